@@ -1,0 +1,57 @@
+using MessagePack;
+
+namespace RoamingHub.Contracts;
+
+/// <summary>Arguments of <c>FetchConversations</c> and <c>FetchPinnedConversations</c>.</summary>
+[MessagePackObject]
+public sealed record FetchConversationsRequest
+{
+    /// <summary>Opaque cursor from the previous page; null for the first page.</summary>
+    [Key("cursor")] public string? Cursor { get; init; }
+    /// <summary>1–50; 20 when omitted.</summary>
+    [Key("pageSize")] public int? PageSize { get; init; }
+}
+
+/// <summary>One page of a list; <see cref="Cursor"/> is null when there is no more.</summary>
+[MessagePackObject]
+public sealed record Page<T>
+{
+    [Key("data")] public IReadOnlyList<T> Data { get; init; } = [];
+    [Key("cursor")] public string? Cursor { get; init; }
+}
+
+/// <summary>A conversation in a user's list.</summary>
+[MessagePackObject]
+public sealed record Conversation
+{
+    [Key("conversationId")] public string ConversationId { get; init; } = "";
+    [Key("chatType")] public string ChatType { get; init; } = "";
+    /// <summary>The newest message this user can see, or null.</summary>
+    [Key("lastMessage")] public Message? LastMessage { get; init; }
+    /// <summary>Time of the last activity (message, or creation when there is none), Unix milliseconds.</summary>
+    [Key("activityTime")] public long ActivityTime { get; init; }
+    [Key("createdTime")] public long CreatedTime { get; init; }
+    [Key("isPinned")] public bool IsPinned { get; init; }
+    [Key("pinnedTime")] public long? PinnedTime { get; init; }
+    [Key("unreadCount")] public int UnreadCount { get; init; }
+    [Key("ext")] public string? Ext { get; init; }
+}
+
+/// <summary>Arguments of <c>PinConversation</c>.</summary>
+[MessagePackObject]
+public sealed record PinConversationRequest
+{
+    [Key("conversationId")] public string? ConversationId { get; init; }
+    [Key("chatType")] public string? ChatType { get; init; }
+    [Key("isPinned")] public bool IsPinned { get; init; }
+}
+
+/// <summary>Result of <c>PinConversation</c>.</summary>
+[MessagePackObject]
+public sealed record PinResult
+{
+    [Key("isPinned")] public bool IsPinned { get; init; }
+    [Key("pinnedTime")] public long? PinnedTime { get; init; }
+    /// <summary>Sequence number of the event this call produced; null when it changed nothing.</summary>
+    [Key("seq")] public long? Seq { get; init; }
+}

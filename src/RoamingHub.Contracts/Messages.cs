@@ -1,0 +1,32 @@
+using MessagePack;
+
+namespace RoamingHub.Contracts;
+
+/// <summary>Arguments of <c>SendMessage</c>.</summary>
+[MessagePackObject]
+public sealed record SendMessageRequest
+{
+    [Key("to")] public string? To { get; init; }
+    [Key("chatType")] public string? ChatType { get; init; }
+    /// <summary>Application-defined message type; <c>text</c> when omitted.</summary>
+    [Key("type")] public string? Type { get; init; }
+    [Key("body")] public string? Body { get; init; }
+    /// <summary>Client-chosen id: a retry with the same id stores nothing new and returns the first result.</summary>
+    [Key("clientMsgId")] public string? ClientMsgId { get; init; }
+}
+
+/// <summary>A stored message, as the user who receives this object sees it.</summary>
+[MessagePackObject]
+public sealed record Message
+{
+    [Key("msgId")] public string MsgId { get; init; } = "";
+    /// <summary>The conversation as the receiving user sees it: in single chat, the other participant.</summary>
+    [Key("conversationId")] public string ConversationId { get; init; } = "";
+    [Key("chatType")] public string ChatType { get; init; } = "";
+    [Key("from")] public string From { get; init; } = "";
+    [Key("to")] public string To { get; init; } = "";
+    /// <summary>Server time the message was stored, Unix milliseconds.</summary>
+    [Key("timestamp")] public long Timestamp { get; init; }
+    [Key("type")] public string Type { get; init; } = "";
+    [Key("body")] public string Body { get; init; } = "";
+}

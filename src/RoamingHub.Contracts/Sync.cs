@@ -1,0 +1,51 @@
+using MessagePack;
+
+namespace RoamingHub.Contracts;
+
+/// <summary>A change one device made, sent to the user's other devices and kept in the user's event log.</summary>
+[MessagePackObject]
+public sealed record MultiDeviceEvent
+{
+    /// <summary>Per-user sequence number: 1, 2, 3… without gaps.</summary>
+    [Key("seq")] public long Seq { get; init; }
+    /// <summary>One of <see cref="MultiDeviceOperations"/>.</summary>
+    [Key("operation")] public string Operation { get; init; } = "";
+    [Key("conversationId")] public string ConversationId { get; init; } = "";
+    [Key("chatType")] public string ChatType { get; init; } = "";
+    /// <summary>When the change was made, Unix milliseconds.</summary>
+    [Key("timestamp")] public long Timestamp { get; init; }
+    /// <summary>The device that made the change.</summary>
+    [Key("fromDeviceId")] public string FromDeviceId { get; init; } = "";
+    /// <summary>For <c>CONVERSATION_PINNED</c>: the pin time.</summary>
+    [Key("pinnedTime")] public long? PinnedTime { get; init; }
+}
+
+/// <summary>Result of <c>GetSyncState</c>.</summary>
+[MessagePackObject]
+public sealed record SyncState
+{
+    /// <summary>The sequence number of the user's newest event; 0 when there is none.</summary>
+    [Key("lastSeq")] public long LastSeq { get; init; }
+}
+
+/// <summary>Arguments of <c>SyncEvents</c>.</summary>
+[MessagePackObject]
+public sealed record SyncEventsRequest
+{
+    /// <summary>Return the events after this sequence number.</summary>
+    [Key("sinceSeq")] public long SinceSeq { get; init; }
+    /// <summary>1–200; 100 when omitted.</summary>
+    [Key("limit")] public int? Limit { get; init; }
+}
+
+/// <summary>Result of <c>SyncEvents</c>.</summary>
+[MessagePackObject]
+public sealed record SyncEventsResult
+{
+    [Key("events")] public IReadOnlyList<MultiDeviceEvent> Events { get; init; } = [];
+    [Key("lastSeq")] public long LastSeq { get; init; }
+    /// <summary>More events follow: call again from the last returned <c>seq</c>.</summary>
+    [Key("hasMore")] public bool HasMore { get; init; }
+    /// <summary>The log no longer holds the events after <c>sinceSeq</c>: refetch the lists, then continue from <see cref="LastSeq"/>.</summary>
+    [Key("resyncRequired")] public bool ResyncRequired { get; init; }
+}

@@ -1,0 +1,46 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Connections;
+
+/// <summary>Admits a new connection of the caller, up to <c>MaxConnectionsPerUser</c> across all nodes.</summary>
+internal sealed record ConnectDevice(Caller Caller) : ICommand;
+
+internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
+    : ICommandHandler<ConnectDevice>
+{
+    public async ValueTask<Unit> Handle(ConnectDevice command, CancellationToken cancellationToken)
+    {
+        var (userId, _, connectionId) = command.Caller;
+        ArgumentNullException.ThrowIfNull(connectionId);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (!await store.TryAddConnectionAsync(userId, connectionId, now, cancellationToken).ConfigureAwait(false))
+        {
+            throw new RoamingException(
+                ErrorCodes.ConnectionLimitExceeded,
+                $"User {userId} already has {options.Value.MaxConnectionsPerUser} connections open; close one first.");
+        }
+
+        registry.Add(userId, connectionId);
+        return Unit.Value;
+    }
+}
+
+/// <summary>Releases a closed connection's place in the caller's connection count.</summary>
+internal sealed record DisconnectDevice(Caller Caller) : ICommand;
+
+internal sealed class DisconnectDeviceHandler(IRoamingStore store, ConnectionRegistry registry) : ICommandHandler<DisconnectDevice>
+{
+    public async ValueTask<Unit> Handle(DisconnectDevice command, CancellationToken cancellationToken)
+    {
+        var (userId, _, connectionId) = command.Caller;
+        ArgumentNullException.ThrowIfNull(connectionId);
+        registry.Remove(connectionId);
+        await store.RemoveConnectionAsync(userId, connectionId, cancellationToken).ConfigureAwait(false);
+        return Unit.Value;
+    }
+}

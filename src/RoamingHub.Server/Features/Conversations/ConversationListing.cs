@@ -1,0 +1,33 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Conversations;
+
+/// <summary>Reads one page of a user's conversation or pin list and shapes it for the wire.</summary>
+internal static class ConversationListing
+{
+    public static async ValueTask<Page<Conversation>> ReadPageAsync(
+        IRoamingStore store, string userId, ConversationList list, FetchConversationsRequest request, CancellationToken cancellationToken)
+    {
+        var pageSize = Paging.PageSize(request.PageSize);
+        var cursor = ListCursor.Parse(request.Cursor, list);
+        var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, cancellationToken).ConfigureAwait(false);
+        return new Page<Conversation>
+        {
+            Data = [.. page.Items.Select(entry => ToWire(entry, userId))],
+            Cursor = page.Next?.Encode(),
+        };
+    }
+
+    private static Conversation ToWire(ConversationEntry entry, string userId) => new()
+    {
+        ConversationId = entry.Conversation.Id,
+        ChatType = entry.Conversation.ChatType,
+        LastMessage = entry.LastMessage?.ToWire(userId),
+        ActivityTime = entry.ActivityTime,
+        CreatedTime = entry.CreatedTime,
+        IsPinned = entry.PinnedTime is not null,
+        PinnedTime = entry.PinnedTime,
+    };
+}

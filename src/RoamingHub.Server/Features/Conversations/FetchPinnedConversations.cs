@@ -1,0 +1,15 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Conversations;
+
+/// <summary>A page of the caller's pinned conversations, most recently pinned first.</summary>
+internal sealed record FetchPinnedConversations(Caller Caller, FetchConversationsRequest Request) : IQuery<Page<Conversation>>;
+
+internal sealed class FetchPinnedConversationsHandler(IRoamingStore store) : IQueryHandler<FetchPinnedConversations, Page<Conversation>>
+{
+    public ValueTask<Page<Conversation>> Handle(FetchPinnedConversations query, CancellationToken cancellationToken) =>
+        ConversationListing.ReadPageAsync(store, query.Caller.UserId, ConversationList.Pinned, query.Request, cancellationToken);
+}

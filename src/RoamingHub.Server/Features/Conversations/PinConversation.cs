@@ -1,0 +1,36 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Conversations;
+
+/// <summary>
+/// Pins or unpins a conversation for the caller; the caller's other devices get <c>CONVERSATION_PINNED</c> or
+/// <c>CONVERSATION_UNPINNED</c>. A call that changes nothing succeeds and emits nothing.
+/// </summary>
+internal sealed record PinConversation(Caller Caller, PinConversationRequest Request) : ICommand<PinResult>;
+
+internal sealed class PinConversationHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<PinConversation, PinResult>
+{
+    public async ValueTask<PinResult> Handle(PinConversation command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId);
+        if (conversation.Id == caller.UserId)
+        {
+            throw RoamingException.InvalidArgument("conversationId must be another user.");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var outcome = await store.SetPinnedAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        if (outcome.Event is { } evt)
+        {
+            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        }
+
+        return new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq };
+    }
+}

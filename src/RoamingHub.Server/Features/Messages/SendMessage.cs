@@ -1,0 +1,66 @@
+using System.Text;
+using Mediator;
+using Microsoft.Extensions.Options;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Messages;
+
+/// <summary>Sends a one-to-one message: stored once, delivered to the recipient's devices and the sender's other devices.</summary>
+internal sealed record SendMessage(Caller Caller, SendMessageRequest Request) : ICommand<Message>;
+
+internal sealed class SendMessageHandler(
+    IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
+    : ICommandHandler<SendMessage, Message>
+{
+    private const string DefaultType = "text";
+    private const int MaxTypeLength = 32;
+    private const int MaxClientMsgIdLength = 128;
+
+    public async ValueTask<Message> Handle(SendMessage command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var chatType = ConversationRef.ParseChatType(request.ChatType);
+        var to = Ids.Canonicalize(request.To, "to");
+        if (to == caller.UserId)
+        {
+            throw RoamingException.InvalidArgument("to must be another user.");
+        }
+
+        var body = request.Body ?? throw RoamingException.InvalidArgument("body is required.");
+        var maxBody = options.Value.MaxMessageBodyBytes;
+        if (body.Length == 0 || Encoding.UTF8.GetByteCount(body) > maxBody)
+        {
+            throw RoamingException.InvalidArgument($"body must hold 1 to {maxBody} bytes of UTF-8 text.");
+        }
+
+        var type = string.IsNullOrEmpty(request.Type) ? DefaultType : request.Type;
+        if (type.Length > MaxTypeLength || !type.All(char.IsAsciiLetterOrDigit))
+        {
+            throw RoamingException.InvalidArgument($"type must be 1 to {MaxTypeLength} ASCII letters or digits.");
+        }
+
+        var clientMsgId = request.ClientMsgId;
+        if (clientMsgId is not null && (clientMsgId.Length is 0 or > MaxClientMsgIdLength || !clientMsgId.All(c => c is > ' ' and <= '~')))
+        {
+            throw RoamingException.InvalidArgument($"clientMsgId must be 1 to {MaxClientMsgIdLength} printable ASCII characters.");
+        }
+
+        var now = time.GetUtcNow();
+        var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), chatType, caller.UserId, to, type, body, clientMsgId);
+        var (message, duplicate) = await store.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+
+        // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
+        if (!duplicate)
+        {
+            await Task.WhenAll(
+                notifier.SendMessageAsync(to, message.ToWire(to), exceptConnectionId: null),
+                notifier.SendMessageAsync(caller.UserId, message.ToWire(caller.UserId), caller.ConnectionId)).ConfigureAwait(false);
+        }
+
+        return message.ToWire(caller.UserId);
+    }
+}

@@ -1,0 +1,15 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Sync;
+
+/// <summary>The caller's newest event sequence number: where a device that has just loaded its lists starts.</summary>
+internal sealed record GetSyncState(Caller Caller) : IQuery<SyncState>;
+
+internal sealed class GetSyncStateHandler(IRoamingStore store) : IQueryHandler<GetSyncState, SyncState>
+{
+    public async ValueTask<SyncState> Handle(GetSyncState query, CancellationToken cancellationToken) =>
+        new() { LastSeq = await store.GetLastSeqAsync(query.Caller.UserId, cancellationToken).ConfigureAwait(false) };
+}

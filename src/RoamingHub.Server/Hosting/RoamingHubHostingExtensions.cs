@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Api;
+using RoamingHub.Server.Auth;
+using RoamingHub.Server.Features.Connections;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+using RoamingHub.Server.Storage.InMemory;
+using RoamingHub.Server.Storage.Redis;
+using StackExchange.Redis;
+
+namespace RoamingHub.Server.Hosting;
+
+/// <summary>Wires RoamingHub into a web application: services in <see cref="AddRoamingHub"/>, endpoints in <see cref="MapRoamingHub"/>.</summary>
+internal static class RoamingHubHostingExtensions
+{
+    public const string RedisConnectionName = "Redis";
+
+    /// <summary>Largest hub frame a client may send; a maximal message body plus its envelope fits with room to spare.</summary>
+    private const long MaximumReceiveMessageSize = 64 * 1024;
+
+    public static WebApplicationBuilder AddRoamingHub(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddMediator((Mediator.MediatorOptions options) => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<IDeviceNotifier, HubDeviceNotifier>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddHostedService<PresenceRefresher>();
+        services.AddExceptionHandler<ErrorResponses>();
+        services.AddProblemDetails();
+
+        AddAuthentication(services);
+
+        var signalR = services.AddSignalR(options =>
+            {
+                options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+                // One invocation at a time per connection keeps a device's commands in the order it sent them.
+                options.MaximumParallelInvocationsPerClient = 1;
+                options.AddFilter<HubErrorFilter>();
+            })
+            .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
+            .AddMessagePackProtocol();
+
+        var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<IRoamingStore, InMemoryRoamingStore>();
+        }
+        else
+        {
+            var prefix = builder.Configuration[$"{RoamingOptions.Section}:{nameof(RoamingOptions.RedisKeyPrefix)}"] ?? new RoamingOptions().RedisKeyPrefix;
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis)));
+            services.AddSingleton<IRoamingStore, RedisRoamingStore>();
+            signalR.AddStackExchangeRedis(options =>
+            {
+                options.Configuration = RedisConfiguration(redis);
+                options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix);
+            });
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapRoamingHub(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RoamingHub");
+        if (app.Services.GetRequiredService<IRoamingStore>() is InMemoryRoamingStore)
+        {
+            Log.StoreSelected(logger, "embedded in-memory", "No ConnectionStrings:Redis is set: state lives in this process only and there is no backplane, so run a single node.");
+        }
+        else
+        {
+            Log.StoreSelected(logger, "Redis", "State and the SignalR backplane are in Redis; any number of nodes can serve the same users.");
+        }
+
+        app.UseExceptionHandler();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/healthz", () => TypedResults.Ok("alive"));
+        app.MapGet("/readyz", async (IRoamingStore store, CancellationToken cancellationToken) =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            return await store.IsReadyAsync(timeout.Token).ConfigureAwait(false)
+                ? Results.Ok("ready")
+                : ErrorResponses.Problem(ErrorCodes.Unavailable, "The store does not answer.");
+        });
+        app.MapAdminApi();
+        app.MapHub<RoamingHub.Server.Hubs.RoamingHub>(RoamingProtocol.HubPath, options => options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling);
+        return app;
+    }
+
+    private static ConfigurationOptions RedisConfiguration(string connectionString)
+    {
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        // Start and keep serving while Redis is away; calls fail with UNAVAILABLE and /readyz says so.
+        configuration.AbortOnConnectFail = false;
+        return configuration;
+    }
+
+    private static void AddAuthentication(IServiceCollection services)
+    {
+        services.AddAuthorization();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = AuthOptions.Issuer,
+                    ValidAudience = AuthOptions.Audience,
+                    IssuerSigningKey = TokenIssuer.SigningKey(auth.Value),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    NameClaimType = JwtRegisteredClaimNames.Sub,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                jwt.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on WebSockets, so the hub path alone also takes the token from the query.
+                    OnMessageReceived = context =>
+                    {
+                        if (context.HttpContext.Request.Path.StartsWithSegments(RoamingProtocol.HubPath)
+                            && context.Request.Query[RoamingProtocol.AccessTokenQueryParameter].ToString() is { Length: > 0 } token)
+                        {
+                            context.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+    }
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RoamingHub.Server.Hosting;
+
+/// <summary>Limits of the roaming service, bound from the <c>Roaming</c> configuration section.</summary>
+public sealed class RoamingOptions
+{
+    public const string Section = "Roaming";
+
+    /// <summary>Conversations kept per user; beyond it the least recently active unpinned one leaves the list.</summary>
+    [Range(1, 100_000)]
+    public int MaxConversationsPerUser { get; set; } = 100;
+
+    /// <summary>Pinned conversations per user; must stay below <see cref="MaxConversationsPerUser"/>.</summary>
+    [Range(1, 10_000)]
+    public int MaxPinnedConversations { get; set; } = 50;
+
+    /// <summary>Multi-device events kept per user for <c>SyncEvents</c>.</summary>
+    [Range(10, 1_000_000)]
+    public int EventLogLength { get; set; } = 1000;
+
+    /// <summary>Connections one user may hold at once, across all nodes.</summary>
+    [Range(1, 1000)]
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>Largest message body, in UTF-8 bytes.</summary>
+    [Range(1, 1_048_576)]
+    public int MaxMessageBodyBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Messages older than this are removed from the store.</summary>
+    [Range(1, 36_500)]
+    public int MessageRetentionDays { get; set; } = 30;
+
+    /// <summary>How long a <c>clientMsgId</c> is remembered, so a retry within it stores nothing new.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Prefix of every Redis key and backplane channel; lets several deployments share one Redis.</summary>
+    [RegularExpression("^[a-zA-Z0-9_.-]{1,32}$")]
+    public string RedisKeyPrefix { get; set; } = "rh";
+
+    /// <summary>How long an unfinished walk through a list keeps its snapshot (each page renews it).</summary>
+    public TimeSpan ListCursorLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A connection whose node has not refreshed it for this long no longer counts against the limit.</summary>
+    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(90);
+}

@@ -1,0 +1,66 @@
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Connections;
+using RoamingHub.Server.Features.Conversations;
+using RoamingHub.Server.Features.Messages;
+using RoamingHub.Server.Features.Sync;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace RoamingHub.Server.Hubs;
+
+/// <summary>
+/// The SignalR hub at <c>/hubs/roaming</c>: a thin adapter that turns invocations into mediator requests. Errors are
+/// mapped to the wire by <see cref="HubErrorFilter"/>.
+/// </summary>
+[Authorize]
+internal sealed class RoamingHub(IMediator mediator) : Hub
+{
+    private const string CallerItem = "roaminghub.caller";
+
+    private Caller Caller => (Caller)Context.Items[CallerItem]!;
+
+    public override async Task OnConnectedAsync()
+    {
+        var userId = Ids.Canonicalize(Context.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, "token subject");
+        var requestedDevice = Context.GetHttpContext()?.Request.Query[RoamingProtocol.DeviceIdQueryParameter].ToString();
+        var deviceId = string.IsNullOrEmpty(requestedDevice) ? Context.ConnectionId : Ids.Canonicalize(requestedDevice, "deviceId");
+        var caller = new Caller(userId, deviceId, Context.ConnectionId);
+
+        await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
+        Context.Items[CallerItem] = caller;
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        // Only a connection that was admitted holds a place in its user's count.
+        if (Context.Items.ContainsKey(CallerItem))
+        {
+            await mediator.Send(new DisconnectDevice(Caller), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<Message> SendMessage(SendMessageRequest? request) =>
+        await mediator.Send(new SendMessage(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<Page<Conversation>> FetchConversations(FetchConversationsRequest? request) =>
+        await mediator.Send(new FetchConversations(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<Page<Conversation>> FetchPinnedConversations(FetchConversationsRequest? request) =>
+        await mediator.Send(new FetchPinnedConversations(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<PinResult> PinConversation(PinConversationRequest? request) =>
+        await mediator.Send(new PinConversation(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<SyncState> GetSyncState() =>
+        await mediator.Send(new GetSyncState(Caller), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<SyncEventsResult> SyncEvents(SyncEventsRequest? request) =>
+        await mediator.Send(new SyncEvents(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    private static T Required<T>(T? request) where T : class =>
+        request ?? throw RoamingException.InvalidArgument("The method's argument object is required.");
+}

@@ -1,0 +1,35 @@
+namespace RoamingHub.Client;
+
+/// <summary>Wire protocol a <see cref="RoamingHubClient"/> speaks; the server accepts both with identical shapes.</summary>
+public enum RoamingHubProtocol
+{
+    Json,
+    MessagePack,
+}
+
+/// <summary>How a <see cref="RoamingHubClient"/> connects.</summary>
+public sealed class RoamingHubClientOptions
+{
+    /// <summary>Base address of a RoamingHub node, e.g. <c>http://localhost:5080</c>.</summary>
+    public required Uri ServerUrl { get; init; }
+
+    /// <summary>Returns the user's bearer token; called at every (re)connect.</summary>
+    public required Func<Task<string?>> AccessTokenProvider { get; init; }
+
+    /// <summary>Names this device in the events it causes; the connection id when null.</summary>
+    public string? DeviceId { get; init; }
+
+    public RoamingHubProtocol Protocol { get; init; } = RoamingHubProtocol.MessagePack;
+
+    /// <summary>Reconnect by itself after a dropped connection, then catch up with <c>SyncEvents</c>.</summary>
+    public bool AutomaticReconnect { get; init; } = true;
+
+    /// <summary>
+    /// The last event seq this device applied (for example persisted from an earlier run): the client replays what
+    /// came after it when it starts. When null, the client starts from the server's current seq.
+    /// </summary>
+    public long? InitialSeq { get; init; }
+
+    /// <summary>Timeout of hub invocations.</summary>
+    public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using RoamingHub.Client;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Auth;
+
+namespace RoamingHub.Tests.Infrastructure;
+
+/// <summary>
+/// One real RoamingHub node: the server's own Program on Kestrel at a free loopback port, so clients connect over
+/// real WebSockets. Two nodes given the same Redis and key prefix serve the same users.
+/// </summary>
+public sealed class RoamingNode : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string _environment;
+
+    public RoamingNode(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
+    {
+        _settings = settings ?? new Dictionary<string, string?>();
+        _environment = environment;
+        UseKestrel(0);
+    }
+
+    /// <summary>A node on the shared Redis under <paramref name="prefix"/>, with optional extra settings.</summary>
+    public static RoamingNode OnRedis(string prefix, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
+            ["Roaming:RedisKeyPrefix"] = prefix,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return new RoamingNode(settings);
+    }
+
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        }
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>Asks this node's admin API for a token of <paramref name="userId"/>.</summary>
+    public async Task<string> IssueTokenAsync(string userId)
+    {
+        using var http = CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Tokens) { Content = JsonContent.Create(new IssueTokenRequest { UserId = userId }) };
+        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IssueTokenResponse>())!.AccessToken;
+    }
+
+    /// <summary>A started client for <paramref name="userId"/> on this node.</summary>
+    public async Task<RoamingHubClient> ConnectAsync(string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null)
+    {
+        var token = await IssueTokenAsync(userId);
+        var client = new RoamingHubClient(new RoamingHubClientOptions
+        {
+            ServerUrl = BaseAddress,
+            AccessTokenProvider = () => Task.FromResult<string?>(token),
+            DeviceId = deviceId,
+            Protocol = protocol,
+            InitialSeq = initialSeq,
+            AutomaticReconnect = false,
+        });
+        await client.StartAsync();
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

@@ -19,6 +19,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
     private readonly SortedDictionary<long, MultiDeviceEvent> _pending = [];
     private readonly SortedSet<long> _ownSeqs = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private long _lastSeq;
 
@@ -48,6 +49,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
         Connection.ServerTimeout = TimeSpan.FromSeconds(30);
         Connection.On<Message>(HubEvents.OnMessage, message => Enqueue(new LiveMessage(message)));
         Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, e => Enqueue(new LiveEvent(e)));
+        Connection.Closed += error =>
+        {
+            _closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
         Connection.Reconnected += _ =>
         {
             Enqueue(CatchUp.Instance);
@@ -89,7 +95,22 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
         else
         {
-            _lastSeq = (await GetSyncStateAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
+            try
+            {
+                _lastSeq = (await GetSyncStateAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A server that refuses the connection (CONNECTION_LIMIT_EXCEEDED, …) closes it right after the
+                // handshake: report its reason rather than the failed call that noticed.
+                await Task.WhenAny(_closed.Task, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken)).ConfigureAwait(false);
+                if (_closed.Task.IsCompleted && await _closed.Task.ConfigureAwait(false) is { } reason)
+                {
+                    throw reason;
+                }
+
+                throw;
+            }
         }
 
         _loop = Task.Run(ProcessAsync, CancellationToken.None);

@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Warning, "Refreshing this node's connections failed; retrying at the next interval.")]
     public static partial void PresenceRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "{Method} by user {UserId} failed unexpectedly.")]
+    public static partial void UnexpectedFailure(ILogger logger, string method, string userId, Exception exception);
 }

@@ -54,6 +54,7 @@ internal static class RoamingHubHostingExtensions
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
             .AddMessagePackProtocol();
+        CodedErrorProtocol.Decorate(services);
 
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
         if (string.IsNullOrWhiteSpace(redis))

@@ -48,7 +48,12 @@ internal sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilte
             case RedisException or TimeoutException:
                 Log.StoreUnavailable(logger, method, userId, exception);
                 return new HubException($"{ErrorCodes.Unavailable}: The store is unreachable; try again.");
+            case HubException:
+                return null;
             default:
+                // SignalR's own log of this is switched off in appsettings.json, since it would also log every
+                // client's bad input; unexpected failures are logged here instead.
+                Log.UnexpectedFailure(logger, method, userId, exception);
                 return null;
         }
     }

@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace RoamingHub.Server.Hubs;
+
+/// <summary>
+/// Wraps each hub protocol so that an error a client receives begins with its stable code. SignalR words an invocation
+/// error as "An unexpected error occurred invoking 'X' on the server. HubException: CODE: sentence" and a refused
+/// connection as "Connection closed with an error. HubException: CODE: sentence"; this writes "CODE: sentence" instead,
+/// so clients in any language can read the code from the start of the message. Other messages pass through untouched.
+/// </summary>
+internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
+{
+    private const string Marker = nameof(HubException) + ": ";
+
+    public string Name => inner.Name;
+
+    public int Version => inner.Version;
+
+    public TransferFormat TransferFormat => inner.TransferFormat;
+
+    public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
+        inner.TryParseMessage(ref input, binder, out message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(Rewrite(message), output);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Rewrite(message));
+
+    /// <summary>Replaces every registered hub protocol with its wrapped form.</summary>
+    public static void Decorate(IServiceCollection services)
+    {
+        foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList())
+        {
+            var implementation = descriptor.ImplementationType
+                ?? throw new InvalidOperationException("Hub protocols are expected to be registered by type.");
+            services.Remove(descriptor);
+            services.AddSingleton<IHubProtocol>(provider =>
+                new CodedErrorProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation)));
+        }
+    }
+
+    private static HubMessage Rewrite(HubMessage message) => message switch
+    {
+        CompletionMessage { Error: { } error } completion when Coded(error) is { } coded =>
+            CompletionMessage.WithError(completion.InvocationId!, coded),
+        CloseMessage { Error: { } error } close when Coded(error) is { } coded =>
+            new CloseMessage(coded, close.AllowReconnect),
+        _ => message,
+    };
+
+    private static string? Coded(string error)
+    {
+        var at = error.IndexOf(Marker, StringComparison.Ordinal);
+        return at < 0 ? null : error[(at + Marker.Length)..];
+    }
+}

@@ -1,0 +1,43 @@
+using RoamingHub.Server.Auth;
+using RoamingHub.Tests.Infrastructure;
+
+namespace RoamingHub.Tests.Hosting;
+
+public sealed class StartupTests
+{
+    [Fact]
+    public void Outside_Development_the_server_refuses_to_start_with_the_sample_keys()
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?>
+        {
+            ["Auth:SigningKey"] = AuthOptions.SampleSigningKey,
+            ["Auth:AdminApiKey"] = AuthOptions.SampleAdminApiKey,
+        }, environment: "Production");
+
+        var error = Assert.ThrowsAny<Exception>(() => node.BaseAddress);
+        Assert.Contains("sample values", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outside_Development_the_server_refuses_to_start_without_keys()
+    {
+        using var node = new RoamingNode(environment: "Production");
+
+        var error = Assert.ThrowsAny<Exception>(() => node.BaseAddress);
+        Assert.Contains("Auth:SigningKey must be set", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_server_starts_with_keys_of_its_own()
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?>
+        {
+            ["Auth:SigningKey"] = new string('k', 40),
+            ["Auth:AdminApiKey"] = new string('a', 20),
+        }, environment: "Production");
+
+        using var http = node.CreateHttpClient();
+        Assert.Equal("\"alive\"", await http.GetStringAsync("/healthz"));
+        Assert.Equal("\"ready\"", await http.GetStringAsync("/readyz"));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using RoamingHub.Contracts;
+using RoamingHub.Tests.Infrastructure;
+
+namespace RoamingHub.Tests.Contracts;
+
+/// <summary>JSON and MessagePack clients see the same objects: camelCase string keys, enums as strings.</summary>
+public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
+{
+    private readonly RoamingNode _node;
+
+    public WireShapeTests(Node node) => _node = node.Instance;
+
+    public sealed class Node : IDisposable
+    {
+        public RoamingNode Instance { get; } = new();
+
+        public void Dispose() => Instance.Dispose();
+    }
+
+    [Fact]
+    public async Task Both_protocols_carry_the_same_camelCase_objects()
+    {
+        var alice = TestIds.User("alice");
+        var bob = TestIds.User("bob");
+        await using var json = await RawHubConnection.ConnectAsync(_node, alice, messagePack: false);
+        await using var messagePack = await RawHubConnection.ConnectAsync(_node, alice, messagePack: true);
+
+        var sent = await json.InvokeAsync(HubMethods.SendMessage, new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "hi" });
+        var pinned = await messagePack.InvokeAsync(HubMethods.PinConversation, new PinConversationRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, IsPinned = true });
+        var overJson = await json.InvokeAsync(HubMethods.FetchConversations, new FetchConversationsRequest());
+        var overMessagePack = await messagePack.InvokeAsync(HubMethods.FetchConversations, new FetchConversationsRequest());
+
+        Assert.Null(sent["error"]);
+        Assert.Equal("singleChat", (string?)sent["result"]!["chatType"]);
+        Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body"], Keys(sent["result"]!));
+        Assert.Equal(["isPinned", "pinnedTime", "seq"], Keys(pinned["result"]!));
+        Assert.True(JsonNode.DeepEquals(overJson["result"], overMessagePack["result"]), $"{overJson["result"]} != {overMessagePack["result"]}");
+        var conversation = overJson["result"]!["data"]![0]!;
+        Assert.Equal(["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext"], Keys(conversation));
+        Assert.Equal(bob, (string?)conversation["conversationId"]);
+        Assert.Equal("hi", (string?)conversation["lastMessage"]!["body"]);
+    }
+
+    [Fact]
+    public async Task Errors_begin_with_their_code_in_both_protocols()
+    {
+        await using var json = await RawHubConnection.ConnectAsync(_node, TestIds.User("alice"), messagePack: false);
+        await using var messagePack = await RawHubConnection.ConnectAsync(_node, TestIds.User("alice"), messagePack: true);
+        var bad = new FetchConversationsRequest { PageSize = 51 };
+
+        var fromJson = (string?)(await json.InvokeAsync(HubMethods.FetchConversations, bad))["error"];
+        var fromMessagePack = (string?)(await messagePack.InvokeAsync(HubMethods.FetchConversations, bad))["error"];
+
+        Assert.Equal("INVALID_ARGUMENT: pageSize must be between 1 and 50.", fromJson);
+        Assert.Equal(fromJson, fromMessagePack);
+    }
+
+    private static List<string> Keys(JsonNode node) => [.. node.AsObject().Select(p => p.Key)];
+}

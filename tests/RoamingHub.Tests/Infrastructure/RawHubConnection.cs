@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using MessagePack;
+using RoamingHub.Contracts;
+
+namespace RoamingHub.Tests.Infrastructure;
+
+/// <summary>
+/// A hub connection spoken by hand over a raw WebSocket, in the JSON or the MessagePack hub protocol, as a client in
+/// another language would. Results come back as JSON (MessagePack converted), so tests see exactly what is on the wire.
+/// </summary>
+public sealed class RawHubConnection : IAsyncDisposable
+{
+    private const byte RecordSeparator = 0x1e;
+    private readonly ClientWebSocket _socket = new();
+    private readonly bool _messagePack;
+    private int _nextId;
+
+    private RawHubConnection(bool messagePack) => _messagePack = messagePack;
+
+    public static async Task<RawHubConnection> ConnectAsync(RoamingNode node, string userId, bool messagePack)
+    {
+        var token = await node.IssueTokenAsync(userId);
+        var connection = new RawHubConnection(messagePack);
+        var uri = new UriBuilder(new Uri(node.BaseAddress, RoamingProtocol.HubPath)) { Scheme = "ws", Query = $"access_token={token}" }.Uri;
+        await connection._socket.ConnectAsync(uri, CancellationToken.None);
+        var handshake = Encoding.UTF8.GetBytes($$"""{"protocol":"{{(messagePack ? "messagepack" : "json")}}","version":1}""" + "\u001e");
+        await connection._socket.SendAsync(handshake, messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, CancellationToken.None);
+        var answer = Encoding.UTF8.GetString(await connection.ReceiveFrameAsync());
+        if (answer != "{}\u001e")
+        {
+            throw new InvalidOperationException($"Handshake failed: {answer}");
+        }
+
+        return connection;
+    }
+
+    /// <summary>Invokes a hub method and returns its completion as JSON: <c>{result}</c> or <c>{error}</c>.</summary>
+    public async Task<JsonObject> InvokeAsync(string method, object argument)
+    {
+        var id = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_messagePack)
+        {
+            var argumentBytes = MessagePackSerializer.Serialize(argument.GetType(), argument, MessagePackSerializerOptions.Standard);
+            var body = new ArrayBufferWriter<byte>();
+            var writer = new MessagePackWriter(body);
+            writer.WriteArrayHeader(6);
+            writer.Write(1); // Invocation
+            writer.WriteMapHeader(0);
+            writer.Write(id);
+            writer.Write(method);
+            writer.WriteArrayHeader(1);
+            writer.WriteRaw(argumentBytes);
+            writer.WriteArrayHeader(0);
+            writer.Flush();
+            await _socket.SendAsync(LengthPrefixed(body.WrittenMemory), WebSocketMessageType.Binary, true, CancellationToken.None);
+        }
+        else
+        {
+            var invocation = new JsonObject
+            {
+                ["type"] = 1,
+                ["invocationId"] = id,
+                ["target"] = method,
+                ["arguments"] = new JsonArray(System.Text.Json.JsonSerializer.SerializeToNode(argument, argument.GetType(), System.Text.Json.JsonSerializerOptions.Web)),
+            };
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(invocation.ToJsonString() + "\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+
+        while (true)
+        {
+            var frame = await ReceiveFrameAsync();
+            var completion = _messagePack ? ReadMessagePackCompletion(frame, id) : ReadJsonCompletion(frame, id);
+            if (completion is not null)
+            {
+                return completion;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        }
+
+        _socket.Dispose();
+    }
+
+    private static JsonObject? ReadJsonCompletion(byte[] frame, string id)
+    {
+        foreach (var record in Encoding.UTF8.GetString(frame).Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var message = JsonNode.Parse(record)!.AsObject();
+            if ((int)message["type"]! == 3 && (string?)message["invocationId"] == id)
+            {
+                return new JsonObject { ["result"] = message["result"]?.DeepClone(), ["error"] = message["error"]?.DeepClone() };
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonObject? ReadMessagePackCompletion(byte[] frame, string id)
+    {
+        var remaining = new ReadOnlyMemory<byte>(frame);
+        while (remaining.Length > 0)
+        {
+            var (length, prefix) = ReadLength(remaining.Span);
+            var reader = new MessagePackReader(remaining.Slice(prefix, length));
+            remaining = remaining[(prefix + length)..];
+            reader.ReadArrayHeader();
+            if (reader.ReadInt32() != 3)
+            {
+                continue;
+            }
+
+            reader.Skip(); // headers
+            if (reader.ReadString() != id)
+            {
+                continue;
+            }
+
+            var kind = reader.ReadInt32();
+            if (kind == 1)
+            {
+                return new JsonObject { ["result"] = null, ["error"] = reader.ReadString() };
+            }
+
+            var rest = reader.ReadRaw();
+            return new JsonObject { ["result"] = JsonNode.Parse(MessagePackSerializer.ConvertToJson(rest.ToArray())), ["error"] = null };
+        }
+
+        return null;
+    }
+
+    private static byte[] LengthPrefixed(ReadOnlyMemory<byte> body)
+    {
+        var prefix = new List<byte>();
+        var length = body.Length;
+        do
+        {
+            var b = (byte)(length & 0x7f);
+            length >>= 7;
+            prefix.Add(length > 0 ? (byte)(b | 0x80) : b);
+        }
+        while (length > 0);
+        return [.. prefix, .. body.Span];
+    }
+
+    private static (int Length, int PrefixBytes) ReadLength(ReadOnlySpan<byte> data)
+    {
+        var length = 0;
+        var i = 0;
+        byte b;
+        do
+        {
+            b = data[i];
+            length |= (b & 0x7f) << (7 * i);
+            i++;
+        }
+        while ((b & 0x80) != 0);
+        return (length, i);
+    }
+
+    private async Task<byte[]> ReceiveFrameAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer.GetMemory(4096), timeout.Token);
+            buffer.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+        }
+    }
+}

@@ -127,17 +127,20 @@ public sealed class RoamingHubClient : IAsyncDisposable
     public Task<Page<Conversation>> FetchPinnedConversationsAsync(FetchConversationsRequest? request = null, CancellationToken cancellationToken = default) =>
         InvokeAsync<Page<Conversation>>(HubMethods.FetchPinnedConversations, request ?? new(), cancellationToken);
 
-    public async Task<PinResult> PinConversationAsync(PinConversationRequest request, CancellationToken cancellationToken = default)
-    {
-        var result = await InvokeAsync<PinResult>(HubMethods.PinConversation, request, cancellationToken).ConfigureAwait(false);
-        if (result.Seq is { } seq)
-        {
-            // The server never echoes a change to the device that made it: count it as applied.
-            Enqueue(new OwnSeq(seq));
-        }
+    public async Task<PinResult> PinConversationAsync(PinConversationRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<PinResult>(HubMethods.PinConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
 
-        return result;
-    }
+    public Task<Page<Message>> FetchHistoryMessagesAsync(FetchHistoryMessagesRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync<Page<Message>>(HubMethods.FetchHistoryMessages, request, cancellationToken);
+
+    public async Task<DeleteRoamingResult> DeleteRemoteMessagesBeforeAsync(DeleteRemoteMessagesBeforeRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesBefore, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+
+    public async Task<DeleteRoamingResult> DeleteRemoteMessagesWithIdsAsync(DeleteRemoteMessagesWithIdsRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesWithIds, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+
+    public async Task<DeleteConversationResult> DeleteRemoteConversationAsync(DeleteRemoteConversationRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<DeleteConversationResult>(HubMethods.DeleteRemoteConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
 
     public Task<SyncState> GetSyncStateAsync(CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<SyncState>(HubMethods.GetSyncState, [], cancellationToken);
@@ -156,6 +159,17 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
+    private T Own<T>(T result, Func<T, long?> seqOf)
+    {
+        if (seqOf(result) is { } seq and > 0)
+        {
+            Enqueue(new OwnSeq(seq));
+        }
+
+        return result;
     }
 
     private Task<T> InvokeAsync<T>(string method, object request, CancellationToken cancellationToken) =>

@@ -23,4 +23,12 @@ public static class AdminApi
 {
     public const string ApiKeyHeader = "X-Api-Key";
     public const string Tokens = "/api/tokens";
+    public const string Messages = "/api/messages";
+
+    /// <summary><c>GET</c>: a user's conversation list, paged like the hub (<c>?cursor=&amp;pageSize=</c>).</summary>
+    public static string Conversations(string userId) => $"/api/users/{Uri.EscapeDataString(userId)}/conversations";
+
+    /// <summary><c>GET</c>: a conversation's history as the user sees it (<c>?cursor=&amp;pageSize=&amp;direction=</c>).</summary>
+    public static string History(string userId, string chatType, string conversationId) =>
+        $"/api/users/{Uri.EscapeDataString(userId)}/conversations/{Uri.EscapeDataString(chatType)}/{Uri.EscapeDataString(conversationId)}/messages";
 }

@@ -22,6 +22,10 @@ public static class HubMethods
     public const string PinConversation = nameof(PinConversation);
     public const string GetSyncState = nameof(GetSyncState);
     public const string SyncEvents = nameof(SyncEvents);
+    public const string FetchHistoryMessages = nameof(FetchHistoryMessages);
+    public const string DeleteRemoteMessagesBefore = nameof(DeleteRemoteMessagesBefore);
+    public const string DeleteRemoteMessagesWithIds = nameof(DeleteRemoteMessagesWithIds);
+    public const string DeleteRemoteConversation = nameof(DeleteRemoteConversation);
 }
 
 /// <summary>Client methods the server invokes.</summary>
@@ -46,6 +50,22 @@ public static class MultiDeviceOperations
 {
     public const string ConversationPinned = "CONVERSATION_PINNED";
     public const string ConversationUnpinned = "CONVERSATION_UNPINNED";
+
+    /// <summary>Messages were hidden from this user's history: <c>beforeTimestamp</c> or <c>msgIds</c> says which.</summary>
+    public const string DeleteRoaming = "deleteRoaming";
+
+    /// <summary>The conversation left this user's list; with <c>deleteRoam</c> its history up to then is hidden too.</summary>
+    public const string ConversationDeleted = "CONVERSATION_DELETED";
+}
+
+/// <summary>Directions of <c>FetchHistoryMessages</c>.</summary>
+public static class HistoryDirections
+{
+    /// <summary>Older messages, newest first (the default).</summary>
+    public const string Up = "up";
+
+    /// <summary>Newer messages, oldest first.</summary>
+    public const string Down = "down";
 }
 
 /// <summary>Stable error codes: every hub error message and REST problem begins with one of these.</summary>

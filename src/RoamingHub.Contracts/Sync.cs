@@ -18,6 +18,21 @@ public sealed record MultiDeviceEvent
     [Key("fromDeviceId")] public string FromDeviceId { get; init; } = "";
     /// <summary>For <c>CONVERSATION_PINNED</c>: the pin time.</summary>
     [Key("pinnedTime")] public long? PinnedTime { get; init; }
+    /// <summary>For <c>deleteRoaming</c> by time: messages at or before this time are hidden.</summary>
+    [Key("beforeTimestamp")] public long? BeforeTimestamp { get; init; }
+    /// <summary>For <c>deleteRoaming</c> by ids: the messages hidden.</summary>
+    [Key("msgIds")] public IReadOnlyList<string>? MsgIds { get; init; }
+    /// <summary>For <c>CONVERSATION_DELETED</c>: whether the history was hidden too.</summary>
+    [Key("deleteRoam")] public bool? DeleteRoam { get; init; }
+
+    /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
+    public bool Equals(MultiDeviceEvent? other) =>
+        other is not null && Seq == other.Seq && Operation == other.Operation && ConversationId == other.ConversationId
+        && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
+        && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
+        && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);
 }
 
 /// <summary>Result of <c>GetSyncState</c>.</summary>

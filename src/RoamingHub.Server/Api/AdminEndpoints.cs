@@ -5,6 +5,9 @@ using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Conversations;
+using RoamingHub.Server.Features.History;
+using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Tokens;
 
 namespace RoamingHub.Server.Api;
@@ -19,8 +22,34 @@ internal static class AdminEndpoints
         api.MapPost("/tokens", async (IssueTokenRequest? request, IMediator mediator, CancellationToken cancellationToken) =>
             TypedResults.Ok(await mediator.Send(new IssueToken(request ?? throw MissingBody()), cancellationToken).ConfigureAwait(false)));
 
+        // Sends as a user (system notices, bots); the caller is the sender with no device connection.
+        api.MapPost("/messages", async (AdminSendMessageRequest? request, IMediator mediator, CancellationToken cancellationToken) =>
+        {
+            var body = request ?? throw MissingBody();
+            var sender = AsUser(body.From, "from");
+            var message = new SendMessageRequest { To = body.To, ChatType = body.ChatType, Type = body.Type, Body = body.Body };
+            return TypedResults.Ok(await mediator.Send(new SendMessage(sender, message, ServerSide: true), cancellationToken).ConfigureAwait(false));
+        });
+
+        api.MapGet("/users/{userId}/conversations", async (string userId, string? cursor, int? pageSize, IMediator mediator, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await mediator.Send(
+                new FetchConversations(AsUser(userId, "userId"), new FetchConversationsRequest { Cursor = cursor, PageSize = pageSize }),
+                cancellationToken).ConfigureAwait(false)));
+
+        api.MapGet(
+            "/users/{userId}/conversations/{chatType}/{conversationId}/messages",
+            async (string userId, string chatType, string conversationId, string? cursor, int? pageSize, string? direction, IMediator mediator, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await mediator.Send(
+                    new FetchHistoryMessages(
+                        AsUser(userId, "userId"),
+                        new FetchHistoryMessagesRequest { ConversationId = conversationId, ChatType = chatType, Cursor = cursor, PageSize = pageSize, Direction = direction }),
+                    cancellationToken).ConfigureAwait(false)));
+
         return endpoints;
     }
+
+    /// <summary>The admin API acts as the named user; events it causes name the device <c>admin-api</c>.</summary>
+    private static Caller AsUser(string? userId, string field) => new(Ids.Canonicalize(userId, field), "admin-api", ConnectionId: null);
 
     private static RoamingException MissingBody() => RoamingException.InvalidArgument("A JSON body is required.");
 

@@ -13,4 +13,11 @@ internal static class MessagePosition
     public static long Next(long nowMs, long previous) => Math.Max(nowMs * PerMillisecond, previous + 1);
 
     public static long TimestampOf(long position) => position / PerMillisecond;
+
+    /// <summary>The highest position a message stored at or before <paramref name="timestamp"/> can have.</summary>
+    public static long LastOf(long timestamp) => ((timestamp + 1) * PerMillisecond) - 1;
+
+    /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
+    public static long RetentionFloor(long now, int retentionDays) =>
+        LastOf(now - (long)TimeSpan.FromDays(retentionDays).TotalMilliseconds);
 }

@@ -31,6 +31,12 @@ public sealed class RoamingOptions
     [Range(1, 36_500)]
     public int MessageRetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Whether messages sent through <c>POST /api/messages</c> create and move conversations in lists like hub sends.
+    /// Off by default, as in the IM clouds users come from: server notices go into history and are delivered live only.
+    /// </summary>
+    public bool RestMessagesUpdateConversations { get; set; }
+
     /// <summary>How long a <c>clientMsgId</c> is remembered, so a retry within it stores nothing new.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 

@@ -5,6 +5,7 @@ using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Features.Conversations;
+using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Sync;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -60,6 +61,18 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
 
     public async Task<SyncEventsResult> SyncEvents(SyncEventsRequest? request) =>
         await mediator.Send(new SyncEvents(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<Page<Message>> FetchHistoryMessages(FetchHistoryMessagesRequest? request) =>
+        await mediator.Send(new FetchHistoryMessages(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<DeleteRoamingResult> DeleteRemoteMessagesBefore(DeleteRemoteMessagesBeforeRequest? request) =>
+        await mediator.Send(new DeleteRemoteMessagesBefore(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<DeleteRoamingResult> DeleteRemoteMessagesWithIds(DeleteRemoteMessagesWithIdsRequest? request) =>
+        await mediator.Send(new DeleteRemoteMessagesWithIds(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<DeleteConversationResult> DeleteRemoteConversation(DeleteRemoteConversationRequest? request) =>
+        await mediator.Send(new DeleteRemoteConversation(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
     private static T Required<T>(T? request) where T : class =>
         request ?? throw RoamingException.InvalidArgument("The method's argument object is required.");

@@ -15,7 +15,29 @@ internal interface IRoamingStore
     /// A draft whose <see cref="MessageDraft.ClientMsgId"/> was seen within the idempotency window stores nothing and
     /// returns the first message.
     /// </summary>
-    ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, CancellationToken cancellationToken);
+    /// <remarks>
+    /// With <paramref name="updateConversations"/> false (server-side notices) the message goes into history only
+    /// and leaves both lists as they are.
+    /// </remarks>
+    ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of a conversation's history as <paramref name="userId"/> sees it: one-way deletions and retention
+    /// applied. Throws <c>INVALID_ARGUMENT</c> when the cursor is not a message of this conversation.
+    /// </summary>
+    ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken);
+
+    /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
+    ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Hides messages from the user by id; unknown and already hidden ids are ignored; logs <c>deleteRoaming</c> when any was hidden.</summary>
+    ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes a conversation from the user's list and pins and logs <c>CONVERSATION_DELETED</c>; with
+    /// <paramref name="deleteRoam"/> also hides its history up to now. Throws <c>NOT_FOUND</c>.
+    /// </summary>
+    ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Pins or unpins a conversation and, when that changed anything, appends the event in the same atomic step.
@@ -24,7 +46,7 @@ internal interface IRoamingStore
     ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken);
 
     /// <summary>One page of the user's conversations (by activity) or pins (by pin time), newest first.</summary>
-    ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, CancellationToken cancellationToken);
+    ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
 
     /// <summary>The sequence number of the user's newest event, 0 when there is none.</summary>
     ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken);
@@ -66,3 +88,12 @@ internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEv
 internal sealed record ConversationEntry(ConversationRef Conversation, long ActivityTime, long CreatedTime, long? PinnedTime, StoredMessage? LastMessage);
 
 internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
+
+/// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
+internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);
+
+/// <summary>A page of history; <see cref="Next"/> is the msgId the next page starts after, null at the end.</summary>
+internal sealed record HistoryPage(IReadOnlyList<StoredMessage> Items, string? Next);
+
+/// <summary>What a one-way deletion applied; <see cref="Event"/> is null when it changed nothing.</summary>
+internal sealed record HideOutcome(long? BeforeTimestamp, IReadOnlyList<string>? MsgIds, MultiDeviceEvent? Event);

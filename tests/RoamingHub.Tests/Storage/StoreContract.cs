@@ -10,7 +10,7 @@ namespace RoamingHub.Tests.Storage;
 /// The behaviour every store must have. Each concrete store runs this whole suite: the in-memory store that
 /// <c>dotnet run</c> uses and the Redis store on a real redis-server.
 /// </summary>
-public abstract class StoreContract
+public abstract partial class StoreContract
 {
     private const long T0 = 1_790_000_000_000;
 
@@ -38,7 +38,7 @@ public abstract class StoreContract
         ListCursor? cursor = null;
         do
         {
-            var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, default);
+            var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, T0, default);
             all.AddRange(page.Items);
             cursor = page.Next;
         }
@@ -50,18 +50,18 @@ public abstract class StoreContract
     public async Task Send_stores_the_message_once_and_puts_the_conversation_first_in_both_lists()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, _carol, "earlier"), T0, default);
-        var (message, duplicate) = await store.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, default);
+        await store.SendMessageAsync(Draft(_alice, _carol, "earlier"), T0, true, default);
+        var (message, duplicate) = await store.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, true, default);
 
         Assert.False(duplicate);
         Assert.Equal(T0 + 5, message.Timestamp);
-        var alices = (await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, default)).Items;
+        var alices = (await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal([_bob, _carol], alices.Select(c => c.Conversation.Id));
         Assert.Equal(message, alices[0].LastMessage);
         Assert.Equal(T0 + 5, alices[0].ActivityTime);
         Assert.Equal(T0 + 5, alices[0].CreatedTime);
 
-        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, default)).Items;
+        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0, default)).Items;
         var only = Assert.Single(bobs);
         Assert.Equal(_alice, only.Conversation.Id);
         Assert.Equal(message, only.LastMessage);
@@ -71,15 +71,15 @@ public abstract class StoreContract
     public async Task Repeated_clientMsgId_returns_the_first_message_and_stores_nothing_new()
     {
         var store = Store();
-        var first = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, default);
-        var retry = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 100, default);
-        var otherSender = await store.SendMessageAsync(Draft(_bob, _alice, "mine", clientMsgId: "c-1"), T0 + 200, default);
+        var first = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, true, default);
+        var retry = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 100, true, default);
+        var otherSender = await store.SendMessageAsync(Draft(_bob, _alice, "mine", clientMsgId: "c-1"), T0 + 200, true, default);
 
         Assert.False(first.Duplicate);
         Assert.True(retry.Duplicate);
         Assert.Equal(first.Message, retry.Message);
         Assert.False(otherSender.Duplicate);
-        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, default)).Items;
+        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal(otherSender.Message, Assert.Single(bobs).LastMessage);
     }
 
@@ -90,10 +90,10 @@ public abstract class StoreContract
         StoredMessage? last = null;
         for (var i = 0; i < 50; i++)
         {
-            last = (await store.SendMessageAsync(Draft(_alice, _bob, $"m{i}"), T0, default)).Message;
+            last = (await store.SendMessageAsync(Draft(_alice, _bob, $"m{i}"), T0, true, default)).Message;
         }
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal("m49", entry.LastMessage!.Body);
         Assert.Equal(last, entry.LastMessage);
     }
@@ -117,7 +117,7 @@ public abstract class StoreContract
             PinnedTime = T0,
         }, pinned.Event);
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal(new ConversationEntry(With(_bob), T0, T0, T0, null), entry);
         Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
         Assert.Equal(0, await store.GetLastSeqAsync(_bob, default));
@@ -135,7 +135,7 @@ public abstract class StoreContract
         Assert.Equal(new PinOutcome(true, T0, null), again);
         Assert.Equal(new PinOutcome(false, null, null), unpinNothing);
         Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
-        Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, default)).Items);
+        Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
     }
 
     [Fact]
@@ -150,8 +150,8 @@ public abstract class StoreContract
         Assert.Equal(2, unpinned.Event!.Seq);
         Assert.Equal(MultiDeviceOperations.ConversationUnpinned, unpinned.Event.Operation);
         Assert.Null(unpinned.Event.PinnedTime);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 20, default)).Items);
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, default)).Items);
+        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Null(entry.PinnedTime);
     }
 
@@ -175,12 +175,12 @@ public abstract class StoreContract
     public async Task Beyond_the_conversation_limit_the_least_recently_active_unpinned_conversation_leaves()
     {
         var store = Store(o => { o.MaxConversationsPerUser = 3; o.MaxPinnedConversations = 2; });
-        await store.SendMessageAsync(Draft(_alice, "p1", "1"), T0 + 1, default);
-        await store.SendMessageAsync(Draft(_alice, "p2", "2"), T0 + 2, default);
-        await store.SendMessageAsync(Draft(_alice, "p3", "3"), T0 + 3, default);
+        await store.SendMessageAsync(Draft(_alice, "p1", "1"), T0 + 1, true, default);
+        await store.SendMessageAsync(Draft(_alice, "p2", "2"), T0 + 2, true, default);
+        await store.SendMessageAsync(Draft(_alice, "p3", "3"), T0 + 3, true, default);
         await store.SetPinnedAsync(_alice, With("p1"), pinned: true, "phone", T0 + 4, default);
 
-        await store.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, default);
+        await store.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, true, default);
 
         var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20)).Select(c => c.Conversation.Id);
         Assert.Equal(["p4", "p3", "p1"], ids);
@@ -192,9 +192,9 @@ public abstract class StoreContract
     public async Task A_conversation_without_messages_sorts_by_its_creation_time()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, "old", "x"), T0, default);
+        await store.SendMessageAsync(Draft(_alice, "old", "x"), T0, true, default);
         await store.SetPinnedAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, default);
-        await store.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, default);
+        await store.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, true, default);
 
         var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20)).Select(c => c.Conversation.Id);
         Assert.Equal(["new", "pinned-later", "old"], ids);
@@ -206,19 +206,19 @@ public abstract class StoreContract
         var store = Store();
         for (var i = 0; i < 25; i++)
         {
-            await store.SendMessageAsync(Draft(_alice, $"peer{i:D2}", "x"), T0 + i, default);
+            await store.SendMessageAsync(Draft(_alice, $"peer{i:D2}", "x"), T0 + i, true, default);
         }
 
         var seen = new List<string>();
-        var page = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 10, default);
+        var page = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 10, T0, default);
         seen.AddRange(page.Items.Select(c => c.Conversation.Id));
 
         // peer00 (not yet returned) becomes the most active, and a new conversation starts, mid-walk.
-        await store.SendMessageAsync(Draft("peer00", _alice, "bump"), T0 + 1000, default);
-        await store.SendMessageAsync(Draft(_alice, "newcomer", "x"), T0 + 1001, default);
+        await store.SendMessageAsync(Draft("peer00", _alice, "bump"), T0 + 1000, true, default);
+        await store.SendMessageAsync(Draft(_alice, "newcomer", "x"), T0 + 1001, true, default);
         while (page.Next is not null)
         {
-            page = await store.FetchConversationsAsync(_alice, ConversationList.Active, page.Next, 10, default);
+            page = await store.FetchConversationsAsync(_alice, ConversationList.Active, page.Next, 10, T0, default);
             seen.AddRange(page.Items.Select(c => c.Conversation.Id));
         }
 
@@ -237,8 +237,8 @@ public abstract class StoreContract
             await store.SetPinnedAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
         }
 
-        var first = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 3, default);
-        var second = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, first.Next, 3, default);
+        var first = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 3, T0, default);
+        var second = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, first.Next, 3, T0, default);
 
         Assert.Equal(["peer4", "peer3", "peer2"], first.Items.Select(c => c.Conversation.Id));
         Assert.Equal(["peer1", "peer0"], second.Items.Select(c => c.Conversation.Id));
@@ -252,12 +252,12 @@ public abstract class StoreContract
         var store = Store();
         for (var i = 0; i < 3; i++)
         {
-            await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, default);
+            await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
         }
 
-        var alicesPage = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 2, default);
+        var alicesPage = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 2, T0, default);
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_bob, ConversationList.Active, alicesPage.Next, 2, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_bob, ConversationList.Active, alicesPage.Next, 2, T0, default).AsTask());
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
     }
 

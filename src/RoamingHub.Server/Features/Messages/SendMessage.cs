@@ -9,8 +9,12 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Messages;
 
-/// <summary>Sends a one-to-one message: stored once, delivered to the recipient's devices and the sender's other devices.</summary>
-internal sealed record SendMessage(Caller Caller, SendMessageRequest Request) : ICommand<Message>;
+/// <summary>
+/// Sends a one-to-one message: stored once, delivered to the recipient's devices and the sender's other devices.
+/// <see cref="ServerSide"/> marks a message the admin API sends on a user's behalf: it goes into history and is
+/// delivered live, and moves conversations in lists only when <c>Roaming:RestMessagesUpdateConversations</c> is on.
+/// </summary>
+internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>;
 
 internal sealed class SendMessageHandler(
     IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
@@ -22,7 +26,7 @@ internal sealed class SendMessageHandler(
 
     public async ValueTask<Message> Handle(SendMessage command, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
+        var (caller, request, serverSide) = command;
         var chatType = ConversationRef.ParseChatType(request.ChatType);
         var to = Ids.Canonicalize(request.To, "to");
         if (to == caller.UserId)
@@ -51,7 +55,8 @@ internal sealed class SendMessageHandler(
 
         var now = time.GetUtcNow();
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), chatType, caller.UserId, to, type, body, clientMsgId);
-        var (message, duplicate) = await store.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
+        var (message, duplicate) = await store.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
         // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
         if (!duplicate)

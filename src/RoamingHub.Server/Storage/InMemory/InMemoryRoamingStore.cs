@@ -19,19 +19,23 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConversationState> _conversations = new(StringComparer.Ordinal);
 
-    public ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, CancellationToken cancellationToken)
+    public ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var conversation = Conversation(draft);
-            conversation.Trim(RetentionCutoff(now));
+            var conversation = Conversation(draft.From, draft.To);
+            conversation.Trim(RetentionFloor(now));
 
             if (draft.ClientMsgId is { } clientMsgId
                 && conversation.Dedupe.TryGetValue((draft.From, clientMsgId), out var seen)
                 && seen.ExpiresAt > now
                 && conversation.Find(seen.MsgId) is { } first)
             {
-                UpdateParticipants(first.Position, first.Message);
+                if (updateConversations)
+                {
+                    UpdateParticipants(first.Position, first.Message);
+                }
+
                 return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true));
             }
 
@@ -44,8 +48,147 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 conversation.Dedupe[(draft.From, id)] = (draft.MsgId, now + (long)_options.IdempotencyWindow.TotalMilliseconds);
             }
 
-            UpdateParticipants(position, message);
+            if (updateConversations)
+            {
+                UpdateParticipants(position, message);
+            }
+
             return ValueTask.FromResult(new SendOutcome(message, Duplicate: false));
+        }
+    }
+
+    public ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var state = Conversation(userId, conversation.Id);
+            var floor = state.Floor(userId, RetentionFloor(now));
+            var messages = state.Messages;
+            int start;
+            if (query.Cursor is null)
+            {
+                start = query.Older ? messages.Count : -1;
+            }
+            else
+            {
+                start = messages.FindIndex(m => m.Message.MsgId == query.Cursor);
+                if (start < 0)
+                {
+                    throw UnknownCursor();
+                }
+            }
+
+            var step = query.Older ? -1 : 1;
+            var found = new List<StoredMessage>(query.PageSize + 1);
+            for (var i = start + step; i >= 0 && i < messages.Count && found.Count <= query.PageSize; i += step)
+            {
+                var (position, message) = messages[i];
+                if (position > floor && !state.IsHidden(userId, message.MsgId))
+                {
+                    found.Add(message);
+                }
+            }
+
+            var more = found.Count > query.PageSize;
+            if (more)
+            {
+                found.RemoveAt(found.Count - 1);
+            }
+
+            return ValueTask.FromResult(new HistoryPage(found, more ? found[^1].MsgId : null));
+        }
+    }
+
+    public ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var state = Conversation(userId, conversation.Id);
+            var moved = state.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
+            var applied = MessagePosition.TimestampOf(state.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
+            MultiDeviceEvent? evt = null;
+            if (moved)
+            {
+                RefreshLast(userId, conversation, state, now);
+                evt = User(userId).Append(new MultiDeviceEvent
+                {
+                    Operation = MultiDeviceOperations.DeleteRoaming,
+                    ConversationId = conversation.Id,
+                    ChatType = conversation.ChatType,
+                    Timestamp = now,
+                    FromDeviceId = deviceId,
+                    BeforeTimestamp = applied,
+                }, _options.EventLogLength);
+            }
+
+            return ValueTask.FromResult(new HideOutcome(applied, null, evt));
+        }
+    }
+
+    public ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var state = Conversation(userId, conversation.Id);
+            var floor = state.Floor(userId, RetentionFloor(now));
+            var hidden = state.HiddenOf(userId);
+            var newly = new List<string>();
+            foreach (var msgId in msgIds)
+            {
+                if (state.Find(msgId) is { } message && message.Position > floor && hidden.TryAdd(msgId, message.Position))
+                {
+                    newly.Add(msgId);
+                }
+            }
+
+            MultiDeviceEvent? evt = null;
+            if (newly.Count > 0)
+            {
+                RefreshLast(userId, conversation, state, now);
+                evt = User(userId).Append(new MultiDeviceEvent
+                {
+                    Operation = MultiDeviceOperations.DeleteRoaming,
+                    ConversationId = conversation.Id,
+                    ChatType = conversation.ChatType,
+                    Timestamp = now,
+                    FromDeviceId = deviceId,
+                    MsgIds = newly,
+                }, _options.EventLogLength);
+            }
+
+            return ValueTask.FromResult(new HideOutcome(null, newly, evt));
+        }
+    }
+
+    public ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var user = User(userId);
+            var member = conversation.Member;
+            if (!user.Activity.Remove(member))
+            {
+                throw ConversationNotFound();
+            }
+
+            user.Pins.Remove(member);
+            user.Created.Remove(member);
+            user.Last.Remove(member);
+            if (deleteRoam)
+            {
+                var state = Conversation(userId, conversation.Id);
+                state.RaiseWatermark(userId, state.LastPosition);
+            }
+
+            return ValueTask.FromResult(user.Append(new MultiDeviceEvent
+            {
+                Operation = MultiDeviceOperations.ConversationDeleted,
+                ConversationId = conversation.Id,
+                ChatType = conversation.ChatType,
+                Timestamp = now,
+                FromDeviceId = deviceId,
+                DeleteRoam = deleteRoam,
+            }, _options.EventLogLength));
         }
     }
 
@@ -93,7 +236,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, CancellationToken cancellationToken)
+    public ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -121,6 +264,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 offset = cursor.Offset;
             }
 
+            var retentionFloor = RetentionFloor(now);
             var items = new List<ConversationEntry>(pageSize);
             foreach (var member in source.Skip(offset).Take(pageSize))
             {
@@ -134,7 +278,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                     activity,
                     user.Created[member],
                     user.Pins.TryGetValue(member, out var pinnedAt) ? pinnedAt : null,
-                    user.Last.TryGetValue(member, out var last) ? last.Message : null));
+                    user.Last.TryGetValue(member, out var last) && last.Position > retentionFloor ? last.Message : null));
             }
 
             var next = offset + pageSize < source.Count ? new ListCursor(list, snapshotId, offset + pageSize) : null;
@@ -238,6 +382,28 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
+    /// <summary>After a one-way deletion, points the user's last message at the newest one they can still see.</summary>
+    private void RefreshLast(string userId, ConversationRef conversation, ConversationState state, long now)
+    {
+        var user = User(userId);
+        var member = conversation.Member;
+        if (!user.Last.TryGetValue(member, out var last) || state.IsVisible(userId, last.Position, last.Message.MsgId, RetentionFloor(now)))
+        {
+            return;
+        }
+
+        var floor = state.Floor(userId, RetentionFloor(now));
+        var newest = state.Messages.LastOrDefault(m => m.Position > floor && !state.IsHidden(userId, m.Message.MsgId));
+        if (newest.Message is null)
+        {
+            user.Last.Remove(member);
+        }
+        else
+        {
+            user.Last[member] = newest;
+        }
+    }
+
     /// <summary>Drops the least recently active unpinned conversations beyond the per-user limit.</summary>
     private void Evict(UserState user)
     {
@@ -259,8 +425,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    private long RetentionCutoff(long now) =>
-        (now - (long)TimeSpan.FromDays(_options.MessageRetentionDays).TotalMilliseconds) * MessagePosition.PerMillisecond;
+    private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
+
+    private static RoamingException UnknownCursor() =>
+        RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+
+    private static RoamingException ConversationNotFound() =>
+        RoamingException.NotFound("The conversation is not in this user's list.");
 
     private static List<string> Ordered(Dictionary<string, long> scores) =>
         [.. scores.OrderByDescending(c => c.Value).ThenByDescending(c => c.Key, StringComparer.Ordinal).Select(c => c.Key)];
@@ -276,9 +447,9 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         return user;
     }
 
-    private ConversationState Conversation(MessageDraft draft)
+    private ConversationState Conversation(string a, string b)
     {
-        var key = string.CompareOrdinal(draft.From, draft.To) <= 0 ? $"{draft.From}|{draft.To}" : $"{draft.To}|{draft.From}";
+        var key = string.CompareOrdinal(a, b) <= 0 ? $"{a}|{b}" : $"{b}|{a}";
         if (!_conversations.TryGetValue(key, out var conversation))
         {
             conversation = new ConversationState();
@@ -316,7 +487,49 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         public List<(long Position, StoredMessage Message)> Messages { get; } = [];
         public Dictionary<(string From, string ClientMsgId), (string MsgId, long ExpiresAt)> Dedupe { get; } = [];
+        public Dictionary<string, long> Watermarks { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, Dictionary<string, long>> Hidden { get; } = new(StringComparer.Ordinal);
         public long LastPosition { get; set; }
+
+        /// <summary>The user sees only positions above this: their watermark or the retention floor.</summary>
+        public long Floor(string userId, long retentionFloor) => Math.Max(Watermarks.GetValueOrDefault(userId), retentionFloor);
+
+        public bool IsHidden(string userId, string msgId) => Hidden.TryGetValue(userId, out var hidden) && hidden.ContainsKey(msgId);
+
+        public bool IsVisible(string userId, long position, string msgId, long retentionFloor) =>
+            position > Floor(userId, retentionFloor) && !IsHidden(userId, msgId);
+
+        public Dictionary<string, long> HiddenOf(string userId)
+        {
+            if (!Hidden.TryGetValue(userId, out var hidden))
+            {
+                hidden = new Dictionary<string, long>(StringComparer.Ordinal);
+                Hidden[userId] = hidden;
+            }
+
+            return hidden;
+        }
+
+        /// <summary>Moves the user's watermark forward; false when it was already there or beyond.</summary>
+        public bool RaiseWatermark(string userId, long position)
+        {
+            if (Watermarks.GetValueOrDefault(userId) >= position)
+            {
+                return false;
+            }
+
+            Watermarks[userId] = position;
+            if (Hidden.TryGetValue(userId, out var hidden))
+            {
+                // Ids below the watermark are hidden by it already.
+                foreach (var id in hidden.Where(h => h.Value <= position).Select(h => h.Key).ToList())
+                {
+                    hidden.Remove(id);
+                }
+            }
+
+            return true;
+        }
 
         public (long Position, StoredMessage Message)? Find(string msgId)
         {
@@ -324,10 +537,23 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             return index < 0 ? null : Messages[index];
         }
 
-        public void Trim(long cutoffPosition)
+        /// <summary>Drops messages past retention, and the one-way deletions that referred to them.</summary>
+        public void Trim(long retentionFloor)
         {
-            var expired = Messages.FindIndex(m => m.Position > cutoffPosition);
-            Messages.RemoveRange(0, expired < 0 ? Messages.Count : expired);
+            var kept = Messages.FindIndex(m => m.Position > retentionFloor);
+            Messages.RemoveRange(0, kept < 0 ? Messages.Count : kept);
+            foreach (var hidden in Hidden.Values)
+            {
+                foreach (var id in hidden.Where(h => h.Value <= retentionFloor).Select(h => h.Key).ToList())
+                {
+                    hidden.Remove(id);
+                }
+            }
+
+            foreach (var user in Watermarks.Where(w => w.Value <= retentionFloor).Select(w => w.Key).ToList())
+            {
+                Watermarks.Remove(user);
+            }
         }
     }
 }

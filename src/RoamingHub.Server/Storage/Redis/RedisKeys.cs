@@ -45,6 +45,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>STRING msgId for a sender's <c>clientMsgId</c>, expiring after the idempotency window.</summary>
     public RedisKey ClientMsgId(string from, string to, string clientMsgId) => Single(from, to, $"cmid:{from}:{clientMsgId}");
 
+    /// <summary>HASH user → watermark position: each participant sees only messages above theirs (one-way deletion by time).</summary>
+    public RedisKey Watermarks(string a, string b) => Single(a, b, "wm");
+
+    /// <summary>ZSET msgId → position: messages hidden from <paramref name="userId"/> one by one (one-way deletion by id).</summary>
+    public RedisKey Hidden(string a, string b, string userId) => Single(a, b, "hidden:" + userId);
+
     private RedisKey User(string userId, string suffix) => $"{prefix}:{{u:{userId}}}:{suffix}";
 
     private RedisKey Single(string a, string b, string suffix) =>

@@ -14,14 +14,16 @@ namespace RoamingHub.Server.Storage.Redis;
 /// </summary>
 internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<RoamingOptions> options) : IRoamingStore
 {
+    /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
+    private const int HistoryScanCap = 1000;
+
     private readonly RoamingOptions _options = options.Value;
     private readonly RedisKeys _keys = new(options.Value.RedisKeyPrefix);
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, CancellationToken cancellationToken)
+    public async ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
-        var retention = (long)TimeSpan.FromDays(_options.MessageRetentionDays).TotalMilliseconds;
         var blob = RedisProtocol.WriteMessage(new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body));
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.StoreMessage,
@@ -30,14 +32,17 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
                 _keys.MessageBodies(draft.From, draft.To),
                 _keys.MessageClock(draft.From, draft.To),
                 _keys.ClientMsgId(draft.From, draft.To, draft.ClientMsgId ?? ""),
+                _keys.Watermarks(draft.From, draft.To),
+                _keys.Hidden(draft.From, draft.To, draft.From),
+                _keys.Hidden(draft.From, draft.To, draft.To),
             ],
             [
                 draft.MsgId,
                 Number(now),
                 blob,
                 draft.ClientMsgId is null ? "" : Number((long)_options.IdempotencyWindow.TotalMilliseconds),
-                Number((now - retention) * MessagePosition.PerMillisecond),
-                Number(retention + (long)TimeSpan.FromDays(1).TotalMilliseconds),
+                Number(RetentionFloor(now)),
+                Number(ConversationKeyLifetime),
             ]).ConfigureAwait(false))!;
 
         var duplicate = (long)result[0] == 1;
@@ -48,6 +53,11 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         }
 
         var message = RedisProtocol.ReadMessage(blob, position);
+        if (!updateConversations)
+        {
+            return new SendOutcome(message, duplicate);
+        }
+
         var positioned = RedisProtocol.WritePositionedMessage(position, blob);
 
         // A repeat runs this step again too: it only moves things forward, so it heals a send whose first attempt
@@ -100,7 +110,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         };
     }
 
-    public async ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, CancellationToken cancellationToken)
+    public async ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
     {
         var snapshotId = cursor?.SnapshotId ?? ListCursor.NewSnapshotId();
         var offset = cursor?.Offset ?? 0;
@@ -111,7 +121,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
                 _keys.Conversations(userId), _keys.Pins(userId), _keys.Created(userId), _keys.LastMessages(userId),
                 _keys.Snapshot(userId, snapshotId),
             ],
-            [cursor is null ? "start" : "continue", offset, pageSize, (long)_options.ListCursorLifetime.TotalMilliseconds])
+            [cursor is null ? "start" : "continue", offset, pageSize, (long)_options.ListCursorLifetime.TotalMilliseconds, Number(RetentionFloor(now))])
             .ConfigureAwait(false))!;
 
         if ((long)result[0] == -1)
@@ -208,6 +218,128 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             return false;
         }
     }
+
+    public async ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    {
+        var peer = conversation.Id;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            RedisScripts.FetchHistory,
+            [_keys.Messages(userId, peer), _keys.MessageBodies(userId, peer), _keys.Watermarks(userId, peer), _keys.Hidden(userId, peer, userId)],
+            [userId, query.Older ? "up" : "down", query.Cursor ?? "", query.PageSize, Number(RetentionFloor(now)), HistoryScanCap])
+            .ConfigureAwait(false))!;
+
+        if ((long)result[0] == -1)
+        {
+            throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+        }
+
+        var items = new List<StoredMessage>((result.Length - 2) / 3);
+        for (var i = 2; i + 2 < result.Length; i += 3)
+        {
+            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 2]!, (long)result[i + 1]));
+        }
+
+        return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);
+    }
+
+    public async ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await HideAsync(userId, conversation, "before", MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
+        var applied = MessagePosition.TimestampOf(hidden.Watermark);
+        var template = hidden.Moved ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
+        var seq = await ApplyHideAsync(userId, conversation, hidden, template).ConfigureAwait(false);
+        return new HideOutcome(applied, null, template is null ? null : template with { Seq = seq });
+    }
+
+    public async ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await HideAsync(userId, conversation, "ids", 0, msgIds, now).ConfigureAwait(false);
+        var template = hidden.Ids.Count > 0 ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
+        var seq = await ApplyHideAsync(userId, conversation, hidden, template).ConfigureAwait(false);
+        return new HideOutcome(null, hidden.Ids, template is null ? null : template with { Seq = seq });
+    }
+
+    public async ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        // Three steps, because the list lives under the user's hash tag and the history under the conversation's:
+        // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
+        if (await Db.SortedSetScoreAsync(_keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is null)
+        {
+            throw RoamingException.NotFound("The conversation is not in this user's list.");
+        }
+
+        if (deleteRoam)
+        {
+            await HideAsync(userId, conversation, "all", 0, [], now).ConfigureAwait(false);
+        }
+
+        var template = Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
+        var seq = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.DeleteConversation,
+            [
+                _keys.Conversations(userId), _keys.Pins(userId), _keys.Created(userId), _keys.LastMessages(userId),
+                _keys.EventSeq(userId), _keys.Events(userId),
+            ],
+            [conversation.Member, _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+        return seq == -1
+            ? throw RoamingException.NotFound("The conversation is not in this user's list.")
+            : template with { Seq = seq };
+    }
+
+    private async Task<HideResult> HideAsync(string userId, ConversationRef conversation, string mode, long watermark, IReadOnlyList<string> msgIds, long now)
+    {
+        var peer = conversation.Id;
+        RedisValue[] args =
+        [
+            userId, mode, Number(watermark), Number(RetentionFloor(now)), Number(ConversationKeyLifetime), HistoryScanCap,
+            .. msgIds.Select(id => (RedisValue)id),
+        ];
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            RedisScripts.HideMessages,
+            [
+                _keys.Messages(userId, peer), _keys.MessageBodies(userId, peer), _keys.Watermarks(userId, peer),
+                _keys.Hidden(userId, peer, userId), _keys.MessageClock(userId, peer),
+            ],
+            args).ConfigureAwait(false))!;
+
+        var count = (int)result[4];
+        return new HideResult(
+            Watermark: (long)result[0],
+            Moved: (long)result[1] == 1,
+            Newest: result[2].IsNull ? null : RedisProtocol.WritePositionedMessage((long)result[2], (byte[])result[3]!),
+            Ids: [.. result.Skip(5).Take(count).Select(r => (string)r!)],
+            Positions: [.. result.Skip(5 + count).Take(count).Select(r => (long)r)]);
+    }
+
+    private async Task<long> ApplyHideAsync(string userId, ConversationRef conversation, HideResult hidden, MultiDeviceEvent? template)
+    {
+        RedisValue[] args =
+        [
+            conversation.Member, Number(hidden.Watermark), hidden.Newest ?? RedisValue.EmptyString, _options.EventLogLength,
+            template is null ? RedisValue.EmptyString : RedisProtocol.WriteEvent(template),
+            .. hidden.Positions.Select(p => (RedisValue)Number(p)),
+        ];
+        return (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.ApplyHide,
+            [_keys.LastMessages(userId), _keys.EventSeq(userId), _keys.Events(userId)],
+            args).ConfigureAwait(false);
+    }
+
+    private static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
+    {
+        Operation = operation,
+        ConversationId = conversation.Id,
+        ChatType = conversation.ChatType,
+        Timestamp = now,
+        FromDeviceId = deviceId,
+    };
+
+    private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
+
+    /// <summary>A conversation's keys outlive its newest message by a day, then expire by themselves.</summary>
+    private long ConversationKeyLifetime => (long)TimeSpan.FromDays(_options.MessageRetentionDays + 1).TotalMilliseconds;
+
+    private sealed record HideResult(long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions);
 
     private static RedisValue Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,29 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.History;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Conversations;
+
+/// <summary>
+/// Removes a conversation from the caller's list and pins; with <c>deleteRoam</c> (the default) also hides its
+/// history up to now. A later message brings the conversation back with only the new messages visible.
+/// </summary>
+internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>;
+
+internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<DeleteRemoteConversation, DeleteConversationResult>
+{
+    public async ValueTask<DeleteConversationResult> Handle(DeleteRemoteConversation command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var deleteRoam = request.DeleteRoam ?? true;
+        var evt = await store.DeleteConversationAsync(
+            caller.UserId, conversation, deleteRoam, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        return new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = evt.Seq };
+    }
+}

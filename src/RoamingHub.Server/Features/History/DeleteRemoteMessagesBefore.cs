@@ -1,0 +1,36 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.History;
+
+/// <summary>
+/// One-way deletion by time: from now on the caller cannot fetch any message of the conversation at or before
+/// <c>timestamp</c>; the other participant still can. A per-user watermark, O(1), never moving backwards.
+/// </summary>
+internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>;
+
+internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<DeleteRemoteMessagesBefore, DeleteRoamingResult>
+{
+    public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesBefore command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        if (request.Timestamp < 0)
+        {
+            throw RoamingException.InvalidArgument("timestamp must not be negative.");
+        }
+
+        var outcome = await store.HideMessagesBeforeAsync(
+            caller.UserId, conversation, request.Timestamp, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        if (outcome.Event is { } evt)
+        {
+            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        }
+
+        return new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq };
+    }
+}

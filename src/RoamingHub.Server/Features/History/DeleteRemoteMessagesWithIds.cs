@@ -1,0 +1,36 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.History;
+
+/// <summary>One-way deletion by id: 1–50 messages hidden from the caller only; unknown and already hidden ids are ignored.</summary>
+internal sealed record DeleteRemoteMessagesWithIds(Caller Caller, DeleteRemoteMessagesWithIdsRequest Request) : ICommand<DeleteRoamingResult>;
+
+internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<DeleteRemoteMessagesWithIds, DeleteRoamingResult>
+{
+    public const int MaxIds = 50;
+
+    public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesWithIds command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        if (request.MsgIds is not { Count: > 0 and <= MaxIds } requested)
+        {
+            throw RoamingException.InvalidArgument($"msgIds must hold 1 to {MaxIds} ids.");
+        }
+
+        var msgIds = requested.Select(id => HistoryRules.MsgId(id, "msgIds")).Distinct(StringComparer.Ordinal).ToList();
+        var outcome = await store.HideMessagesAsync(
+            caller.UserId, conversation, msgIds, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        if (outcome.Event is { } evt)
+        {
+            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        }
+
+        return new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq };
+    }
+}

@@ -1,0 +1,52 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.History;
+
+/// <summary>
+/// A page of a conversation's history as the caller sees it. The cursor is a msgId, exclusive; walking every page in
+/// either direction returns each visible message exactly once, in order, also while new messages arrive.
+/// </summary>
+internal sealed record FetchHistoryMessages(Caller Caller, FetchHistoryMessagesRequest Request) : IQuery<Page<Message>>;
+
+internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchHistoryMessages, Page<Message>>
+{
+    public async ValueTask<Page<Message>> Handle(FetchHistoryMessages query, CancellationToken cancellationToken)
+    {
+        var (caller, request) = query;
+        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var older = request.Direction switch
+        {
+            null or "" or HistoryDirections.Up => true,
+            HistoryDirections.Down => false,
+            _ => throw RoamingException.InvalidArgument($"direction must be '{HistoryDirections.Up}' or '{HistoryDirections.Down}'."),
+        };
+        var cursor = request.Cursor is null or "" or "-1" ? null : HistoryRules.MsgId(request.Cursor, "cursor");
+        var page = await store.FetchHistoryAsync(
+            caller.UserId, conversation, new HistoryQuery(older, cursor, Paging.PageSize(request.PageSize)),
+            time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        return new Page<Message> { Data = [.. page.Items.Select(m => m.ToWire(caller.UserId))], Cursor = page.Next };
+    }
+}
+
+/// <summary>Argument rules shared by the history features.</summary>
+internal static class HistoryRules
+{
+    private const int MaxMsgIdLength = 64;
+
+    /// <summary>A conversation of the caller's; a single chat with oneself is not one.</summary>
+    public static ConversationRef Conversation(Caller caller, string? chatType, string? conversationId)
+    {
+        var conversation = ConversationRef.Parse(chatType, conversationId);
+        return conversation.Id == caller.UserId
+            ? throw RoamingException.InvalidArgument("conversationId must be another user.")
+            : conversation;
+    }
+
+    public static string MsgId(string? value, string field) =>
+        value is { Length: > 0 and <= MaxMsgIdLength } && value.All(char.IsAsciiLetterOrDigit)
+            ? value
+            : throw RoamingException.InvalidArgument($"{field} must be a msgId: 1 to {MaxMsgIdLength} ASCII letters or digits.");
+}

@@ -44,6 +44,14 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Node>, IAsyncLif
         { "bad type", new SendMessageRequest { To = "bob", ChatType = ChatTypes.SingleChat, Body = "hi", Type = "has space" } },
         { "negative sinceSeq", new SyncEventsRequest { SinceSeq = -1 } },
         { "limit 201", new SyncEventsRequest { SinceSeq = 0, Limit = 201 } },
+        { "history pageSize 51", new FetchHistoryMessagesRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, PageSize = 51 } },
+        { "history direction", new FetchHistoryMessagesRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, Direction = "sideways" } },
+        { "history cursor not a msgId", new FetchHistoryMessagesRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, Cursor = "../x" } },
+        { "history unknown cursor", new FetchHistoryMessagesRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, Cursor = "0123456789abcdef" } },
+        { "no msgIds", new DeleteRemoteMessagesWithIdsRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, MsgIds = [] } },
+        { "51 msgIds", new DeleteRemoteMessagesWithIdsRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, MsgIds = [.. Enumerable.Range(0, 51).Select(i => $"id{i}")] } },
+        { "negative timestamp", new DeleteRemoteMessagesBeforeRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, Timestamp = -1 } },
+        { "delete own conversation", new DeleteRemoteConversationRequest { ConversationId = "@self", ChatType = ChatTypes.SingleChat } },
     };
 
     [Theory]
@@ -56,8 +64,17 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Node>, IAsyncLif
             FetchConversationsRequest => HubMethods.FetchConversations,
             SendMessageRequest => HubMethods.SendMessage,
             SyncEventsRequest => HubMethods.SyncEvents,
+            FetchHistoryMessagesRequest => HubMethods.FetchHistoryMessages,
+            DeleteRemoteMessagesWithIdsRequest => HubMethods.DeleteRemoteMessagesWithIds,
+            DeleteRemoteMessagesBeforeRequest => HubMethods.DeleteRemoteMessagesBefore,
+            DeleteRemoteConversationRequest => HubMethods.DeleteRemoteConversation,
             _ => throw new ArgumentOutOfRangeException(nameof(request)),
         };
+
+        if (request is DeleteRemoteConversationRequest { ConversationId: "@self" } own)
+        {
+            request = own with { ConversationId = _alice };
+        }
 
         var error = await Assert.ThrowsAsync<HubException>(() => _client.Connection.InvokeCoreAsync(method, typeof(object), [request]));
 

@@ -24,6 +24,16 @@ public static class AdminApi
     public const string ApiKeyHeader = "X-Api-Key";
     public const string Tokens = "/api/tokens";
     public const string Messages = "/api/messages";
+    public const string Groups = "/api/groups";
+
+    /// <summary><c>GET</c> or <c>DELETE</c> a group.</summary>
+    public static string GroupPath(string groupId) => $"/api/groups/{Uri.EscapeDataString(groupId)}";
+
+    /// <summary><c>POST</c> members to a group.</summary>
+    public static string GroupMembers(string groupId) => GroupPath(groupId) + "/members";
+
+    /// <summary><c>DELETE</c> a member from a group.</summary>
+    public static string GroupMember(string groupId, string userId) => GroupMembers(groupId) + "/" + Uri.EscapeDataString(userId);
 
     /// <summary><c>GET</c>: a user's conversation list, paged like the hub (<c>?cursor=&amp;pageSize=</c>).</summary>
     public static string Conversations(string userId) => $"/api/users/{Uri.EscapeDataString(userId)}/conversations";

@@ -35,6 +35,8 @@ public sealed record Conversation
     [Key("pinnedTime")] public long? PinnedTime { get; init; }
     [Key("unreadCount")] public int UnreadCount { get; init; }
     [Key("ext")] public string? Ext { get; init; }
+    /// <summary>Single chat: the other participant has read every message up to this time; null until they read.</summary>
+    [Key("peerReadTimestamp")] public long? PeerReadTimestamp { get; init; }
 }
 
 /// <summary>Arguments of <c>PinConversation</c>.</summary>

@@ -26,6 +26,10 @@ public static class HubMethods
     public const string DeleteRemoteMessagesBefore = nameof(DeleteRemoteMessagesBefore);
     public const string DeleteRemoteMessagesWithIds = nameof(DeleteRemoteMessagesWithIds);
     public const string DeleteRemoteConversation = nameof(DeleteRemoteConversation);
+    public const string MarkConversationRead = nameof(MarkConversationRead);
+    public const string MarkAllConversationsRead = nameof(MarkAllConversationsRead);
+    public const string GetUnreadSummary = nameof(GetUnreadSummary);
+    public const string UpdateConversationExt = nameof(UpdateConversationExt);
 }
 
 /// <summary>Client methods the server invokes.</summary>
@@ -36,6 +40,9 @@ public static class HubEvents
 
     /// <summary>A change this user made on another device; carries the per-user <c>seq</c>.</summary>
     public const string OnMultiDeviceEvent = "onMultiDeviceEvent";
+
+    /// <summary>In single chat: the other participant read this user's messages up to a time.</summary>
+    public const string OnReadAck = "onReadAck";
 }
 
 /// <summary>Chat types, as strings on the wire.</summary>
@@ -43,6 +50,9 @@ public static class ChatTypes
 {
     /// <summary>One-to-one chat; the conversation id is the other participant's user id.</summary>
     public const string SingleChat = "singleChat";
+
+    /// <summary>Group chat; the conversation id is the group id.</summary>
+    public const string GroupChat = "groupChat";
 }
 
 /// <summary>Operations of <see cref="MultiDeviceEvent"/>.</summary>
@@ -56,6 +66,18 @@ public static class MultiDeviceOperations
 
     /// <summary>The conversation left this user's list; with <c>deleteRoam</c> its history up to then is hidden too.</summary>
     public const string ConversationDeleted = "CONVERSATION_DELETED";
+
+    /// <summary>The conversation was read up to <c>readTimestamp</c> on another device.</summary>
+    public const string ConversationRead = "CONVERSATION_READ";
+
+    /// <summary>Every conversation was marked read on another device.</summary>
+    public const string AllConversationsRead = "ALL_CONVERSATIONS_READ";
+
+    /// <summary>The conversation's extension field changed to <c>ext</c>.</summary>
+    public const string ConversationExtUpdated = "CONVERSATION_EXT_UPDATED";
+
+    /// <summary>This user was removed from the group (or the group was deleted): it left the list and its history is closed.</summary>
+    public const string RemovedFromGroup = "REMOVED_FROM_GROUP";
 }
 
 /// <summary>Directions of <c>FetchHistoryMessages</c>.</summary>
@@ -79,4 +101,5 @@ public static class ErrorCodes
     public const string RateLimited = "RATE_LIMITED";
     public const string Unavailable = "UNAVAILABLE";
     public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string AlreadyExists = "ALREADY_EXISTS";
 }

@@ -24,12 +24,17 @@ public sealed record MultiDeviceEvent
     [Key("msgIds")] public IReadOnlyList<string>? MsgIds { get; init; }
     /// <summary>For <c>CONVERSATION_DELETED</c>: whether the history was hidden too.</summary>
     [Key("deleteRoam")] public bool? DeleteRoam { get; init; }
+    /// <summary>For <c>CONVERSATION_READ</c> and <c>ALL_CONVERSATIONS_READ</c>: read up to this time.</summary>
+    [Key("readTimestamp")] public long? ReadTimestamp { get; init; }
+    /// <summary>For <c>CONVERSATION_EXT_UPDATED</c>: the new extension field (null when cleared).</summary>
+    [Key("ext")] public string? Ext { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
         other is not null && Seq == other.Seq && Operation == other.Operation && ConversationId == other.ConversationId
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
+        && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext
         && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);

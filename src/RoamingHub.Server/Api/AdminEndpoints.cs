@@ -6,6 +6,7 @@ using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Conversations;
+using RoamingHub.Server.Features.Groups;
 using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Tokens;
@@ -44,6 +45,27 @@ internal static class AdminEndpoints
                         AsUser(userId, "userId"),
                         new FetchHistoryMessagesRequest { ConversationId = conversationId, ChatType = chatType, Cursor = cursor, PageSize = pageSize, Direction = direction }),
                     cancellationToken).ConfigureAwait(false)));
+
+        api.MapPost("/groups", async (CreateGroupRequest? request, IMediator mediator, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await mediator.Send(new CreateGroup(request ?? throw MissingBody()), cancellationToken).ConfigureAwait(false)));
+
+        api.MapGet("/groups/{groupId}", async (string groupId, IMediator mediator, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await mediator.Send(new GetGroup(groupId), cancellationToken).ConfigureAwait(false)));
+
+        api.MapPost("/groups/{groupId}/members", async (string groupId, AddGroupMembersRequest? request, IMediator mediator, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await mediator.Send(new AddGroupMembers(groupId, request ?? throw MissingBody()), cancellationToken).ConfigureAwait(false)));
+
+        api.MapDelete("/groups/{groupId}/members/{userId}", async (string groupId, string userId, IMediator mediator, CancellationToken cancellationToken) =>
+        {
+            await mediator.Send(new RemoveGroupMember(groupId, userId), cancellationToken).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        });
+
+        api.MapDelete("/groups/{groupId}", async (string groupId, IMediator mediator, CancellationToken cancellationToken) =>
+        {
+            await mediator.Send(new DeleteGroup(groupId), cancellationToken).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        });
 
         return endpoints;
     }

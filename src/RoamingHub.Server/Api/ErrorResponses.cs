@@ -41,7 +41,7 @@ internal sealed class ErrorResponses : IExceptionHandler
         ErrorCodes.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
         ErrorCodes.NotFound => StatusCodes.Status404NotFound,
-        ErrorCodes.PinLimitExceeded or ErrorCodes.ConnectionLimitExceeded => StatusCodes.Status409Conflict,
+        ErrorCodes.PinLimitExceeded or ErrorCodes.ConnectionLimitExceeded or ErrorCodes.AlreadyExists => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,

@@ -7,7 +7,7 @@ internal sealed record StoredMessage(string MsgId, string ChatType, string From,
 {
     /// <summary>The conversation this message belongs to, as <paramref name="viewer"/> sees it.</summary>
     public ConversationRef ConversationFor(string viewer) =>
-        new(ChatType, string.Equals(viewer, From, StringComparison.Ordinal) ? To : From);
+        new(ChatType, ChatType == ChatTypes.GroupChat || !string.Equals(viewer, To, StringComparison.Ordinal) ? To : From);
 
     /// <summary>The wire object for <paramref name="viewer"/>: <c>conversationId</c> is the conversation as they see it.</summary>
     public Message ToWire(string viewer) => new()

@@ -23,6 +23,14 @@ public sealed class RoamingOptions
     [Range(1, 1000)]
     public int MaxConnectionsPerUser { get; set; } = 10;
 
+    /// <summary>Members one group may hold.</summary>
+    [Range(2, 100_000)]
+    public int MaxGroupMembers { get; set; } = 500;
+
+    /// <summary>Largest conversation extension field, in UTF-8 bytes.</summary>
+    [Range(1, 65_536)]
+    public int MaxExtBytes { get; set; } = 1024;
+
     /// <summary>Largest message body, in UTF-8 bytes.</summary>
     [Range(1, 1_048_576)]
     public int MaxMessageBodyBytes { get; set; } = 8 * 1024;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Hubs;
 
@@ -12,6 +13,15 @@ internal interface IDeviceNotifier
 
     /// <summary>Sends <paramref name="multiDeviceEvent"/> to every connection of <paramref name="userId"/> but <paramref name="exceptConnectionId"/>.</summary>
     Task SendEventAsync(string userId, MultiDeviceEvent multiDeviceEvent, string? exceptConnectionId);
+
+    /// <summary>Sends a group message to every connection of every member but <paramref name="exceptConnectionId"/>.</summary>
+    Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId);
+
+    /// <summary>Tells every connection of the other participant of a single chat how far this user has read.</summary>
+    Task SendReadAckAsync(string userId, ReadAck ack);
+
+    /// <summary>Makes the user's live connections, on any node, receive (or stop receiving) a group's messages.</summary>
+    Task SetGroupMembershipAsync(string userId, string groupId, bool member);
 }
 
 /// <summary>
@@ -19,7 +29,7 @@ internal interface IDeviceNotifier
 /// publish. Live delivery is at most once: a failed publish is logged, not thrown, because the state change it reports
 /// is already stored and devices recover it through <c>SyncEvents</c> and the lists.
 /// </summary>
-internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, ILogger<HubDeviceNotifier> logger) : IDeviceNotifier
+internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingStore store, ILogger<HubDeviceNotifier> logger) : IDeviceNotifier
 {
     public Task SendMessageAsync(string userId, Message message, string? exceptConnectionId) =>
         SendAsync(userId, HubEvents.OnMessage, message, exceptConnectionId);
@@ -27,8 +37,46 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, ILogger<Hub
     public Task SendEventAsync(string userId, MultiDeviceEvent multiDeviceEvent, string? exceptConnectionId) =>
         SendAsync(userId, HubEvents.OnMultiDeviceEvent, multiDeviceEvent, exceptConnectionId);
 
+    public async Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId)
+    {
+        try
+        {
+            var clients = exceptConnectionId is null
+                ? hub.Clients.Group(ChatGroup(groupId))
+                : hub.Clients.GroupExcept(ChatGroup(groupId), exceptConnectionId);
+            await clients.SendAsync(HubEvents.OnMessage, message).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or IOException or TimeoutException)
+        {
+            Log.PushFailed(logger, HubEvents.OnMessage, "group " + groupId, ex);
+        }
+    }
+
+    public Task SendReadAckAsync(string userId, ReadAck ack) => SendAsync(userId, HubEvents.OnReadAck, ack, exceptConnectionId: null);
+
+    public async Task SetGroupMembershipAsync(string userId, string groupId, bool member)
+    {
+        foreach (var connectionId in await store.GetConnectionsAsync(userId, CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                // With the Redis backplane this reaches a connection on another node too.
+                await (member
+                    ? hub.Groups.AddToGroupAsync(connectionId, ChatGroup(groupId))
+                    : hub.Groups.RemoveFromGroupAsync(connectionId, ChatGroup(groupId))).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or IOException or TimeoutException)
+            {
+                Log.PushFailed(logger, member ? "join group" : "leave group", userId, ex);
+            }
+        }
+    }
+
     /// <summary>The SignalR group that holds every connection of a user.</summary>
     public static string UserGroup(string userId) => "u:" + userId;
+
+    /// <summary>The SignalR group that holds every connection of every member of a chat group.</summary>
+    public static string ChatGroup(string groupId) => "g:" + groupId;
 
     private async Task SendAsync(string userId, string method, object payload, string? exceptConnectionId)
     {

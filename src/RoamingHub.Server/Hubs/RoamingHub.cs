@@ -8,6 +8,7 @@ using RoamingHub.Server.Features.Conversations;
 using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Sync;
+using RoamingHub.Server.Features.Unread;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace RoamingHub.Server.Hubs;
@@ -30,9 +31,13 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
         var deviceId = string.IsNullOrEmpty(requestedDevice) ? Context.ConnectionId : Ids.Canonicalize(requestedDevice, "deviceId");
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
 
-        await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
+        var groups = await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
         Context.Items[CallerItem] = caller;
         await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
+        foreach (var groupId in groups)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.ChatGroup(groupId), Context.ConnectionAborted).ConfigureAwait(false);
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -73,6 +78,18 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
 
     public async Task<DeleteConversationResult> DeleteRemoteConversation(DeleteRemoteConversationRequest? request) =>
         await mediator.Send(new DeleteRemoteConversation(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<MarkReadResult> MarkConversationRead(MarkConversationReadRequest? request) =>
+        await mediator.Send(new MarkConversationRead(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<MarkAllReadResult> MarkAllConversationsRead() =>
+        await mediator.Send(new MarkAllConversationsRead(Caller), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<UnreadSummary> GetUnreadSummary() =>
+        await mediator.Send(new GetUnreadSummary(Caller), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<UpdateExtResult> UpdateConversationExt(UpdateConversationExtRequest? request) =>
+        await mediator.Send(new UpdateConversationExt(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
     private static T Required<T>(T? request) where T : class =>
         request ?? throw RoamingException.InvalidArgument("The method's argument object is required.");

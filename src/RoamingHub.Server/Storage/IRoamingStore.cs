@@ -45,6 +45,46 @@ internal interface IRoamingStore
     /// </summary>
     ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves the user's read point forward (to the last position of <paramref name="readTimestamp"/>), leaving unread
+    /// what came after; logs <c>CONVERSATION_READ</c> when it moved. In single chat, also records the read time on
+    /// the other participant's side. Throws <c>NOT_FOUND</c> when the user does not have the conversation.
+    /// </summary>
+    ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Marks every conversation read up to <paramref name="now"/> and logs <c>ALL_CONVERSATIONS_READ</c>.</summary>
+    ValueTask<MarkAllReadOutcome> MarkAllReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>The user's unread badge, O(1).</summary>
+    ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or, with null, clears) the user's extension field of a conversation; logs <c>CONVERSATION_EXT_UPDATED</c> when it changed. Throws <c>NOT_FOUND</c>.</summary>
+    ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Creates a group; throws <c>ALREADY_EXISTS</c>, or <c>INVALID_ARGUMENT</c> beyond the member limit.</summary>
+    ValueTask<Group> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken);
+
+    /// <summary>The group, or null.</summary>
+    ValueTask<Group?> GetGroupAsync(string groupId, CancellationToken cancellationToken);
+
+    /// <summary>Adds members; returns those newly added. Throws <c>NOT_FOUND</c>, or <c>INVALID_ARGUMENT</c> beyond the member limit.</summary>
+    ValueTask<IReadOnlyList<string>> AddGroupMembersAsync(string groupId, IReadOnlyCollection<string> users, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes a member: they can no longer send or read, the group leaves their list, and they get
+    /// <c>REMOVED_FROM_GROUP</c>. Throws <c>NOT_FOUND</c> (group or member) or <c>INVALID_ARGUMENT</c> for the owner.
+    /// </summary>
+    ValueTask<MultiDeviceEvent?> RemoveGroupMemberAsync(string groupId, string userId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a group and its history; each former member gets <c>REMOVED_FROM_GROUP</c>. Throws <c>NOT_FOUND</c>.</summary>
+    ValueTask<IReadOnlyList<(string UserId, MultiDeviceEvent? Event)>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken);
+
+    /// <summary>The groups the user is a member of.</summary>
+    ValueTask<IReadOnlyList<string>> GetGroupsOfUserAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>The user's live connections on every node.</summary>
+    ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken);
+
     /// <summary>One page of the user's conversations (by activity) or pins (by pin time), newest first.</summary>
     ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
 
@@ -85,7 +125,18 @@ internal sealed record SendOutcome(StoredMessage Message, bool Duplicate);
 internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event);
 
 /// <summary>A conversation entry of a user, before it is shaped for the wire.</summary>
-internal sealed record ConversationEntry(ConversationRef Conversation, long ActivityTime, long CreatedTime, long? PinnedTime, StoredMessage? LastMessage);
+internal sealed record ConversationEntry(
+    ConversationRef Conversation, long ActivityTime, long CreatedTime, long? PinnedTime, StoredMessage? LastMessage,
+    int UnreadCount = 0, long? PeerReadTimestamp = null, string? Ext = null);
+
+/// <summary>
+/// State after a read; <see cref="Event"/> is null when the read point did not move, and
+/// <see cref="PeerAdvanced"/> says whether the other participant of a single chat should get <c>onReadAck</c>.
+/// </summary>
+internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, bool PeerAdvanced);
+
+/// <summary>The event of a mark-all, and the single-chat peers whose view of this user's read time moved.</summary>
+internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyList<string> PeersAdvanced);
 
 internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
 

@@ -95,7 +95,7 @@ public sealed class MessagingTests : IClassFixture<MessagingTests.Node>
         Assert.Equal(reply.Timestamp, alicesView.ActivityTime);
         Assert.False(alicesView.IsPinned);
         Assert.Null(alicesView.PinnedTime);
-        Assert.Equal(0, alicesView.UnreadCount);
+        Assert.Equal(1, alicesView.UnreadCount);
         Assert.Null(alicesView.Ext);
         Assert.Equal(reply, Assert.Single((await b.FetchConversationsAsync()).Data).LastMessage);
     }

@@ -9,13 +9,16 @@ public abstract partial class StoreContract
 {
     private static readonly long RetentionMs = (long)TimeSpan.FromDays(30).TotalMilliseconds;
 
-    private static async Task<List<StoredMessage>> WalkHistoryAsync(IRoamingStore store, string userId, string peer, bool older, int pageSize, long now, Func<Task>? betweenPages = null)
+    private static Task<List<StoredMessage>> WalkHistoryAsync(IRoamingStore store, string userId, string peer, bool older, int pageSize, long now, Func<Task>? betweenPages = null) =>
+        WalkHistoryAsync(store, userId, With(peer), older, pageSize, now, betweenPages);
+
+    private static async Task<List<StoredMessage>> WalkHistoryAsync(IRoamingStore store, string userId, ConversationRef conversation, bool older, int pageSize, long now, Func<Task>? betweenPages = null)
     {
         var all = new List<StoredMessage>();
         string? cursor = null;
         do
         {
-            var page = await store.FetchHistoryAsync(userId, With(peer), new HistoryQuery(older, cursor, pageSize), now, default);
+            var page = await store.FetchHistoryAsync(userId, conversation, new HistoryQuery(older, cursor, pageSize), now, default);
             Assert.True(page.Items.Count <= pageSize);
             all.AddRange(page.Items);
             cursor = page.Next;

@@ -32,20 +32,6 @@ public abstract partial class StoreContract
     private static MessageDraft Draft(string from, string to, string body, string? clientMsgId = null) =>
         new(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, from, to, "text", body, clientMsgId);
 
-    private static async Task<List<ConversationEntry>> ReadAllAsync(IRoamingStore store, string userId, ConversationList list, int pageSize)
-    {
-        var all = new List<ConversationEntry>();
-        ListCursor? cursor = null;
-        do
-        {
-            var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, T0, default);
-            all.AddRange(page.Items);
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-        return all;
-    }
-
     [Fact]
     public async Task Send_stores_the_message_once_and_puts_the_conversation_first_in_both_lists()
     {
@@ -168,7 +154,7 @@ public abstract partial class StoreContract
 
         Assert.Equal(ErrorCodes.PinLimitExceeded, error.Code);
         Assert.Equal(3, await store.GetLastSeqAsync(_alice, default));
-        Assert.Equal(3, (await ReadAllAsync(store, _alice, ConversationList.Active, 20)).Count);
+        Assert.Equal(3, (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Count);
     }
 
     [Fact]
@@ -182,9 +168,9 @@ public abstract partial class StoreContract
 
         await store.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, true, default);
 
-        var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20)).Select(c => c.Conversation.Id);
+        var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Select(c => c.Conversation.Id);
         Assert.Equal(["p4", "p3", "p1"], ids);
-        var p2 = (await ReadAllAsync(store, "p2", ConversationList.Active, 20)).Single();
+        var p2 = (await ReadAllAsync(store, "p2", ConversationList.Active, 20, T0)).Single();
         Assert.Equal("2", p2.LastMessage!.Body);
     }
 
@@ -196,7 +182,7 @@ public abstract partial class StoreContract
         await store.SetPinnedAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, default);
         await store.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, true, default);
 
-        var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20)).Select(c => c.Conversation.Id);
+        var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Select(c => c.Conversation.Id);
         Assert.Equal(["new", "pinned-later", "old"], ids);
     }
 
@@ -223,7 +209,7 @@ public abstract partial class StoreContract
         }
 
         Assert.Equal(Enumerable.Range(0, 25).Reverse().Select(i => $"peer{i:D2}"), seen);
-        var fresh = await ReadAllAsync(store, _alice, ConversationList.Active, 10);
+        var fresh = await ReadAllAsync(store, _alice, ConversationList.Active, 10, T0);
         Assert.Equal(["newcomer", "peer00", "peer24"], fresh.Take(3).Select(c => c.Conversation.Id));
         Assert.Equal("bump", fresh[1].LastMessage!.Body);
     }

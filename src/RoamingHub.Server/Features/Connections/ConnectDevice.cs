@@ -7,13 +7,16 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Connections;
 
-/// <summary>Admits a new connection of the caller, up to <c>MaxConnectionsPerUser</c> across all nodes.</summary>
-internal sealed record ConnectDevice(Caller Caller) : ICommand;
+/// <summary>
+/// Admits a new connection of the caller, up to <c>MaxConnectionsPerUser</c> across all nodes, and answers with the
+/// groups whose messages the connection must receive.
+/// </summary>
+internal sealed record ConnectDevice(Caller Caller) : ICommand<IReadOnlyList<string>>;
 
 internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
-    : ICommandHandler<ConnectDevice>
+    : ICommandHandler<ConnectDevice, IReadOnlyList<string>>
 {
-    public async ValueTask<Unit> Handle(ConnectDevice command, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<string>> Handle(ConnectDevice command, CancellationToken cancellationToken)
     {
         var (userId, _, connectionId) = command.Caller;
         ArgumentNullException.ThrowIfNull(connectionId);
@@ -26,7 +29,7 @@ internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegist
         }
 
         registry.Add(userId, connectionId);
-        return Unit.Value;
+        return await store.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -29,5 +29,8 @@ internal static class ConversationListing
         CreatedTime = entry.CreatedTime,
         IsPinned = entry.PinnedTime is not null,
         PinnedTime = entry.PinnedTime,
+        UnreadCount = entry.UnreadCount,
+        Ext = entry.Ext,
+        PeerReadTimestamp = entry.PeerReadTimestamp,
     };
 }

@@ -19,7 +19,7 @@ internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDevi
     public async ValueTask<DeleteConversationResult> Handle(DeleteRemoteConversation command, CancellationToken cancellationToken)
     {
         var (caller, request) = command;
-        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var deleteRoam = request.DeleteRoam ?? true;
         var evt = await store.DeleteConversationAsync(
             caller.UserId, conversation, deleteRoam, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);

@@ -18,11 +18,7 @@ internal sealed class PinConversationHandler(IRoamingStore store, IDeviceNotifie
     public async ValueTask<PinResult> Handle(PinConversation command, CancellationToken cancellationToken)
     {
         var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId);
-        if (conversation.Id == caller.UserId)
-        {
-            throw RoamingException.InvalidArgument("conversationId must be another user.");
-        }
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var outcome = await store.SetPinnedAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);

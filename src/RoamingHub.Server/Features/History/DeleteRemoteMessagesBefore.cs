@@ -18,7 +18,7 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDe
     public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesBefore command, CancellationToken cancellationToken)
     {
         var (caller, request) = command;
-        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         if (request.Timestamp < 0)
         {
             throw RoamingException.InvalidArgument("timestamp must not be negative.");

@@ -17,7 +17,7 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, ID
     public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesWithIds command, CancellationToken cancellationToken)
     {
         var (caller, request) = command;
-        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         if (request.MsgIds is not { Count: > 0 and <= MaxIds } requested)
         {
             throw RoamingException.InvalidArgument($"msgIds must hold 1 to {MaxIds} ids.");

@@ -16,7 +16,7 @@ internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvi
     public async ValueTask<Page<Message>> Handle(FetchHistoryMessages query, CancellationToken cancellationToken)
     {
         var (caller, request) = query;
-        var conversation = HistoryRules.Conversation(caller, request.ChatType, request.ConversationId);
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var older = request.Direction switch
         {
             null or "" or HistoryDirections.Up => true,
@@ -35,15 +35,6 @@ internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvi
 internal static class HistoryRules
 {
     private const int MaxMsgIdLength = 64;
-
-    /// <summary>A conversation of the caller's; a single chat with oneself is not one.</summary>
-    public static ConversationRef Conversation(Caller caller, string? chatType, string? conversationId)
-    {
-        var conversation = ConversationRef.Parse(chatType, conversationId);
-        return conversation.Id == caller.UserId
-            ? throw RoamingException.InvalidArgument("conversationId must be another user.")
-            : conversation;
-    }
 
     public static string MsgId(string? value, string field) =>
         value is { Length: > 0 and <= MaxMsgIdLength } && value.All(char.IsAsciiLetterOrDigit)

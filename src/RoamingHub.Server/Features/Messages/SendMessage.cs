@@ -10,7 +10,8 @@ using RoamingHub.Server.Storage;
 namespace RoamingHub.Server.Features.Messages;
 
 /// <summary>
-/// Sends a one-to-one message: stored once, delivered to the recipient's devices and the sender's other devices.
+/// Sends a message: stored once, delivered to every device of the recipient (in group chat, of every member) and to
+/// the sender's other devices.
 /// <see cref="ServerSide"/> marks a message the admin API sends on a user's behalf: it goes into history and is
 /// delivered live, and moves conversations in lists only when <c>Roaming:RestMessagesUpdateConversations</c> is on.
 /// </summary>
@@ -27,12 +28,7 @@ internal sealed class SendMessageHandler(
     public async ValueTask<Message> Handle(SendMessage command, CancellationToken cancellationToken)
     {
         var (caller, request, serverSide) = command;
-        var chatType = ConversationRef.ParseChatType(request.ChatType);
-        var to = Ids.Canonicalize(request.To, "to");
-        if (to == caller.UserId)
-        {
-            throw RoamingException.InvalidArgument("to must be another user.");
-        }
+        var conversation = ConversationRef.Parse(request.ChatType, request.To, caller.UserId);
 
         var body = request.Body ?? throw RoamingException.InvalidArgument("body is required.");
         var maxBody = options.Value.MaxMessageBodyBytes;
@@ -54,15 +50,20 @@ internal sealed class SendMessageHandler(
         }
 
         var now = time.GetUtcNow();
-        var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), chatType, caller.UserId, to, type, body, clientMsgId);
+        var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
         var (message, duplicate) = await store.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
         // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
-        if (!duplicate)
+        if (!duplicate && conversation.IsGroup)
+        {
+            // One publish reaches every member's connections on every node: the group is one SignalR group.
+            await notifier.SendGroupMessageAsync(conversation.Id, message.ToWire(caller.UserId), caller.ConnectionId).ConfigureAwait(false);
+        }
+        else if (!duplicate)
         {
             await Task.WhenAll(
-                notifier.SendMessageAsync(to, message.ToWire(to), exceptConnectionId: null),
+                notifier.SendMessageAsync(conversation.Id, message.ToWire(conversation.Id), exceptConnectionId: null),
                 notifier.SendMessageAsync(caller.UserId, message.ToWire(caller.UserId), caller.ConnectionId)).ConfigureAwait(false);
         }
 

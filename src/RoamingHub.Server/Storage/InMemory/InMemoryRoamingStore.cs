@@ -17,40 +17,46 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     private readonly RoamingOptions _options = options.Value;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ConversationState> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChatState> _chats = new(StringComparer.Ordinal);
 
     public ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            var conversation = Conversation(draft.From, draft.To);
-            conversation.Trim(RetentionFloor(now));
+            var conversation = new ConversationRef(draft.ChatType, draft.To);
+            var chat = Chat(conversation, draft.From);
+            if (conversation.IsGroup && chat.Group?.Members.Contains(draft.From) != true)
+            {
+                throw NotAMember(draft.To);
+            }
 
+            chat.Trim(RetentionFloor(now));
+            var participants = conversation.IsGroup ? [.. chat.Group!.Members] : new[] { draft.From, draft.To };
             if (draft.ClientMsgId is { } clientMsgId
-                && conversation.Dedupe.TryGetValue((draft.From, clientMsgId), out var seen)
+                && chat.Dedupe.TryGetValue((draft.From, clientMsgId), out var seen)
                 && seen.ExpiresAt > now
-                && conversation.Find(seen.MsgId) is { } first)
+                && chat.Find(seen.MsgId) is { } first)
             {
                 if (updateConversations)
                 {
-                    UpdateParticipants(first.Position, first.Message);
+                    Touch(participants, first.Position, first.Message, now);
                 }
 
                 return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true));
             }
 
-            var position = MessagePosition.Next(now, conversation.LastPosition);
-            conversation.LastPosition = position;
+            var position = MessagePosition.Next(now, chat.LastPosition);
+            chat.LastPosition = position;
             var message = new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(position), draft.Type, draft.Body);
-            conversation.Messages.Add((position, message));
+            chat.Messages.Add((position, message));
             if (draft.ClientMsgId is { } id)
             {
-                conversation.Dedupe[(draft.From, id)] = (draft.MsgId, now + (long)_options.IdempotencyWindow.TotalMilliseconds);
+                chat.Dedupe[(draft.From, id)] = (draft.MsgId, now + (long)_options.IdempotencyWindow.TotalMilliseconds);
             }
 
             if (updateConversations)
             {
-                UpdateParticipants(position, message);
+                Touch(participants, position, message, now);
             }
 
             return ValueTask.FromResult(new SendOutcome(message, Duplicate: false));
@@ -61,9 +67,9 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         lock (_gate)
         {
-            var state = Conversation(userId, conversation.Id);
-            var floor = state.Floor(userId, RetentionFloor(now));
-            var messages = state.Messages;
+            var chat = MemberChat(conversation, userId);
+            var floor = chat.Floor(userId, RetentionFloor(now));
+            var messages = chat.Messages;
             int start;
             if (query.Cursor is null)
             {
@@ -74,7 +80,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 start = messages.FindIndex(m => m.Message.MsgId == query.Cursor);
                 if (start < 0)
                 {
-                    throw UnknownCursor();
+                    throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
                 }
             }
 
@@ -83,7 +89,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             for (var i = start + step; i >= 0 && i < messages.Count && found.Count <= query.PageSize; i += step)
             {
                 var (position, message) = messages[i];
-                if (position > floor && !state.IsHidden(userId, message.MsgId))
+                if (position > floor && !chat.IsHidden(userId, message.MsgId))
                 {
                     found.Add(message);
                 }
@@ -103,24 +109,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         lock (_gate)
         {
-            var state = Conversation(userId, conversation.Id);
-            var moved = state.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
-            var applied = MessagePosition.TimestampOf(state.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
-            MultiDeviceEvent? evt = null;
-            if (moved)
-            {
-                RefreshLast(userId, conversation, state, now);
-                evt = User(userId).Append(new MultiDeviceEvent
-                {
-                    Operation = MultiDeviceOperations.DeleteRoaming,
-                    ConversationId = conversation.Id,
-                    ChatType = conversation.ChatType,
-                    Timestamp = now,
-                    FromDeviceId = deviceId,
-                    BeforeTimestamp = applied,
-                }, _options.EventLogLength);
-            }
-
+            var chat = MemberChat(conversation, userId);
+            var moved = chat.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
+            var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
+            AfterHide(userId, conversation, chat, now);
+            var evt = moved
+                ? User(userId).Append(Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, _options.EventLogLength)
+                : null;
             return ValueTask.FromResult(new HideOutcome(applied, null, evt));
         }
     }
@@ -129,33 +124,22 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         lock (_gate)
         {
-            var state = Conversation(userId, conversation.Id);
-            var floor = state.Floor(userId, RetentionFloor(now));
-            var hidden = state.HiddenOf(userId);
+            var chat = MemberChat(conversation, userId);
+            var floor = chat.Floor(userId, RetentionFloor(now));
+            var hidden = chat.HiddenOf(userId);
             var newly = new List<string>();
             foreach (var msgId in msgIds)
             {
-                if (state.Find(msgId) is { } message && message.Position > floor && hidden.TryAdd(msgId, message.Position))
+                if (chat.Find(msgId) is { } message && message.Position > floor && hidden.TryAdd(msgId, message.Position))
                 {
                     newly.Add(msgId);
                 }
             }
 
-            MultiDeviceEvent? evt = null;
-            if (newly.Count > 0)
-            {
-                RefreshLast(userId, conversation, state, now);
-                evt = User(userId).Append(new MultiDeviceEvent
-                {
-                    Operation = MultiDeviceOperations.DeleteRoaming,
-                    ConversationId = conversation.Id,
-                    ChatType = conversation.ChatType,
-                    Timestamp = now,
-                    FromDeviceId = deviceId,
-                    MsgIds = newly,
-                }, _options.EventLogLength);
-            }
-
+            AfterHide(userId, conversation, chat, now);
+            var evt = newly.Count > 0
+                ? User(userId).Append(Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, _options.EventLogLength)
+                : null;
             return ValueTask.FromResult(new HideOutcome(null, newly, evt));
         }
     }
@@ -165,30 +149,184 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         lock (_gate)
         {
             var user = User(userId);
-            var member = conversation.Member;
-            if (!user.Activity.Remove(member))
+            if (!user.Conversations.ContainsKey(conversation.Member))
             {
                 throw ConversationNotFound();
             }
 
-            user.Pins.Remove(member);
-            user.Created.Remove(member);
-            user.Last.Remove(member);
             if (deleteRoam)
             {
-                var state = Conversation(userId, conversation.Id);
-                state.RaiseWatermark(userId, state.LastPosition);
+                var chat = MemberChat(conversation, userId);
+                chat.RaiseWatermark(userId, chat.LastPosition);
             }
 
-            return ValueTask.FromResult(user.Append(new MultiDeviceEvent
+            user.Forget(conversation.Member);
+            return ValueTask.FromResult(user.Append(
+                Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, _options.EventLogLength));
+        }
+    }
+
+    public ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var user = User(userId);
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw ConversationNotFound();
+            var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
+            var evt = moved
+                ? user.Append(Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, _options.EventLogLength)
+                : null;
+            var peerAdvanced = moved && !conversation.IsGroup && RecordPeerRead(conversation.Id, userId, readTimestamp);
+            return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerAdvanced));
+        }
+    }
+
+    public ValueTask<MarkAllReadOutcome> MarkAllReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var user = User(userId);
+            var peers = new List<string>();
+            foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
-                Operation = MultiDeviceOperations.ConversationDeleted,
-                ConversationId = conversation.Id,
-                ChatType = conversation.ChatType,
-                Timestamp = now,
-                FromDeviceId = deviceId,
-                DeleteRoam = deleteRoam,
-            }, _options.EventLogLength));
+                entry.MarkRead(MessagePosition.LastOf(now));
+                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now))
+                {
+                    peers.Add(single.Id);
+                }
+            }
+
+            var evt = user.Append(
+                new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now },
+                _options.EventLogLength);
+            return ValueTask.FromResult(new MarkAllReadOutcome(evt, peers));
+        }
+    }
+
+    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var counts = User(userId).Conversations.Values.Select(c => c.Unread.Count).Where(c => c > 0).ToList();
+            return ValueTask.FromResult(new UnreadSummary { TotalUnread = counts.Sum(), ConversationsWithUnread = counts.Count });
+        }
+    }
+
+    public ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var user = User(userId);
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw ConversationNotFound();
+            var value = string.IsNullOrEmpty(ext) ? null : ext;
+            if (entry.Ext == value)
+            {
+                return ValueTask.FromResult<MultiDeviceEvent?>(null);
+            }
+
+            entry.Ext = value;
+            return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
+                Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, _options.EventLogLength));
+        }
+    }
+
+    public ValueTask<Group> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var chat = Chat(ConversationRef.Group(groupId), owner);
+            if (chat.Group is not null)
+            {
+                throw new RoamingException(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
+            }
+
+            var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (all.Count > _options.MaxGroupMembers)
+            {
+                throw TooManyMembers();
+            }
+
+            chat.Group = new GroupState(owner, now, [.. all]);
+            all.ForEach(m => User(m).Groups.Add(groupId));
+            return ValueTask.FromResult(chat.Group.ToWire(groupId));
+        }
+    }
+
+    public ValueTask<Group?> GetGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_chats.GetValueOrDefault(ConversationRef.Group(groupId).ChatKey(""))?.Group?.ToWire(groupId));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> AddGroupMembersAsync(string groupId, IReadOnlyCollection<string> users, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var group = ExistingGroup(groupId);
+            var added = users.Distinct(StringComparer.Ordinal).Where(u => !group.Members.Contains(u)).ToList();
+            if (group.Members.Count + added.Count > _options.MaxGroupMembers)
+            {
+                throw TooManyMembers();
+            }
+
+            foreach (var user in added)
+            {
+                group.Members.Add(user);
+                User(user).Groups.Add(groupId);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<string>>(added);
+        }
+    }
+
+    public ValueTask<MultiDeviceEvent?> RemoveGroupMemberAsync(string groupId, string userId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var group = ExistingGroup(groupId);
+            if (group.Owner == userId)
+            {
+                throw RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead.");
+            }
+
+            if (!group.Members.Remove(userId))
+            {
+                throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");
+            }
+
+            var chat = Chat(ConversationRef.Group(groupId), userId);
+            chat.Watermarks.Remove(userId);
+            chat.Hidden.Remove(userId);
+            return ValueTask.FromResult(LeaveGroup(groupId, userId, now));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<(string UserId, MultiDeviceEvent? Event)>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var group = ExistingGroup(groupId);
+            _chats.Remove(ConversationRef.Group(groupId).ChatKey(""));
+            return ValueTask.FromResult<IReadOnlyList<(string, MultiDeviceEvent?)>>(
+                [.. group.Members.Order(StringComparer.Ordinal).Select(m => (m, LeaveGroup(groupId, m, now)))]);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> GetGroupsOfUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>([.. User(userId).Groups]);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>([.. User(userId).Connections.Keys]);
         }
     }
 
@@ -197,41 +335,43 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         lock (_gate)
         {
             var user = User(userId);
-            var member = conversation.Member;
-            var isPinned = user.Pins.TryGetValue(member, out var pinnedTime);
-            if (pinned == isPinned)
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member);
+            if (pinned == entry?.PinnedTime is not null)
             {
-                return ValueTask.FromResult(new PinOutcome(isPinned, isPinned ? pinnedTime : null, Event: null));
+                return ValueTask.FromResult(new PinOutcome(pinned, entry?.PinnedTime, Event: null));
             }
 
             if (pinned)
             {
-                if (user.Pins.Count >= _options.MaxPinnedConversations)
+                if (conversation.IsGroup && !user.Groups.Contains(conversation.Id))
+                {
+                    throw NotAMember(conversation.Id);
+                }
+
+                if (user.Conversations.Values.Count(c => c.PinnedTime is not null) >= _options.MaxPinnedConversations)
                 {
                     throw new RoamingException(ErrorCodes.PinLimitExceeded, $"At most {_options.MaxPinnedConversations} conversations can be pinned.");
                 }
 
-                user.Pins[member] = now;
-                if (user.Activity.TryAdd(member, now))
+                if (entry is null)
                 {
-                    user.Created[member] = now;
+                    entry = new ConversationState(now);
+                    user.Conversations[conversation.Member] = entry;
+                    entry.PinnedTime = now;
                     Evict(user);
                 }
+
+                entry.PinnedTime = now;
             }
             else
             {
-                user.Pins.Remove(member);
+                entry!.PinnedTime = null;
             }
 
-            var evt = user.Append(new MultiDeviceEvent
-            {
-                Operation = pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned,
-                ConversationId = conversation.Id,
-                ChatType = conversation.ChatType,
-                Timestamp = now,
-                FromDeviceId = deviceId,
-                PinnedTime = pinned ? now : null,
-            }, _options.EventLogLength);
+            var evt = user.Append(
+                Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+                    with { PinnedTime = pinned ? now : null },
+                _options.EventLogLength);
             return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
         }
     }
@@ -246,7 +386,9 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var offset = 0;
             if (cursor is null)
             {
-                source = Ordered(list == ConversationList.Pinned ? user.Pins : user.Activity);
+                source = list == ConversationList.Pinned
+                    ? Ordered(user.Conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
+                    : Ordered(user.Conversations.Select(c => (c.Key, c.Value.Activity)));
                 snapshotId = ListCursor.NewSnapshotId();
                 if (source.Count > pageSize)
                 {
@@ -268,17 +410,20 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var items = new List<ConversationEntry>(pageSize);
             foreach (var member in source.Skip(offset).Take(pageSize))
             {
-                if (!user.Activity.TryGetValue(member, out var activity))
+                if (user.Conversations.GetValueOrDefault(member) is not { } entry)
                 {
                     continue; // left the list since the walk began
                 }
 
                 items.Add(new ConversationEntry(
                     ConversationRef.FromMember(member),
-                    activity,
-                    user.Created[member],
-                    user.Pins.TryGetValue(member, out var pinnedAt) ? pinnedAt : null,
-                    user.Last.TryGetValue(member, out var last) && last.Position > retentionFloor ? last.Message : null));
+                    entry.Activity,
+                    entry.Created,
+                    entry.PinnedTime,
+                    entry.Last is { } last && last.Position > retentionFloor ? last.Message : null,
+                    entry.Unread.Count,
+                    entry.PeerReadTimestamp,
+                    entry.Ext));
             }
 
             var next = offset + pageSize < source.Count ? new ListCursor(list, snapshotId, offset + pageSize) : null;
@@ -361,20 +506,32 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
     public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    private void UpdateParticipants(long position, StoredMessage message)
+    /// <summary>Moves the conversation to the top of each participant's list and counts the message unread for recipients.</summary>
+    private void Touch(IEnumerable<string> participants, long position, StoredMessage message, long now)
     {
-        foreach (var participant in new[] { message.From, message.To }.Distinct(StringComparer.Ordinal))
+        foreach (var participant in participants)
         {
             var user = User(participant);
             var member = message.ConversationFor(participant).Member;
-            var isNew = !user.Activity.TryGetValue(member, out var activity);
-            user.Activity[member] = Math.Max(activity, message.Timestamp);
-            user.Created.TryAdd(member, message.Timestamp);
-            if (!user.Last.TryGetValue(member, out var last) || last.Position < position)
+            var isNew = !user.Conversations.TryGetValue(member, out var entry);
+            if (entry is null)
             {
-                user.Last[member] = (position, message);
+                entry = new ConversationState(message.Timestamp);
+                user.Conversations[member] = entry;
             }
 
+            entry.Activity = Math.Max(entry.Activity, message.Timestamp);
+            if (entry.Last is not { } last || last.Position < position)
+            {
+                entry.Last = (position, message);
+            }
+
+            if (participant != message.From && position > entry.ReadPosition)
+            {
+                entry.Unread.TryAdd(message.MsgId, position);
+            }
+
+            entry.DropUnreadAtOrBelow(RetentionFloor(now));
             if (isNew)
             {
                 Evict(user);
@@ -382,59 +539,97 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    /// <summary>After a one-way deletion, points the user's last message at the newest one they can still see.</summary>
-    private void RefreshLast(string userId, ConversationRef conversation, ConversationState state, long now)
+    /// <summary>After a one-way deletion: the last message becomes the newest visible one, and hidden messages stop counting unread.</summary>
+    private void AfterHide(string userId, ConversationRef conversation, ChatState chat, long now)
     {
-        var user = User(userId);
-        var member = conversation.Member;
-        if (!user.Last.TryGetValue(member, out var last) || state.IsVisible(userId, last.Position, last.Message.MsgId, RetentionFloor(now)))
+        if (User(userId).Conversations.GetValueOrDefault(conversation.Member) is not { } entry)
         {
             return;
         }
 
-        var floor = state.Floor(userId, RetentionFloor(now));
-        var newest = state.Messages.LastOrDefault(m => m.Position > floor && !state.IsHidden(userId, m.Message.MsgId));
-        if (newest.Message is null)
+        var retentionFloor = RetentionFloor(now);
+        var floor = chat.Floor(userId, retentionFloor);
+        entry.DropUnreadAtOrBelow(floor);
+        foreach (var id in entry.Unread.Keys.Where(id => chat.IsHidden(userId, id)).ToList())
         {
-            user.Last.Remove(member);
+            entry.Unread.Remove(id);
         }
-        else
+
+        if (entry.Last is { } last && !chat.IsVisible(userId, last.Position, last.Message.MsgId, retentionFloor))
         {
-            user.Last[member] = newest;
+            var newest = chat.Messages.LastOrDefault(m => m.Position > floor && !chat.IsHidden(userId, m.Message.MsgId));
+            entry.Last = newest.Message is null ? null : newest;
         }
+    }
+
+    private bool RecordPeerRead(string peer, string reader, long readTimestamp)
+    {
+        var entry = User(peer).Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
+        if (entry is null || readTimestamp <= (entry.PeerReadTimestamp ?? 0))
+        {
+            return false;
+        }
+
+        entry.PeerReadTimestamp = readTimestamp;
+        return true;
+    }
+
+    private MultiDeviceEvent? LeaveGroup(string groupId, string userId, long now)
+    {
+        var user = User(userId);
+        var member = ConversationRef.Group(groupId).Member;
+        var was = user.Groups.Remove(groupId);
+        var had = user.Forget(member);
+        return was || had
+            ? user.Append(Event(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), _options.EventLogLength)
+            : null;
     }
 
     /// <summary>Drops the least recently active unpinned conversations beyond the per-user limit.</summary>
     private void Evict(UserState user)
     {
-        var excess = user.Activity.Count - _options.MaxConversationsPerUser;
+        var excess = user.Conversations.Count - _options.MaxConversationsPerUser;
         if (excess <= 0)
         {
             return;
         }
 
-        var victims = user.Activity
-            .Where(c => !user.Pins.ContainsKey(c.Key))
-            .OrderBy(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+        var victims = user.Conversations
+            .Where(c => c.Value.PinnedTime is null)
+            .OrderBy(c => c.Value.Activity).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Take(excess).Select(c => c.Key).ToList();
-        foreach (var member in victims)
-        {
-            user.Activity.Remove(member);
-            user.Created.Remove(member);
-            user.Last.Remove(member);
-        }
+        victims.ForEach(member => user.Forget(member));
     }
+
+    private ChatState MemberChat(ConversationRef conversation, string userId)
+    {
+        var chat = Chat(conversation, userId);
+        return conversation.IsGroup && chat.Group?.Members.Contains(userId) != true ? throw NotAMember(conversation.Id) : chat;
+    }
+
+    private GroupState ExistingGroup(string groupId) =>
+        _chats.GetValueOrDefault(ConversationRef.Group(groupId).ChatKey(""))?.Group
+        ?? throw RoamingException.NotFound($"Group {groupId} does not exist.");
 
     private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
 
-    private static RoamingException UnknownCursor() =>
-        RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+    private static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
+    {
+        Operation = operation,
+        ConversationId = conversation.Id,
+        ChatType = conversation.ChatType,
+        Timestamp = now,
+        FromDeviceId = deviceId,
+    };
 
-    private static RoamingException ConversationNotFound() =>
-        RoamingException.NotFound("The conversation is not in this user's list.");
+    private static RoamingException ConversationNotFound() => RoamingException.NotFound("The conversation is not in this user's list.");
 
-    private static List<string> Ordered(Dictionary<string, long> scores) =>
-        [.. scores.OrderByDescending(c => c.Value).ThenByDescending(c => c.Key, StringComparer.Ordinal).Select(c => c.Key)];
+    private static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
+
+    private RoamingException TooManyMembers() => RoamingException.InvalidArgument($"A group holds at most {_options.MaxGroupMembers} members.");
+
+    private static List<string> Ordered(IEnumerable<(string Member, long Score)> scores) =>
+        [.. scores.OrderByDescending(c => c.Score).ThenByDescending(c => c.Member, StringComparer.Ordinal).Select(c => c.Member)];
 
     private UserState User(string userId)
     {
@@ -447,26 +642,24 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         return user;
     }
 
-    private ConversationState Conversation(string a, string b)
+    private ChatState Chat(ConversationRef conversation, string viewer)
     {
-        var key = string.CompareOrdinal(a, b) <= 0 ? $"{a}|{b}" : $"{b}|{a}";
-        if (!_conversations.TryGetValue(key, out var conversation))
+        var key = conversation.ChatKey(viewer);
+        if (!_chats.TryGetValue(key, out var chat))
         {
-            conversation = new ConversationState();
-            _conversations[key] = conversation;
+            chat = new ChatState();
+            _chats[key] = chat;
         }
 
-        return conversation;
+        return chat;
     }
 
     private sealed class UserState
     {
-        public Dictionary<string, long> Activity { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, long> Created { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, long> Pins { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, (long Position, StoredMessage Message)> Last { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, List<string>> Snapshots { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
         public Queue<MultiDeviceEvent> Events { get; } = new();
         public long Seq { get; private set; }
 
@@ -481,14 +674,55 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             return evt;
         }
+
+        /// <summary>The conversation leaves the list with everything the user kept for it.</summary>
+        public bool Forget(string member) => Conversations.Remove(member);
     }
 
-    private sealed class ConversationState
+    /// <summary>What one user keeps for one conversation.</summary>
+    private sealed class ConversationState(long created)
+    {
+        public long Activity { get; set; } = created;
+        public long Created { get; } = created;
+        public long? PinnedTime { get; set; }
+        public (long Position, StoredMessage Message)? Last { get; set; }
+        public long ReadPosition { get; private set; }
+        public long? PeerReadTimestamp { get; set; }
+        public string? Ext { get; set; }
+        public Dictionary<string, long> Unread { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Moves the read point forward; false when it was already there or beyond.</summary>
+        public bool MarkRead(long position)
+        {
+            var moved = position > ReadPosition;
+            ReadPosition = Math.Max(ReadPosition, position);
+            DropUnreadAtOrBelow(ReadPosition);
+            return moved;
+        }
+
+        public void DropUnreadAtOrBelow(long position)
+        {
+            foreach (var id in Unread.Where(u => u.Value <= position).Select(u => u.Key).ToList())
+            {
+                Unread.Remove(id);
+            }
+        }
+    }
+
+    private sealed record GroupState(string Owner, long Created, HashSet<string> Members)
+    {
+        public Group ToWire(string groupId) =>
+            new() { GroupId = groupId, Owner = Owner, CreatedTime = Created, Members = [.. Members.Order(StringComparer.Ordinal)] };
+    }
+
+    /// <summary>A chat's history, stored once for every participant, with each participant's one-way deletions.</summary>
+    private sealed class ChatState
     {
         public List<(long Position, StoredMessage Message)> Messages { get; } = [];
         public Dictionary<(string From, string ClientMsgId), (string MsgId, long ExpiresAt)> Dedupe { get; } = [];
         public Dictionary<string, long> Watermarks { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, Dictionary<string, long>> Hidden { get; } = new(StringComparer.Ordinal);
+        public GroupState? Group { get; set; }
         public long LastPosition { get; set; }
 
         /// <summary>The user sees only positions above this: their watermark or the retention floor.</summary>

@@ -4,12 +4,15 @@ namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
 /// Every Redis key RoamingHub uses, built from one prefix. A user's keys share the hash tag <c>{u:alice}</c>; a
-/// single-chat conversation's keys share <c>{s:alice|bob}</c> (participants in ordinal order). Every script touches
-/// keys of one tag only, so the store runs on Redis Cluster unchanged. docs/redis-keys.md holds the same table.
+/// chat's keys share its chat key as tag: <c>{s:alice|bob}</c> (participants in ordinal order) or <c>{g:team}</c>.
+/// Every script touches keys of one tag only, so the store runs on Redis Cluster unchanged.
+/// docs/redis-keys.md holds the same table.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
-    /// <summary>ZSET conversation member (<c>s:bob</c>) → last activity, Unix ms: the conversation list.</summary>
+    // ---- per user: {u:<userId>} ----
+
+    /// <summary>ZSET conversation member (<c>s:bob</c>, <c>g:team</c>) → last activity, Unix ms: the conversation list.</summary>
     public RedisKey Conversations(string userId) => User(userId, "convs");
 
     /// <summary>ZSET conversation member → pin time, Unix ms.</summary>
@@ -27,32 +30,72 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>ZSET seq → <c>seq|event</c>: the user's multi-device event log, capped by length.</summary>
     public RedisKey Events(string userId) => User(userId, "events");
 
+    /// <summary>HASH conversation member → unread count (only conversations with unread messages).</summary>
+    public RedisKey UnreadCounts(string userId) => User(userId, "unread-counts");
+
+    /// <summary>HASH <c>total</c> → unread messages, <c>conversations</c> → conversations with unread: the badge, O(1).</summary>
+    public RedisKey UnreadSummary(string userId) => User(userId, "unread-summary");
+
+    /// <summary>ZSET msgId → position: the unread messages of one conversation, so counting stays exact and idempotent.</summary>
+    public RedisKey Unread(string userId, string member) => User(userId, "unread:" + member);
+
+    /// <summary>HASH conversation member → read position: the user read every message at or below it.</summary>
+    public RedisKey ReadPositions(string userId) => User(userId, "read");
+
+    /// <summary>HASH conversation member → time up to which the other participant read (single chat).</summary>
+    public RedisKey PeerReads(string userId) => User(userId, "peer-read");
+
+    /// <summary>HASH conversation member → the user's extension field for it.</summary>
+    public RedisKey Exts(string userId) => User(userId, "ext");
+
+    /// <summary>SET of group ids the user is a member of (mirror of each group's member set).</summary>
+    public RedisKey Groups(string userId) => User(userId, "groups");
+
     /// <summary>ZSET copy of a list taken when a walk through it began; expires when the walk is abandoned.</summary>
     public RedisKey Snapshot(string userId, string snapshotId) => User(userId, "snap:" + snapshotId);
 
     /// <summary>ZSET connection id → last refresh, Unix ms: the user's live connections on all nodes.</summary>
     public RedisKey Connections(string userId) => User(userId, "conns");
 
-    /// <summary>ZSET msgId → position (see <c>MessagePosition</c>): the conversation's messages in order.</summary>
-    public RedisKey Messages(string from, string to) => Single(from, to, "msgs");
+    /// <summary>
+    /// The keys every user-side script receives, in the order <c>RedisScripts.UserKeys</c> names them, so each
+    /// script declares all it may touch. <paramref name="member"/> selects the conversation's unread set;
+    /// <paramref name="extra"/> is a script-specific key of the same user (a list snapshot).
+    /// </summary>
+    public RedisKey[] UserScriptKeys(string userId, string member = "-", RedisKey? extra = null) =>
+    [
+        Conversations(userId), Pins(userId), Created(userId), LastMessages(userId), EventSeq(userId), Events(userId),
+        UnreadCounts(userId), UnreadSummary(userId), ReadPositions(userId), PeerReads(userId), Exts(userId), Groups(userId),
+        Unread(userId, member), extra ?? User(userId, "-"),
+    ];
 
-    /// <summary>HASH msgId → message, stored once for both participants.</summary>
-    public RedisKey MessageBodies(string from, string to) => Single(from, to, "bodies");
+    // ---- per chat: {s:<a>|<b>} or {g:<groupId>} ----
 
-    /// <summary>STRING: position of the conversation's newest message, so positions only grow.</summary>
-    public RedisKey MessageClock(string from, string to) => Single(from, to, "clock");
+    /// <summary>ZSET msgId → position (see <c>MessagePosition</c>): the chat's messages in order.</summary>
+    public RedisKey Messages(string chat) => Chat(chat, "msgs");
+
+    /// <summary>HASH msgId → message, stored once for every participant.</summary>
+    public RedisKey MessageBodies(string chat) => Chat(chat, "bodies");
+
+    /// <summary>STRING: position of the chat's newest message, so positions only grow.</summary>
+    public RedisKey MessageClock(string chat) => Chat(chat, "clock");
 
     /// <summary>STRING msgId for a sender's <c>clientMsgId</c>, expiring after the idempotency window.</summary>
-    public RedisKey ClientMsgId(string from, string to, string clientMsgId) => Single(from, to, $"cmid:{from}:{clientMsgId}");
+    public RedisKey ClientMsgId(string chat, string from, string clientMsgId) => Chat(chat, $"cmid:{from}:{clientMsgId}");
 
     /// <summary>HASH user → watermark position: each participant sees only messages above theirs (one-way deletion by time).</summary>
-    public RedisKey Watermarks(string a, string b) => Single(a, b, "wm");
+    public RedisKey Watermarks(string chat) => Chat(chat, "wm");
 
     /// <summary>ZSET msgId → position: messages hidden from <paramref name="userId"/> one by one (one-way deletion by id).</summary>
-    public RedisKey Hidden(string a, string b, string userId) => Single(a, b, "hidden:" + userId);
+    public RedisKey Hidden(string chat, string userId) => Chat(chat, "hidden:" + userId);
+
+    /// <summary>SET of member user ids (group chats only).</summary>
+    public RedisKey GroupMembers(string chat) => Chat(chat, "members");
+
+    /// <summary>HASH <c>owner</c>, <c>created</c> (group chats only).</summary>
+    public RedisKey GroupInfo(string chat) => Chat(chat, "info");
 
     private RedisKey User(string userId, string suffix) => $"{prefix}:{{u:{userId}}}:{suffix}";
 
-    private RedisKey Single(string a, string b, string suffix) =>
-        string.CompareOrdinal(a, b) <= 0 ? $"{prefix}:{{s:{a}|{b}}}:{suffix}" : $"{prefix}:{{s:{b}|{a}}}:{suffix}";
+    private RedisKey Chat(string chat, string suffix) => $"{prefix}:{{{chat}}}:{suffix}";
 }

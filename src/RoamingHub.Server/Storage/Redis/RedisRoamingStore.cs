@@ -8,9 +8,10 @@ using StackExchange.Redis;
 namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
-/// The Redis store. Every call is a constant number of round trips, independent of page sizes: one script for each
-/// user-side step, and for a message one script on the conversation then one pipelined batch for both participants.
-/// Keys and scripts live in <see cref="RedisKeys"/> and <see cref="RedisScripts"/>.
+/// The Redis store. Every call is a constant number of round trips, independent of page sizes: one script for
+/// each user-side step; a message is one script on its chat, then one pipelined batch for its participants.
+/// Steps that span a chat and a user (deletions, reads, groups) run chat side first, then user side; each step is
+/// atomic and safe to repeat. Keys and scripts live in <see cref="RedisKeys"/> and <see cref="RedisScripts"/>.
 /// </summary>
 internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<RoamingOptions> options) : IRoamingStore
 {
@@ -22,28 +23,31 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>A chat's keys outlive its newest message by a day, then expire by themselves.</summary>
+    private long ChatKeyLifetime => (long)TimeSpan.FromDays(_options.MessageRetentionDays + 1).TotalMilliseconds;
+
     public async ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
+        var conversation = new ConversationRef(draft.ChatType, draft.To);
+        var chat = conversation.ChatKey(draft.From);
         var blob = RedisProtocol.WriteMessage(new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body));
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.StoreMessage,
             [
-                _keys.Messages(draft.From, draft.To),
-                _keys.MessageBodies(draft.From, draft.To),
-                _keys.MessageClock(draft.From, draft.To),
-                _keys.ClientMsgId(draft.From, draft.To, draft.ClientMsgId ?? ""),
-                _keys.Watermarks(draft.From, draft.To),
-                _keys.Hidden(draft.From, draft.To, draft.From),
-                _keys.Hidden(draft.From, draft.To, draft.To),
+                _keys.Messages(chat), _keys.MessageBodies(chat), _keys.MessageClock(chat), _keys.ClientMsgId(chat, draft.From, draft.ClientMsgId ?? ""),
+                _keys.Watermarks(chat), _keys.Hidden(chat, draft.From), _keys.Hidden(chat, conversation.IsGroup ? draft.From : draft.To),
+                _keys.GroupMembers(chat),
             ],
             [
-                draft.MsgId,
-                Number(now),
-                blob,
+                draft.MsgId, Number(now), blob,
                 draft.ClientMsgId is null ? "" : Number((long)_options.IdempotencyWindow.TotalMilliseconds),
-                Number(RetentionFloor(now)),
-                Number(ConversationKeyLifetime),
+                Number(RetentionFloor(now)), Number(ChatKeyLifetime), draft.From, conversation.IsGroup ? "1" : "0",
             ]).ConfigureAwait(false))!;
+
+        if ((long)result[0] == -2)
+        {
+            throw NotAMember(draft.To);
+        }
 
         var duplicate = (long)result[0] == 1;
         var position = (long)result[2];
@@ -58,22 +62,23 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             return new SendOutcome(message, duplicate);
         }
 
+        // A repeat runs this step again too: it only moves things forward and counts by msgId, so it heals a send
+        // whose first attempt stopped after storing the message.
+        var participants = conversation.IsGroup ? result.Skip(4).Select(r => (string)r!) : [draft.From, draft.To];
         var positioned = RedisProtocol.WritePositionedMessage(position, blob);
-
-        // A repeat runs this step again too: it only moves things forward, so it heals a send whose first attempt
-        // stopped after storing the message.
         var batch = Db.CreateBatch();
-        var touches = new[] { message.From, message.To }.Distinct(StringComparer.Ordinal)
-            .Select(user => batch.ScriptEvaluateAsync(
-                RedisScripts.TouchConversation,
-                [_keys.Conversations(user), _keys.Pins(user), _keys.Created(user), _keys.LastMessages(user)],
-                [
-                    message.ConversationFor(user).Member,
-                    Number(message.Timestamp),
-                    Number(position),
-                    positioned,
-                    _options.MaxConversationsPerUser,
-                ]))
+        var touches = participants
+            .Select(user =>
+            {
+                var member = message.ConversationFor(user).Member;
+                return batch.ScriptEvaluateAsync(
+                    RedisScripts.TouchConversation,
+                    _keys.UserScriptKeys(user, member),
+                    [
+                        member, Number(message.Timestamp), Number(position), positioned, _options.MaxConversationsPerUser,
+                        user == draft.From ? "0" : "1", message.MsgId, Number(RetentionFloor(now)), Number(ChatKeyLifetime),
+                    ]);
+            })
             .ToList();
         batch.Execute();
         await Task.WhenAll(touches).ConfigureAwait(false);
@@ -82,29 +87,21 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     public async ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = new MultiDeviceEvent
-        {
-            Operation = pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned,
-            ConversationId = conversation.Id,
-            ChatType = conversation.ChatType,
-            Timestamp = now,
-            FromDeviceId = deviceId,
-            PinnedTime = pinned ? now : null,
-        };
+        var template = Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+            with { PinnedTime = pinned ? now : null };
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.SetPinned,
-            [
-                _keys.Conversations(userId), _keys.Pins(userId), _keys.Created(userId), _keys.LastMessages(userId),
-                _keys.EventSeq(userId), _keys.Events(userId),
-            ],
+            _keys.UserScriptKeys(userId, conversation.Member),
             [
                 conversation.Member, pinned ? "1" : "0", Number(now), _options.MaxPinnedConversations,
                 _options.MaxConversationsPerUser, _options.EventLogLength, RedisProtocol.WriteEvent(template),
+                conversation.IsGroup ? conversation.Id : "",
             ]).ConfigureAwait(false))!;
 
         return (long)result[0] switch
         {
             -1 => throw new RoamingException(ErrorCodes.PinLimitExceeded, $"At most {_options.MaxPinnedConversations} conversations can be pinned."),
+            -2 => throw NotAMember(conversation.Id),
             0 => new PinOutcome(pinned, result[1].IsNull ? null : (long)result[1], Event: null),
             _ => new PinOutcome(pinned, pinned ? now : null, template with { Seq = (long)result[1] }),
         };
@@ -116,33 +113,249 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         var offset = cursor?.Offset ?? 0;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.FetchConversations,
+            _keys.UserScriptKeys(userId, extra: _keys.Snapshot(userId, snapshotId)),
             [
-                list == ConversationList.Pinned ? _keys.Pins(userId) : _keys.Conversations(userId),
-                _keys.Conversations(userId), _keys.Pins(userId), _keys.Created(userId), _keys.LastMessages(userId),
-                _keys.Snapshot(userId, snapshotId),
-            ],
-            [cursor is null ? "start" : "continue", offset, pageSize, (long)_options.ListCursorLifetime.TotalMilliseconds, Number(RetentionFloor(now))])
-            .ConfigureAwait(false))!;
+                cursor is null ? "start" : "continue", offset, pageSize, (long)_options.ListCursorLifetime.TotalMilliseconds,
+                Number(RetentionFloor(now)), list == ConversationList.Pinned ? "pins" : "convs",
+            ]).ConfigureAwait(false))!;
 
         if ((long)result[0] == -1)
         {
             throw ListCursor.Expired();
         }
 
-        var items = new List<ConversationEntry>((result.Length - 1) / 5);
-        for (var i = 1; i + 4 < result.Length; i += 5)
+        const int Fields = 8;
+        var items = new List<ConversationEntry>((result.Length - 1) / Fields);
+        for (var i = 1; i + Fields - 1 < result.Length; i += Fields)
         {
             items.Add(new ConversationEntry(
                 ConversationRef.FromMember((string)result[i]!),
                 ActivityTime: (long)result[i + 1],
                 CreatedTime: (long)result[i + 2],
                 PinnedTime: result[i + 3].IsNull ? null : (long)result[i + 3],
-                LastMessage: result[i + 4].IsNull ? null : RedisProtocol.ReadPositionedMessage((byte[])result[i + 4]!)));
+                LastMessage: result[i + 4].IsNull ? null : RedisProtocol.ReadPositionedMessage((byte[])result[i + 4]!),
+                UnreadCount: (int)result[i + 5],
+                PeerReadTimestamp: result[i + 6].IsNull ? null : (long)result[i + 6],
+                Ext: result[i + 7].IsNull ? null : (string?)result[i + 7]));
         }
 
         var next = (long)result[0] == 1 ? new ListCursor(list, snapshotId, offset + pageSize) : null;
         return new ConversationPage(items, next);
     }
+
+    public async ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    {
+        var chat = conversation.ChatKey(userId);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            RedisScripts.FetchHistory,
+            [_keys.Messages(chat), _keys.MessageBodies(chat), _keys.Watermarks(chat), _keys.Hidden(chat, userId), _keys.GroupMembers(chat)],
+            [userId, query.Older ? "up" : "down", query.Cursor ?? "", query.PageSize, Number(RetentionFloor(now)), HistoryScanCap, conversation.IsGroup ? "1" : "0"])
+            .ConfigureAwait(false))!;
+
+        switch ((long)result[0])
+        {
+            case -2:
+                throw NotAMember(conversation.Id);
+            case -1:
+                throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+        }
+
+        var items = new List<StoredMessage>((result.Length - 2) / 3);
+        for (var i = 2; i + 2 < result.Length; i += 3)
+        {
+            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 2]!, (long)result[i + 1]));
+        }
+
+        return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);
+    }
+
+    public async ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await HideAsync(userId, conversation, "before", MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
+        var applied = MessagePosition.TimestampOf(hidden.Watermark);
+        var template = hidden.Moved ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
+        var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
+        return new HideOutcome(applied, null, template is null ? null : template with { Seq = seq });
+    }
+
+    public async ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await HideAsync(userId, conversation, "ids", 0, msgIds, now).ConfigureAwait(false);
+        var template = hidden.Ids.Count > 0 ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
+        var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
+        return new HideOutcome(null, hidden.Ids, template is null ? null : template with { Seq = seq });
+    }
+
+    public async ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        // Three steps, because the list lives under the user's hash tag and the history under the chat's:
+        // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
+        if (await Db.SortedSetScoreAsync(_keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is null)
+        {
+            throw ConversationNotFound();
+        }
+
+        if (deleteRoam)
+        {
+            await HideAsync(userId, conversation, "all", 0, [], now).ConfigureAwait(false);
+        }
+
+        var template = Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
+        var seq = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.DeleteConversation,
+            _keys.UserScriptKeys(userId, conversation.Member),
+            [conversation.Member, _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+        return seq == -1 ? throw ConversationNotFound() : template with { Seq = seq };
+    }
+
+    public async ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var template = Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            RedisScripts.MarkRead,
+            _keys.UserScriptKeys(userId, conversation.Member),
+            [conversation.Member, Number(MessagePosition.LastOf(readTimestamp)), _options.EventLogLength, RedisProtocol.WriteEvent(template)])
+            .ConfigureAwait(false))!;
+
+        if ((long)result[0] == -1)
+        {
+            throw ConversationNotFound();
+        }
+
+        var seq = (long)result[1];
+        var peerAdvanced = seq > 0 && !conversation.IsGroup && await RecordPeerReadAsync(conversation.Id, userId, readTimestamp).ConfigureAwait(false);
+        return new ReadOutcome(
+            MessagePosition.TimestampOf((long)result[2]), (int)result[0], seq > 0 ? template with { Seq = seq } : null, peerAdvanced);
+    }
+
+    public async ValueTask<MarkAllReadOutcome> MarkAllReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        // Two round trips: the conversations with unread messages name the unread sets the script must declare.
+        var members = (await Db.HashKeysAsync(_keys.UnreadCounts(userId)).ConfigureAwait(false)).Select(m => (string)m!).ToList();
+        var template = new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now };
+        RedisKey[] keys = [.. _keys.UserScriptKeys(userId), .. members.Select(m => _keys.Unread(userId, m))];
+        RedisValue[] args = [Number(MessagePosition.LastOf(now)), _options.EventLogLength, RedisProtocol.WriteEvent(template), .. members.Select(m => (RedisValue)m)];
+        var seq = (long)await Db.ScriptEvaluateAsync(RedisScripts.MarkAllRead, keys, args).ConfigureAwait(false);
+
+        var peers = members.Select(ConversationRef.FromMember).Where(c => !c.IsGroup).Select(c => c.Id).ToList();
+        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadAsync(peer, userId, now))).ConfigureAwait(false);
+        return new MarkAllReadOutcome(template with { Seq = seq }, [.. peers.Where((_, i) => advanced[i])]);
+    }
+
+    public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    {
+        var values = await Db.HashGetAsync(_keys.UnreadSummary(userId), ["total", "conversations"]).ConfigureAwait(false);
+        return new UnreadSummary
+        {
+            TotalUnread = values[0].IsNull ? 0 : (long)values[0],
+            ConversationsWithUnread = values[1].IsNull ? 0 : (long)values[1],
+        };
+    }
+
+    public async ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var template = Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
+        var seq = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.UpdateExt,
+            _keys.UserScriptKeys(userId, conversation.Member),
+            [conversation.Member, ext ?? "", _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+        return seq switch
+        {
+            -1 => throw ConversationNotFound(),
+            0 => null,
+            _ => template with { Seq = seq },
+        };
+    }
+
+    public async ValueTask<Group> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken)
+    {
+        var chat = ConversationRef.Group(groupId).ChatKey(owner);
+        var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var created = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.CreateGroup,
+            [_keys.GroupInfo(chat), _keys.GroupMembers(chat)],
+            [owner, Number(now), _options.MaxGroupMembers, .. all.Select(m => (RedisValue)m)]).ConfigureAwait(false);
+        switch (created)
+        {
+            case -1:
+                throw new RoamingException(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
+            case -2:
+                throw TooManyMembers();
+        }
+
+        await MirrorMembershipAsync(groupId, all, joined: true).ConfigureAwait(false);
+        return new Group { GroupId = groupId, Owner = owner, Members = all, CreatedTime = now };
+    }
+
+    public async ValueTask<Group?> GetGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var info = Db.HashGetAsync(_keys.GroupInfo(chat), ["owner", "created"]);
+        var members = Db.SetMembersAsync(_keys.GroupMembers(chat));
+        var (fields, users) = (await info.ConfigureAwait(false), await members.ConfigureAwait(false));
+        return fields[0].IsNull
+            ? null
+            : new Group { GroupId = groupId, Owner = (string)fields[0]!, CreatedTime = (long)fields[1], Members = [.. users.Select(u => (string)u!).Order(StringComparer.Ordinal)] };
+    }
+
+    public async ValueTask<IReadOnlyList<string>> AddGroupMembersAsync(string groupId, IReadOnlyCollection<string> users, CancellationToken cancellationToken)
+    {
+        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            RedisScripts.AddGroupMembers,
+            [_keys.GroupInfo(chat), _keys.GroupMembers(chat)],
+            [_options.MaxGroupMembers, .. users.Distinct(StringComparer.Ordinal).Select(u => (RedisValue)u)]).ConfigureAwait(false))!;
+        switch ((long)result[0])
+        {
+            case -1:
+                throw GroupNotFound(groupId);
+            case -2:
+                throw TooManyMembers();
+        }
+
+        var added = result.Skip(1).Select(r => (string)r!).ToList();
+        await MirrorMembershipAsync(groupId, added, joined: true).ConfigureAwait(false);
+        return added;
+    }
+
+    public async ValueTask<MultiDeviceEvent?> RemoveGroupMemberAsync(string groupId, string userId, long now, CancellationToken cancellationToken)
+    {
+        var chat = ConversationRef.Group(groupId).ChatKey(userId);
+        var removed = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.RemoveGroupMember,
+            [_keys.GroupInfo(chat), _keys.GroupMembers(chat), _keys.Watermarks(chat), _keys.Hidden(chat, userId)],
+            [userId]).ConfigureAwait(false);
+        return removed switch
+        {
+            -1 => throw GroupNotFound(groupId),
+            -3 => throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}."),
+            -4 => throw RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead."),
+            _ => await LeaveGroupAsync(groupId, userId, now).ConfigureAwait(false),
+        };
+    }
+
+    public async ValueTask<IReadOnlyList<(string UserId, MultiDeviceEvent? Event)>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken)
+    {
+        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var result = await Db.ScriptEvaluateAsync(
+            RedisScripts.DeleteGroup,
+            [_keys.GroupInfo(chat), _keys.GroupMembers(chat), _keys.Messages(chat), _keys.MessageBodies(chat), _keys.MessageClock(chat), _keys.Watermarks(chat)])
+            .ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            throw GroupNotFound(groupId);
+        }
+
+        var members = ((RedisResult[])result!).Select(r => (string)r!).ToList();
+        var events = await Task.WhenAll(members.Select(m => LeaveGroupAsync(groupId, m, now))).ConfigureAwait(false);
+        return [.. members.Zip(events)];
+    }
+
+    public async ValueTask<IReadOnlyList<string>> GetGroupsOfUserAsync(string userId, CancellationToken cancellationToken) =>
+        [.. (await Db.SetMembersAsync(_keys.Groups(userId)).ConfigureAwait(false)).Select(g => (string)g!)];
+
+    public async ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken) =>
+        [.. (await Db.SortedSetRangeByRankAsync(_keys.Connections(userId)).ConfigureAwait(false)).Select(c => (string)c!)];
 
     public async ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken)
     {
@@ -219,88 +432,26 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         }
     }
 
-    public async ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
-    {
-        var peer = conversation.Id;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            RedisScripts.FetchHistory,
-            [_keys.Messages(userId, peer), _keys.MessageBodies(userId, peer), _keys.Watermarks(userId, peer), _keys.Hidden(userId, peer, userId)],
-            [userId, query.Older ? "up" : "down", query.Cursor ?? "", query.PageSize, Number(RetentionFloor(now)), HistoryScanCap])
-            .ConfigureAwait(false))!;
-
-        if ((long)result[0] == -1)
-        {
-            throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
-        }
-
-        var items = new List<StoredMessage>((result.Length - 2) / 3);
-        for (var i = 2; i + 2 < result.Length; i += 3)
-        {
-            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 2]!, (long)result[i + 1]));
-        }
-
-        return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);
-    }
-
-    public async ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
-    {
-        var hidden = await HideAsync(userId, conversation, "before", MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
-        var applied = MessagePosition.TimestampOf(hidden.Watermark);
-        var template = hidden.Moved ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
-        var seq = await ApplyHideAsync(userId, conversation, hidden, template).ConfigureAwait(false);
-        return new HideOutcome(applied, null, template is null ? null : template with { Seq = seq });
-    }
-
-    public async ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
-    {
-        var hidden = await HideAsync(userId, conversation, "ids", 0, msgIds, now).ConfigureAwait(false);
-        var template = hidden.Ids.Count > 0 ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
-        var seq = await ApplyHideAsync(userId, conversation, hidden, template).ConfigureAwait(false);
-        return new HideOutcome(null, hidden.Ids, template is null ? null : template with { Seq = seq });
-    }
-
-    public async ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
-    {
-        // Three steps, because the list lives under the user's hash tag and the history under the conversation's:
-        // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
-        if (await Db.SortedSetScoreAsync(_keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is null)
-        {
-            throw RoamingException.NotFound("The conversation is not in this user's list.");
-        }
-
-        if (deleteRoam)
-        {
-            await HideAsync(userId, conversation, "all", 0, [], now).ConfigureAwait(false);
-        }
-
-        var template = Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
-        var seq = (long)await Db.ScriptEvaluateAsync(
-            RedisScripts.DeleteConversation,
-            [
-                _keys.Conversations(userId), _keys.Pins(userId), _keys.Created(userId), _keys.LastMessages(userId),
-                _keys.EventSeq(userId), _keys.Events(userId),
-            ],
-            [conversation.Member, _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
-        return seq == -1
-            ? throw RoamingException.NotFound("The conversation is not in this user's list.")
-            : template with { Seq = seq };
-    }
-
     private async Task<HideResult> HideAsync(string userId, ConversationRef conversation, string mode, long watermark, IReadOnlyList<string> msgIds, long now)
     {
-        var peer = conversation.Id;
+        var chat = conversation.ChatKey(userId);
         RedisValue[] args =
         [
-            userId, mode, Number(watermark), Number(RetentionFloor(now)), Number(ConversationKeyLifetime), HistoryScanCap,
-            .. msgIds.Select(id => (RedisValue)id),
+            userId, mode, Number(watermark), Number(RetentionFloor(now)), Number(ChatKeyLifetime), HistoryScanCap,
+            conversation.IsGroup ? "1" : "0", .. msgIds.Select(id => (RedisValue)id),
         ];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.HideMessages,
             [
-                _keys.Messages(userId, peer), _keys.MessageBodies(userId, peer), _keys.Watermarks(userId, peer),
-                _keys.Hidden(userId, peer, userId), _keys.MessageClock(userId, peer),
+                _keys.Messages(chat), _keys.MessageBodies(chat), _keys.Watermarks(chat), _keys.Hidden(chat, userId),
+                _keys.MessageClock(chat), _keys.GroupMembers(chat),
             ],
             args).ConfigureAwait(false))!;
+
+        if (result.Length == 1)
+        {
+            throw NotAMember(conversation.Id);
+        }
 
         var count = (int)result[4];
         return new HideResult(
@@ -311,18 +462,41 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             Positions: [.. result.Skip(5 + count).Take(count).Select(r => (long)r)]);
     }
 
-    private async Task<long> ApplyHideAsync(string userId, ConversationRef conversation, HideResult hidden, MultiDeviceEvent? template)
+    private async Task<long> ApplyHideAsync(string userId, ConversationRef conversation, HideResult hidden, MultiDeviceEvent? template, long now)
     {
         RedisValue[] args =
         [
-            conversation.Member, Number(hidden.Watermark), hidden.Newest ?? RedisValue.EmptyString, _options.EventLogLength,
-            template is null ? RedisValue.EmptyString : RedisProtocol.WriteEvent(template),
+            conversation.Member, Number(Math.Max(hidden.Watermark, RetentionFloor(now))), hidden.Newest ?? RedisValue.EmptyString,
+            _options.EventLogLength, template is null ? RedisValue.EmptyString : RedisProtocol.WriteEvent(template),
             .. hidden.Positions.Select(p => (RedisValue)Number(p)),
         ];
-        return (long)await Db.ScriptEvaluateAsync(
-            RedisScripts.ApplyHide,
-            [_keys.LastMessages(userId), _keys.EventSeq(userId), _keys.Events(userId)],
-            args).ConfigureAwait(false);
+        return (long)await Db.ScriptEvaluateAsync(RedisScripts.ApplyHide, _keys.UserScriptKeys(userId, conversation.Member), args).ConfigureAwait(false);
+    }
+
+    private async Task<bool> RecordPeerReadAsync(string peer, string reader, long readTimestamp)
+    {
+        var member = new ConversationRef(ChatTypes.SingleChat, reader).Member;
+        return (long)await Db.ScriptEvaluateAsync(RedisScripts.RecordPeerRead, _keys.UserScriptKeys(peer, member), [member, Number(readTimestamp)])
+            .ConfigureAwait(false) == 1;
+    }
+
+    private async Task MirrorMembershipAsync(string groupId, IReadOnlyList<string> users, bool joined)
+    {
+        var batch = Db.CreateBatch();
+        var pending = users.Select(u => joined ? batch.SetAddAsync(_keys.Groups(u), groupId) : batch.SetRemoveAsync(_keys.Groups(u), groupId)).ToList();
+        batch.Execute();
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    private async Task<MultiDeviceEvent?> LeaveGroupAsync(string groupId, string userId, long now)
+    {
+        var conversation = ConversationRef.Group(groupId);
+        var template = Event(MultiDeviceOperations.RemovedFromGroup, conversation, "server", now);
+        var seq = (long)await Db.ScriptEvaluateAsync(
+            RedisScripts.LeaveGroup,
+            _keys.UserScriptKeys(userId, conversation.Member),
+            [groupId, conversation.Member, _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+        return seq == 0 ? null : template with { Seq = seq };
     }
 
     private static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
@@ -336,10 +510,15 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
 
-    /// <summary>A conversation's keys outlive its newest message by a day, then expire by themselves.</summary>
-    private long ConversationKeyLifetime => (long)TimeSpan.FromDays(_options.MessageRetentionDays + 1).TotalMilliseconds;
+    private static RoamingException ConversationNotFound() => RoamingException.NotFound("The conversation is not in this user's list.");
 
-    private sealed record HideResult(long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions);
+    private static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
+
+    private static RoamingException GroupNotFound(string groupId) => RoamingException.NotFound($"Group {groupId} does not exist.");
+
+    private RoamingException TooManyMembers() => RoamingException.InvalidArgument($"A group holds at most {_options.MaxGroupMembers} members.");
 
     private static RedisValue Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record HideResult(long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions);
 }

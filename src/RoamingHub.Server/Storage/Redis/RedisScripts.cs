@@ -2,76 +2,79 @@ namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
 /// Every Lua script of the Redis store. A script runs atomically: a state change and the event that reports it are
-/// written together or not at all. Each script's keys share one hash tag, named in its comment. Numbers that can
-/// exceed 2^31 travel as strings and are formatted with <c>%.0f</c>, since Lua's default formatting would round them.
+/// written together or not at all. Each script's keys share one hash tag, named in its comment: user-side scripts
+/// run under <c>{u:user}</c> and receive <see cref="RedisKeys.UserScriptKeys"/>; chat-side scripts run under the
+/// chat's tag (<c>{s:a|b}</c> or <c>{g:group}</c>). Numbers that can exceed 2^31 travel as strings and are
+/// formatted with <c>%.0f</c>, since Lua's default formatting would round them.
 /// </summary>
 internal static class RedisScripts
 {
     /// <summary>
-    /// Shared by the scripts that add a conversation to a user's list: drops the least recently active unpinned
-    /// conversations beyond <c>max</c>. Reads at most pins + excess members, so it stays cheap.
+    /// Names the user-side keys in the order <see cref="RedisKeys.UserScriptKeys"/> passes them, and the helpers that
+    /// keep the unread counts and the event log consistent.
     /// </summary>
-    private const string EvictFunction = """
-        local function evict(convs, pins, created, last, max)
+    private const string UserKeys = """
+        local convs, pins, created, last, seq_key, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+        local unread_counts, unread_summary, reads, peer_reads, exts, groups = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+        local unread, extra = KEYS[13], KEYS[14]
+
+        local function append_event(blob, length)
+          local seq = redis.call('INCR', seq_key)
+          redis.call('ZADD', events, seq, seq .. '|' .. blob)
+          redis.call('ZREMRANGEBYRANK', events, 0, -(tonumber(length) + 1))
+          return seq
+        end
+
+        -- Records a conversation's unread count and moves the summary by the difference, so the badge stays exact.
+        local function set_unread(member, count)
+          local old = tonumber(redis.call('HGET', unread_counts, member) or '0')
+          if count == old then return end
+          if count == 0 then redis.call('HDEL', unread_counts, member) else redis.call('HSET', unread_counts, member, count) end
+          redis.call('HINCRBY', unread_summary, 'total', count - old)
+          if old == 0 then
+            redis.call('HINCRBY', unread_summary, 'conversations', 1)
+          elseif count == 0 then
+            redis.call('HINCRBY', unread_summary, 'conversations', -1)
+          end
+        end
+
+        -- A conversation leaves the list and everything the user kept for it goes; its unread set is reset when it
+        -- comes back (its key is not known here).
+        local function forget(member)
+          redis.call('ZREM', convs, member)
+          redis.call('ZREM', pins, member)
+          redis.call('HDEL', created, member)
+          redis.call('HDEL', last, member)
+          redis.call('HDEL', reads, member)
+          redis.call('HDEL', peer_reads, member)
+          redis.call('HDEL', exts, member)
+          set_unread(member, 0)
+        end
+
+        -- Drops the least recently active unpinned conversations beyond max; reads at most pins + excess members.
+        local function evict(max)
           local excess = redis.call('ZCARD', convs) - max
           if excess <= 0 then return end
           local candidates = redis.call('ZRANGE', convs, 0, redis.call('ZCARD', pins) + excess - 1)
           for _, member in ipairs(candidates) do
             if excess <= 0 then break end
             if not redis.call('ZSCORE', pins, member) then
-              redis.call('ZREM', convs, member)
-              redis.call('HDEL', created, member)
-              redis.call('HDEL', last, member)
+              forget(member)
               excess = excess - 1
             end
           end
         end
+
+        local function position_of(entry)
+          return tonumber(string.sub(entry, 1, string.find(entry, '|', 1, true) - 1))
+        end
+
         """;
 
     /// <summary>
-    /// Stores a message in its conversation (tag <c>{s:a|b}</c>).
-    /// KEYS: messages, bodies, clock, clientMsgId key, watermarks, sender's hidden ids, recipient's hidden ids.
-    /// ARGV: msgId, now ms, message blob, clientMsgId window ms ('' for none), retention floor position, key lifetime ms.
-    /// Returns {1, msgId, position, blob} for a repeated clientMsgId (nothing written), else {0, msgId, position}.
-    /// Retention costs no scan: each write trims at most 100 expired messages, the one-way deletions that referred to
-    /// expired messages, and renews the keys' lifetime, so an idle conversation's keys expire by themselves.
-    /// </summary>
-    public const string StoreMessage = """
-        if ARGV[4] ~= '' then
-          local first = redis.call('GET', KEYS[4])
-          if first then
-            local position = redis.call('ZSCORE', KEYS[1], first)
-            local blob = redis.call('HGET', KEYS[2], first)
-            if position and blob then return {1, first, position, blob} end
-          end
-        end
-        local last = tonumber(redis.call('GET', KEYS[3]) or '0')
-        local position = string.format('%.0f', math.max(tonumber(ARGV[2]) * 1024, last + 1))
-        redis.call('SET', KEYS[3], position, 'PX', ARGV[6])
-        redis.call('ZADD', KEYS[1], position, ARGV[1])
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-        if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[4]) end
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[5], 'LIMIT', 0, 100)
-        if #expired > 0 then
-          redis.call('ZREM', KEYS[1], unpack(expired))
-          redis.call('HDEL', KEYS[2], unpack(expired))
-        end
-        redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
-        redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
-        local marks = redis.call('HGETALL', KEYS[5])
-        for i = 1, #marks, 2 do
-          if tonumber(marks[i + 1]) <= tonumber(ARGV[5]) then redis.call('HDEL', KEYS[5], marks[i]) end
-        end
-        redis.call('PEXPIRE', KEYS[1], ARGV[6])
-        redis.call('PEXPIRE', KEYS[2], ARGV[6])
-        return {0, ARGV[1], position}
-        """;
-
-    /// <summary>
-    /// Shared by the history scripts: walks a conversation's messages from a bound, skipping what the user cannot
-    /// see, until <c>want</c> visible ones are found or <c>cap</c> entries were scanned. <c>older</c> walks down from
+    /// Shared by the history scripts: walks a chat's messages from a bound, skipping what the user cannot see, until
+    /// <c>want</c> visible ones are found or <c>cap</c> entries were scanned. <c>older</c> walks down from
     /// <c>bound</c> (exclusive) to <c>floor</c> (exclusive); otherwise up from <c>bound</c>.
-    /// Returns the visible {id, position} pairs flattened, the number scanned and the last id scanned.
     /// </summary>
     private const string WalkFunction = """
         local function walk(messages, hidden, older, bound, floor, want, cap)
@@ -101,17 +104,73 @@ internal static class RedisScripts
           local mark = tonumber(redis.call('HGET', watermarks, user) or '0')
           return string.format('%.0f', math.max(mark, tonumber(retention)))
         end
+
+        """;
+
+    // ------------------------------------------------------------------ chat side
+
+    /// <summary>
+    /// Stores a message in its chat (tag <c>{s:a|b}</c> or <c>{g:group}</c>).
+    /// KEYS: messages, bodies, clock, clientMsgId key, watermarks, sender's hidden ids, recipient's hidden ids,
+    /// group members. ARGV: msgId, now ms, message blob, clientMsgId window ms ('' for none), retention floor
+    /// position, key lifetime ms, sender, '1' for a group chat.
+    /// Returns {-2} when the sender is not a member of the group; else {duplicate (0/1), msgId, position, blob of the
+    /// first message or false, group members…}. A repeated clientMsgId writes nothing.
+    /// Retention costs no scan: each write trims at most 100 expired messages and the one-way deletions that referred
+    /// to them, and renews the keys' lifetime, so an idle chat's keys expire by themselves.
+    /// </summary>
+    public const string StoreMessage = """
+        local members = {}
+        if ARGV[8] == '1' then
+          if redis.call('SISMEMBER', KEYS[8], ARGV[7]) == 0 then return {-2} end
+          members = redis.call('SMEMBERS', KEYS[8])
+        end
+        local function answer(duplicate, id, position, blob)
+          local result = {duplicate, id, position, blob}
+          for _, member in ipairs(members) do result[#result + 1] = member end
+          return result
+        end
+        if ARGV[4] ~= '' then
+          local first = redis.call('GET', KEYS[4])
+          if first then
+            local position = redis.call('ZSCORE', KEYS[1], first)
+            local blob = redis.call('HGET', KEYS[2], first)
+            if position and blob then return answer(1, first, position, blob) end
+          end
+        end
+        local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+        local position = string.format('%.0f', math.max(tonumber(ARGV[2]) * 1024, last + 1))
+        redis.call('SET', KEYS[3], position, 'PX', ARGV[6])
+        redis.call('ZADD', KEYS[1], position, ARGV[1])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+        if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[4]) end
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[5], 'LIMIT', 0, 100)
+        if #expired > 0 then
+          redis.call('ZREM', KEYS[1], unpack(expired))
+          redis.call('HDEL', KEYS[2], unpack(expired))
+        end
+        redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
+        redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
+        if ARGV[8] ~= '1' then
+          local marks = redis.call('HGETALL', KEYS[5])
+          for i = 1, #marks, 2 do
+            if tonumber(marks[i + 1]) <= tonumber(ARGV[5]) then redis.call('HDEL', KEYS[5], marks[i]) end
+          end
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
+        redis.call('PEXPIRE', KEYS[2], ARGV[6])
+        return answer(0, ARGV[1], position, false)
         """;
 
     /// <summary>
-    /// A page of history as one user sees it (tag <c>{s:a|b}</c>). KEYS: messages, bodies, watermarks, the user's
-    /// hidden ids. ARGV: user, 'up' or 'down', cursor msgId ('' for the start), page size, retention floor position,
-    /// scan cap. Returns {-1} for an unknown cursor, else {0, next cursor or false, then per message: id, position,
-    /// blob}. When the scan cap stops a walk through many hidden messages, the cursor is the last id scanned, so the
-    /// client goes on from there.
+    /// A page of history as one user sees it (tag of the chat). KEYS: messages, bodies, watermarks, the user's hidden
+    /// ids, group members. ARGV: user, 'up' or 'down', cursor msgId ('' for the start), page size, retention floor
+    /// position, scan cap, '1' for a group chat. Returns {-2} for a non-member of the group, {-1} for an unknown
+    /// cursor, else {0, next cursor or false, then per message: id, position, blob}. When the scan cap stops a walk
+    /// through many hidden messages, the cursor is the last id scanned, so the client goes on from there.
     /// </summary>
     public const string FetchHistory = WalkFunction + """
-
+        if ARGV[7] == '1' and redis.call('SISMEMBER', KEYS[5], ARGV[1]) == 0 then return {-2} end
         local older = ARGV[2] == 'up'
         local floor = floor_of(KEYS[3], ARGV[1], ARGV[5])
         local bound
@@ -145,20 +204,21 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Hides messages from one user (tag <c>{s:a|b}</c>). KEYS: messages, bodies, watermarks, the user's hidden ids,
-    /// clock. ARGV: user, mode ('before': raise the watermark to ARGV[3]; 'all': raise it to the newest message;
-    /// 'ids': hide ARGV[7..]), watermark position, retention floor position, key lifetime ms, scan cap, ids…
-    /// The watermark never moves backwards; ids below it, unknown or already hidden are ignored.
-    /// Returns {watermark, moved (0/1), newest visible position or false, its blob or false, n, n ids, n positions}.
+    /// Hides messages from one user (tag of the chat). KEYS: messages, bodies, watermarks, the user's hidden ids,
+    /// clock, group members. ARGV: user, mode ('before': raise the watermark to ARGV[3]; 'all': raise it to the newest
+    /// message; 'ids': hide ARGV[8..]), watermark position, retention floor position, key lifetime ms, scan cap,
+    /// '1' for a group chat, ids… The watermark never moves backwards; ids below it, unknown or already hidden are
+    /// ignored. Returns {-2} for a non-member of the group, else {watermark, moved (0/1), newest visible position or
+    /// false, its blob or false, n, n ids, n positions}.
     /// </summary>
     public const string HideMessages = WalkFunction + """
-
+        if ARGV[7] == '1' and redis.call('SISMEMBER', KEYS[6], ARGV[1]) == 0 then return {-2} end
         local mark = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
         local retention = tonumber(ARGV[4])
         local moved = 0
         local ids, positions = {}, {}
         if ARGV[2] == 'ids' then
-          for i = 7, #ARGV do
+          for i = 8, #ARGV do
             local position = redis.call('ZSCORE', KEYS[1], ARGV[i])
             if position and tonumber(position) > mark and tonumber(position) > retention
                and redis.call('ZADD', KEYS[4], 'NX', position, ARGV[i]) == 1 then
@@ -191,130 +251,267 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// The user's side of a one-way deletion (tag <c>{u:user}</c>): repoints the conversation's last message when the
-    /// deletion hid it, and appends the event. KEYS: last messages, seq, events. ARGV: member, watermark position,
-    /// replacement (<c>position|blob</c>, '' to clear), event log length, event blob ('' for none), hidden positions…
-    /// A newer message stored meanwhile is left in place: only a hidden last message is replaced.
-    /// Returns the event's seq, or 0.
+    /// Creates a group (tag <c>{g:group}</c>). KEYS: info, members. ARGV: owner, created ms, max members, members…
+    /// Returns -1 when the group exists, -2 beyond max members, 1 when created.
     /// </summary>
-    public const string ApplyHide = """
-        local current = redis.call('HGET', KEYS[1], ARGV[1])
-        if current then
-          local position = tonumber(string.sub(current, 1, string.find(current, '|', 1, true) - 1))
-          local hidden = position <= tonumber(ARGV[2])
-          for i = 6, #ARGV do
-            if tonumber(ARGV[i]) == position then hidden = true end
-          end
-          if hidden then
-            if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-          end
-        end
-        if ARGV[5] == '' then return 0 end
-        local seq = redis.call('INCR', KEYS[2])
-        redis.call('ZADD', KEYS[3], seq, seq .. '|' .. ARGV[5])
-        redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
-        return seq
+    public const string CreateGroup = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        if #ARGV - 3 > tonumber(ARGV[3]) then return -2 end
+        redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'created', ARGV[2])
+        for i = 4, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+        return 1
         """;
 
     /// <summary>
-    /// Removes a conversation from a user's list and pins and appends the event, atomically (tag <c>{u:user}</c>).
-    /// KEYS: conversations, pins, created, last messages, seq, events. ARGV: member, event log length, event blob.
-    /// Returns -1 when the user does not have the conversation, else the event's seq.
+    /// Adds members to a group (tag <c>{g:group}</c>). KEYS: info, members. ARGV: max members, users…
+    /// Returns {-1} for an unknown group, {-2} beyond max members, else {1, users newly added…}.
     /// </summary>
-    public const string DeleteConversation = """
-        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('ZREM', KEYS[2], ARGV[1])
+    public const string AddGroupMembers = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+        local added = {}
+        for i = 2, #ARGV do
+          if redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 0 then added[#added + 1] = ARGV[i] end
+        end
+        if redis.call('SCARD', KEYS[2]) + #added > tonumber(ARGV[1]) then return {-2} end
+        local result = {1}
+        for _, user in ipairs(added) do
+          redis.call('SADD', KEYS[2], user)
+          result[#result + 1] = user
+        end
+        return result
+        """;
+
+    /// <summary>
+    /// Removes a member (tag <c>{g:group}</c>): they can no longer send to or read the group, and their one-way
+    /// deletions there go. KEYS: info, members, watermarks, the user's hidden ids. ARGV: user.
+    /// Returns -1 for an unknown group, -3 when the user is not a member, -4 for the owner, 1 when removed.
+    /// </summary>
+    public const string RemoveGroupMember = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then return -4 end
+        if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return -3 end
         redis.call('HDEL', KEYS[3], ARGV[1])
-        redis.call('HDEL', KEYS[4], ARGV[1])
-        local seq = redis.call('INCR', KEYS[5])
-        redis.call('ZADD', KEYS[6], seq, seq .. '|' .. ARGV[3])
-        redis.call('ZREMRANGEBYRANK', KEYS[6], 0, -(tonumber(ARGV[2]) + 1))
-        return seq
+        redis.call('DEL', KEYS[4])
+        return 1
         """;
 
     /// <summary>
-    /// Moves a conversation to the top of one participant's list after a message (tag <c>{u:user}</c>).
-    /// KEYS: conversations, pins, created, last messages. ARGV: member, timestamp ms, position, <c>position|blob</c>,
-    /// max conversations. Activity and last message only move forward, so replays and races are harmless.
+    /// Deletes a group and its history (tag <c>{g:group}</c>). KEYS: info, members, messages, bodies, clock,
+    /// watermarks. Returns false for an unknown group, else the members it had. Members' hidden-id sets and
+    /// clientMsgId keys expire by themselves.
     /// </summary>
-    public const string TouchConversation = EvictFunction + """
+    public const string DeleteGroup = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local members = redis.call('SMEMBERS', KEYS[2])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+        return members
+        """;
 
-        local added = redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
-        redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2])
-        local current = redis.call('HGET', KEYS[4], ARGV[1])
-        if not current or tonumber(string.sub(current, 1, string.find(current, '|', 1, true) - 1)) < tonumber(ARGV[3]) then
-          redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
+    // ------------------------------------------------------------------ user side
+
+    /// <summary>
+    /// Moves a conversation to the top of one participant's list after a message, and counts it unread for
+    /// recipients (tag <c>{u:user}</c>). ARGV: member, timestamp ms, position, <c>position|blob</c>, max conversations,
+    /// '1' to count it unread, msgId, retention floor position, key lifetime ms. Activity and last message only move
+    /// forward and the unread set is keyed by msgId, so a replay counts nothing twice and reordered sends count all.
+    /// </summary>
+    public const string TouchConversation = UserKeys + """
+        local added = redis.call('ZADD', convs, 'GT', ARGV[2], ARGV[1])
+        if added == 1 then
+          redis.call('HSET', created, ARGV[1], ARGV[2])
+          redis.call('DEL', unread)
         end
-        if added == 1 then evict(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[5])) end
+        local current = redis.call('HGET', last, ARGV[1])
+        if not current or position_of(current) < tonumber(ARGV[3]) then redis.call('HSET', last, ARGV[1], ARGV[4]) end
+        if ARGV[6] == '1' then
+          if tonumber(ARGV[3]) > tonumber(redis.call('HGET', reads, ARGV[1]) or '0') then
+            redis.call('ZADD', unread, 'NX', ARGV[3], ARGV[7])
+          end
+          redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[8])
+          redis.call('PEXPIRE', unread, ARGV[9])
+          set_unread(ARGV[1], redis.call('ZCARD', unread))
+        end
+        if added == 1 then evict(tonumber(ARGV[5])) end
         return added
         """;
 
     /// <summary>
-    /// Pins or unpins, and appends the event with the next seq, atomically (tag <c>{u:user}</c>).
-    /// KEYS: conversations, pins, created, last messages, seq, events. ARGV: member, '1' to pin or '0' to unpin,
-    /// now ms, max pins, max conversations, event log length, event blob (without seq).
-    /// Returns {0, pinTime or false} when nothing changed, {-1} at the pin limit, {1, seq} after a change.
+    /// Pins or unpins, and appends the event with the next seq, atomically (tag <c>{u:user}</c>). ARGV: member,
+    /// '1' to pin or '0' to unpin, now ms, max pins, max conversations, event log length, event blob (without seq),
+    /// group id ('' for a single chat). Returns {0, pin time or false} when nothing changed, {-1} at the pin limit,
+    /// {-2} when pinning a group the user is not in, {1, seq} after a change.
     /// </summary>
-    public const string SetPinned = EvictFunction + """
-
-        local current = redis.call('ZSCORE', KEYS[2], ARGV[1])
+    public const string SetPinned = UserKeys + """
+        local current = redis.call('ZSCORE', pins, ARGV[1])
         if ARGV[2] == '1' then
           if current then return {0, current} end
-          if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {-1} end
-          redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-          if redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1]) == 1 then
-            redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-            evict(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[5]))
+          if ARGV[8] ~= '' and redis.call('SISMEMBER', groups, ARGV[8]) == 0 then return {-2} end
+          if redis.call('ZCARD', pins) >= tonumber(ARGV[4]) then return {-1} end
+          redis.call('ZADD', pins, ARGV[3], ARGV[1])
+          if redis.call('ZADD', convs, 'NX', ARGV[3], ARGV[1]) == 1 then
+            redis.call('HSET', created, ARGV[1], ARGV[3])
+            redis.call('DEL', unread)
+            evict(tonumber(ARGV[5]))
           end
         else
           if not current then return {0, false} end
-          redis.call('ZREM', KEYS[2], ARGV[1])
+          redis.call('ZREM', pins, ARGV[1])
         end
-        local seq = redis.call('INCR', KEYS[5])
-        redis.call('ZADD', KEYS[6], seq, seq .. '|' .. ARGV[7])
-        redis.call('ZREMRANGEBYRANK', KEYS[6], 0, -(tonumber(ARGV[6]) + 1))
-        return {1, seq}
+        return {1, append_event(ARGV[7], ARGV[6])}
         """;
 
     /// <summary>
-    /// One page of a conversation list (tag <c>{u:user}</c>). KEYS: source list (conversations or pins),
-    /// conversations, pins, created, last messages, snapshot. ARGV: 'start' or 'continue', offset, page size,
-    /// snapshot lifetime ms, retention floor position. A first page copies the source into the snapshot when more pages follow; later pages read
-    /// the snapshot and renew it. Members that left the list since are skipped.
-    /// Returns {-1} for an unknown snapshot, else {hasMore, then per entry: member, activity, created, pinTime or false,
-    /// last message or false}.
+    /// One page of a conversation list (tag <c>{u:user}</c>); the extra key is the walk's snapshot. ARGV: 'start' or
+    /// 'continue', offset, page size, snapshot lifetime ms, retention floor position, 'pins' to list pins.
+    /// A first page copies the list into the snapshot when more pages follow; later pages read the snapshot and
+    /// renew it. Members that left the list since are skipped. Returns {-1} for an unknown snapshot, else {hasMore,
+    /// then per entry: member, activity, created, pin time or false, last message or false, unread count, peer read
+    /// time or false, ext or false}.
     /// </summary>
-    public const string FetchConversations = """
-        local source = KEYS[1]
+    public const string FetchConversations = UserKeys + """
+        local source = ARGV[6] == 'pins' and pins or convs
         if ARGV[1] == 'continue' then
-          if redis.call('PEXPIRE', KEYS[6], ARGV[4]) == 0 then return {-1} end
-          source = KEYS[6]
+          if redis.call('PEXPIRE', extra, ARGV[4]) == 0 then return {-1} end
+          source = extra
         end
         local offset = tonumber(ARGV[2])
         local size = tonumber(ARGV[3])
         local members = redis.call('ZREVRANGE', source, offset, offset + size - 1)
         local more = redis.call('ZCARD', source) > offset + size
         if more and ARGV[1] == 'start' then
-          redis.call('COPY', KEYS[1], KEYS[6], 'REPLACE')
-          redis.call('PEXPIRE', KEYS[6], ARGV[4])
+          redis.call('COPY', source, extra, 'REPLACE')
+          redis.call('PEXPIRE', extra, ARGV[4])
         end
         local result = {more and 1 or 0}
         for _, member in ipairs(members) do
-          local activity = redis.call('ZSCORE', KEYS[2], member)
+          local activity = redis.call('ZSCORE', convs, member)
           if activity then
+            local message = redis.call('HGET', last, member)
+            if message and position_of(message) <= tonumber(ARGV[5]) then message = false end
             result[#result + 1] = member
             result[#result + 1] = activity
-            result[#result + 1] = redis.call('HGET', KEYS[4], member) or activity
-            result[#result + 1] = redis.call('ZSCORE', KEYS[3], member) or false
-            local last = redis.call('HGET', KEYS[5], member)
-            if last and tonumber(string.sub(last, 1, string.find(last, '|', 1, true) - 1)) <= tonumber(ARGV[5]) then
-              last = false
-            end
-            result[#result + 1] = last or false
+            result[#result + 1] = redis.call('HGET', created, member) or activity
+            result[#result + 1] = redis.call('ZSCORE', pins, member) or false
+            result[#result + 1] = message or false
+            result[#result + 1] = redis.call('HGET', unread_counts, member) or '0'
+            result[#result + 1] = redis.call('HGET', peer_reads, member) or false
+            result[#result + 1] = redis.call('HGET', exts, member) or false
           end
         end
         return result
+        """;
+
+    /// <summary>
+    /// The user's side of a one-way deletion (tag <c>{u:user}</c>): repoints the conversation's last message when
+    /// the deletion hid it, takes hidden messages out of the unread count, and appends the event. ARGV: member,
+    /// watermark position, replacement (<c>position|blob</c>, '' to clear), event log length, event blob ('' for
+    /// none), hidden positions… A newer message stored meanwhile is left in place: only a hidden last message is
+    /// replaced. Returns the event's seq, or 0.
+    /// </summary>
+    public const string ApplyHide = UserKeys + """
+        local current = redis.call('HGET', last, ARGV[1])
+        local hidden = {}
+        for i = 6, #ARGV do hidden[tonumber(ARGV[i])] = true end
+        if current then
+          local position = position_of(current)
+          if position <= tonumber(ARGV[2]) or hidden[position] then
+            if ARGV[3] == '' then redis.call('HDEL', last, ARGV[1]) else redis.call('HSET', last, ARGV[1], ARGV[3]) end
+          end
+        end
+        redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[2])
+        for i = 6, #ARGV do redis.call('ZREMRANGEBYSCORE', unread, ARGV[i], ARGV[i]) end
+        if redis.call('ZSCORE', convs, ARGV[1]) then set_unread(ARGV[1], redis.call('ZCARD', unread)) end
+        if ARGV[5] == '' then return 0 end
+        return append_event(ARGV[5], ARGV[4])
+        """;
+
+    /// <summary>
+    /// Removes a conversation from a user's list and pins with all its per-user state, and appends the event,
+    /// atomically (tag <c>{u:user}</c>). ARGV: member, event log length, event blob.
+    /// Returns -1 when the user does not have the conversation, else the event's seq.
+    /// </summary>
+    public const string DeleteConversation = UserKeys + """
+        if not redis.call('ZSCORE', convs, ARGV[1]) then return -1 end
+        forget(ARGV[1])
+        redis.call('DEL', unread)
+        return append_event(ARGV[3], ARGV[2])
+        """;
+
+    /// <summary>
+    /// Moves the user's read point in a conversation forward and recounts what stays unread (tag <c>{u:user}</c>).
+    /// ARGV: member, read position, event log length, event blob. The event is appended only when the read point
+    /// moved. Returns {-1} when the user does not have the conversation, else {unread count, seq or 0, read position}.
+    /// </summary>
+    public const string MarkRead = UserKeys + """
+        if not redis.call('ZSCORE', convs, ARGV[1]) then return {-1} end
+        local current = tonumber(redis.call('HGET', reads, ARGV[1]) or '0')
+        local moved = tonumber(ARGV[2]) > current
+        if moved then
+          current = tonumber(ARGV[2])
+          redis.call('HSET', reads, ARGV[1], ARGV[2])
+        end
+        redis.call('ZREMRANGEBYSCORE', unread, '-inf', string.format('%.0f', current))
+        local count = redis.call('ZCARD', unread)
+        set_unread(ARGV[1], count)
+        local seq = 0
+        if moved then seq = append_event(ARGV[4], ARGV[3]) end
+        return {count, seq, string.format('%.0f', current)}
+        """;
+
+    /// <summary>
+    /// Marks every conversation that has unread messages read, and appends the event (tag <c>{u:user}</c>).
+    /// KEYS[15..]: the unread sets of the conversations named in ARGV[4..]. ARGV: read position, event log length,
+    /// event blob, members… Returns the event's seq.
+    /// </summary>
+    public const string MarkAllRead = UserKeys + """
+        for i = 4, #ARGV do
+          local member, set = ARGV[i], KEYS[11 + i]
+          if redis.call('ZSCORE', convs, member) then
+            if tonumber(ARGV[1]) > tonumber(redis.call('HGET', reads, member) or '0') then
+              redis.call('HSET', reads, member, ARGV[1])
+            end
+            redis.call('ZREMRANGEBYSCORE', set, '-inf', ARGV[1])
+            set_unread(member, redis.call('ZCARD', set))
+          end
+        end
+        return append_event(ARGV[3], ARGV[2])
+        """;
+
+    /// <summary>
+    /// Records that the other participant of a single chat read up to a time (tag <c>{u:user}</c> of the sender).
+    /// ARGV: member, read time ms. The time only moves forward. Returns 1 when it moved, else 0.
+    /// </summary>
+    public const string RecordPeerRead = UserKeys + """
+        if not redis.call('ZSCORE', convs, ARGV[1]) then return 0 end
+        if tonumber(ARGV[2]) <= tonumber(redis.call('HGET', peer_reads, ARGV[1]) or '0') then return 0 end
+        redis.call('HSET', peer_reads, ARGV[1], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// Sets or clears the user's extension field of a conversation and appends the event (tag <c>{u:user}</c>).
+    /// ARGV: member, ext ('' clears), event log length, event blob. Returns -1 when the user does not have the
+    /// conversation, 0 when nothing changed, else the event's seq.
+    /// </summary>
+    public const string UpdateExt = UserKeys + """
+        if not redis.call('ZSCORE', convs, ARGV[1]) then return -1 end
+        if (redis.call('HGET', exts, ARGV[1]) or '') == ARGV[2] then return 0 end
+        if ARGV[2] == '' then redis.call('HDEL', exts, ARGV[1]) else redis.call('HSET', exts, ARGV[1], ARGV[2]) end
+        return append_event(ARGV[4], ARGV[3])
+        """;
+
+    /// <summary>
+    /// The user's side of leaving a group (tag <c>{u:user}</c>): the group leaves their membership mirror and their
+    /// list, and the event is appended. ARGV: group id, member, event log length, event blob.
+    /// Returns 0 when the user had neither, else the event's seq.
+    /// </summary>
+    public const string LeaveGroup = UserKeys + """
+        local was = redis.call('SREM', groups, ARGV[1])
+        local had = redis.call('ZSCORE', convs, ARGV[2])
+        if had then forget(ARGV[2]) end
+        redis.call('DEL', unread)
+        if was == 0 and not had then return 0 end
+        return append_event(ARGV[4], ARGV[3])
         """;
 
     /// <summary>

@@ -1,0 +1,72 @@
+using MessagePack;
+
+namespace RoamingHub.Contracts;
+
+/// <summary>Arguments of <c>MarkConversationRead</c>.</summary>
+[MessagePackObject]
+public sealed record MarkConversationReadRequest
+{
+    [Key("conversationId")] public string? ConversationId { get; init; }
+    [Key("chatType")] public string? ChatType { get; init; }
+    /// <summary>Read up to this time, Unix ms; now when omitted.</summary>
+    [Key("timestamp")] public long? Timestamp { get; init; }
+}
+
+/// <summary>Result of <c>MarkConversationRead</c>.</summary>
+[MessagePackObject]
+public sealed record MarkReadResult
+{
+    /// <summary>The read point after the call; it only moves forward.</summary>
+    [Key("readTimestamp")] public long ReadTimestamp { get; init; }
+    /// <summary>Messages still unread after the read point.</summary>
+    [Key("unreadCount")] public int UnreadCount { get; init; }
+    /// <summary>Sequence number of the <c>CONVERSATION_READ</c> event; null when the read point did not move.</summary>
+    [Key("seq")] public long? Seq { get; init; }
+}
+
+/// <summary>Result of <c>MarkAllConversationsRead</c>.</summary>
+[MessagePackObject]
+public sealed record MarkAllReadResult
+{
+    [Key("readTimestamp")] public long ReadTimestamp { get; init; }
+    /// <summary>Sequence number of the <c>ALL_CONVERSATIONS_READ</c> event.</summary>
+    [Key("seq")] public long Seq { get; init; }
+}
+
+/// <summary>Result of <c>GetUnreadSummary</c>: what a badge shows.</summary>
+[MessagePackObject]
+public sealed record UnreadSummary
+{
+    [Key("totalUnread")] public long TotalUnread { get; init; }
+    [Key("conversationsWithUnread")] public long ConversationsWithUnread { get; init; }
+}
+
+/// <summary>Pushed as <c>onReadAck</c> to the other participant of a single chat.</summary>
+[MessagePackObject]
+public sealed record ReadAck
+{
+    /// <summary>The reader, which is the conversation as the receiving user sees it.</summary>
+    [Key("conversationId")] public string ConversationId { get; init; } = "";
+    [Key("chatType")] public string ChatType { get; init; } = "";
+    /// <summary>Every message up to this time was read.</summary>
+    [Key("readTimestamp")] public long ReadTimestamp { get; init; }
+}
+
+/// <summary>Arguments of <c>UpdateConversationExt</c>.</summary>
+[MessagePackObject]
+public sealed record UpdateConversationExtRequest
+{
+    [Key("conversationId")] public string? ConversationId { get; init; }
+    [Key("chatType")] public string? ChatType { get; init; }
+    /// <summary>Up to 1 KiB of UTF-8 text; null or empty clears it.</summary>
+    [Key("ext")] public string? Ext { get; init; }
+}
+
+/// <summary>Result of <c>UpdateConversationExt</c>.</summary>
+[MessagePackObject]
+public sealed record UpdateExtResult
+{
+    [Key("ext")] public string? Ext { get; init; }
+    /// <summary>Sequence number of the <c>CONVERSATION_EXT_UPDATED</c> event; null when nothing changed.</summary>
+    [Key("seq")] public long? Seq { get; init; }
+}

@@ -1,0 +1,19 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Groups;
+
+/// <summary>A group with its members (admin API); <c>NOT_FOUND</c> when there is none.</summary>
+internal sealed record GetGroup(string? GroupId) : IQuery<Group>;
+
+internal sealed class GetGroupHandler(IRoamingStore store) : IQueryHandler<GetGroup, Group>
+{
+    public async ValueTask<Group> Handle(GetGroup query, CancellationToken cancellationToken)
+    {
+        var groupId = Ids.Canonicalize(query.GroupId, "groupId");
+        return await store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false)
+            ?? throw RoamingException.NotFound($"Group {groupId} does not exist.");
+    }
+}

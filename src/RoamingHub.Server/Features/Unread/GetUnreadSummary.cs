@@ -1,0 +1,15 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Unread;
+
+/// <summary>The caller's badge: unread messages and conversations with unread messages, kept by the server in O(1).</summary>
+internal sealed record GetUnreadSummary(Caller Caller) : IQuery<UnreadSummary>;
+
+internal sealed class GetUnreadSummaryHandler(IRoamingStore store) : IQueryHandler<GetUnreadSummary, UnreadSummary>
+{
+    public ValueTask<UnreadSummary> Handle(GetUnreadSummary query, CancellationToken cancellationToken) =>
+        store.GetUnreadSummaryAsync(query.Caller.UserId, cancellationToken);
+}

@@ -1,0 +1,47 @@
+using Mediator;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Server.Features.Unread;
+
+/// <summary>
+/// Reads a conversation up to a time (now by default): what came after stays unread. The caller's other devices get
+/// <c>CONVERSATION_READ</c>; in single chat the other participant's devices get <c>onReadAck</c>.
+/// </summary>
+internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>;
+
+internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<MarkConversationRead, MarkReadResult>
+{
+    public async ValueTask<MarkReadResult> Handle(MarkConversationRead command, CancellationToken cancellationToken)
+    {
+        var (caller, request) = command;
+        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var readTimestamp = request.Timestamp ?? now;
+        if (readTimestamp < 0)
+        {
+            throw RoamingException.InvalidArgument("timestamp must not be negative.");
+        }
+
+        var outcome = await store.MarkReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        if (outcome.Event is { } evt)
+        {
+            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        }
+
+        if (outcome.PeerAdvanced)
+        {
+            await notifier.SendReadAckAsync(conversation.Id, new ReadAck
+            {
+                ConversationId = caller.UserId,
+                ChatType = ChatTypes.SingleChat,
+                ReadTimestamp = readTimestamp,
+            }).ConfigureAwait(false);
+        }
+
+        return new MarkReadResult { ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq };
+    }
+}

@@ -1,0 +1,201 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+
+namespace RoamingHub.Tests.Storage;
+
+/// <summary>Unread counts, read state and extension fields, for every store.</summary>
+public abstract partial class StoreContract
+{
+    private static async Task<ConversationEntry> EntryAsync(IRoamingStore store, string userId, string conversationId, long now = T0 + 1000)
+    {
+        var all = await ReadAllAsync(store, userId, ConversationList.Active, 50, now);
+        return all.Single(c => c.Conversation.Id == conversationId);
+    }
+
+    private static async Task<List<ConversationEntry>> ReadAllAsync(IRoamingStore store, string userId, ConversationList list, int pageSize, long now)
+    {
+        var all = new List<ConversationEntry>();
+        ListCursor? cursor = null;
+        do
+        {
+            var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, now, default);
+            all.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        return all;
+    }
+
+    [Fact]
+    public async Task Unread_counts_messages_from_others_and_reading_leaves_what_came_after()
+    {
+        var store = Store();
+        var sent = await SendBurstAsync(store, 9, perMillisecond: 1);   // every third from bob
+
+        Assert.Equal(3, (await EntryAsync(store, _alice, _bob)).UnreadCount);
+        Assert.Equal(6, (await EntryAsync(store, _bob, _alice)).UnreadCount);
+        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_bob, default));
+
+        var read = await store.MarkReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, default);
+
+        Assert.Equal((sent[4].Timestamp, 3), (read.ReadTimestamp, read.UnreadCount));
+        Assert.Equal(new MultiDeviceEvent
+        {
+            Seq = 1,
+            Operation = MultiDeviceOperations.ConversationRead,
+            ConversationId = _alice,
+            ChatType = ChatTypes.SingleChat,
+            Timestamp = T0 + 100,
+            FromDeviceId = "phone",
+            ReadTimestamp = sent[4].Timestamp,
+        }, read.Event);
+        Assert.True(read.PeerAdvanced);
+        Assert.Equal(3, (await EntryAsync(store, _bob, _alice)).UnreadCount);
+        Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
+        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_bob, default));
+
+        var backwards = await store.MarkReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
+        Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, false), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerAdvanced));
+
+        var all = await store.MarkReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
+        Assert.Equal(0, all.UnreadCount);
+        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_bob, default));
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.MarkReadAsync(_bob, With(_carol), T0, "phone", T0, default).AsTask());
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+    }
+
+    [Fact]
+    public async Task Counts_stay_exact_through_concurrent_sends_from_several_peers_while_the_reader_reads()
+    {
+        var store = Store();
+        var peers = Enumerable.Range(0, 4).Select(i => $"{_bob}-{i}").ToList();
+        var reads = Task.Run(async () =>
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                foreach (var peer in peers)
+                {
+                    try
+                    {
+                        await store.MarkReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + i, default);
+                    }
+                    catch (RoamingException e) when (e.Code == ErrorCodes.NotFound)
+                    {
+                        // The conversation's first message has not arrived yet.
+                    }
+                }
+            }
+        });
+        var sends = peers.Select(peer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await store.SendMessageAsync(Draft(peer, _alice, $"{i}"), T0 + i, true, default);
+            }
+        }));
+        await Task.WhenAll(sends.Append(reads));
+
+        // Everything was sent before T0 + 10000; read up to there, then new messages count from zero.
+        foreach (var peer in peers)
+        {
+            await store.MarkReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + 10_000, default);
+            Assert.Equal(0, (await EntryAsync(store, _alice, peer)).UnreadCount);
+        }
+
+        await Task.WhenAll(peers.Select(peer => Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await store.SendMessageAsync(Draft(peer, _alice, $"late{i}"), T0 + 20_000 + i, true, default);
+            }
+        })));
+        foreach (var peer in peers)
+        {
+            Assert.Equal(10, (await EntryAsync(store, _alice, peer, T0 + 30_000)).UnreadCount);
+        }
+
+        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.GetUnreadSummaryAsync(_alice, default));
+    }
+
+    [Fact]
+    public async Task One_way_deletions_and_a_repeated_send_lower_or_keep_the_count_and_never_below_zero()
+    {
+        var store = Store();
+        var fromBob = new List<StoredMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            fromBob.Add((await store.SendMessageAsync(Draft(_bob, _alice, $"{i}", clientMsgId: $"c{i}"), T0 + i, true, default)).Message);
+        }
+
+        await store.SendMessageAsync(Draft(_bob, _alice, "0", clientMsgId: "c0"), T0 + 50, true, default);
+        Assert.Equal(6, (await EntryAsync(store, _alice, _bob)).UnreadCount);
+
+        await store.HideMessagesAsync(_alice, With(_bob), [fromBob[5].MsgId, fromBob[4].MsgId], "phone", T0 + 60, default);
+        Assert.Equal(4, (await EntryAsync(store, _alice, _bob)).UnreadCount);
+        await store.HideMessagesBeforeAsync(_alice, With(_bob), fromBob[1].Timestamp, "phone", T0 + 61, default);
+        Assert.Equal(2, (await EntryAsync(store, _alice, _bob)).UnreadCount);
+        await store.HideMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, default);
+        Assert.Equal(0, (await EntryAsync(store, _alice, _bob)).UnreadCount);
+        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
+        await store.MarkReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, default);
+        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
+    }
+
+    [Fact]
+    public async Task Mark_all_read_zeroes_every_conversation_and_tells_single_chat_peers()
+    {
+        var store = Store();
+        await store.SendMessageAsync(Draft(_bob, _alice, "1"), T0, true, default);
+        await store.SendMessageAsync(Draft(_carol, _alice, "2"), T0 + 1, true, default);
+        await store.SendMessageAsync(Draft(_alice, "dave", "3"), T0 + 2, true, default);
+
+        var outcome = await store.MarkAllReadAsync(_alice, "phone", T0 + 10, default);
+
+        Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 1L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
+        Assert.Equal([_bob, _carol], outcome.PeersAdvanced.Order(StringComparer.Ordinal));
+        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
+        Assert.All(await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0 + 10), c => Assert.Equal(0, c.UnreadCount));
+        Assert.Equal(T0 + 10, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
+        Assert.Null((await EntryAsync(store, "dave", _alice)).PeerReadTimestamp);
+    }
+
+    [Fact]
+    public async Task The_extension_field_is_kept_per_user_and_logged_when_it_changes()
+    {
+        var store = Store();
+        await store.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
+
+        var set = await store.UpdateExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, default);
+        var same = await store.UpdateExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, default);
+
+        Assert.Equal((1L, MultiDeviceOperations.ConversationExtUpdated, "{\"draft\":\"hi\"}"), (set!.Seq, set.Operation, set.Ext));
+        Assert.Null(same);
+        Assert.Equal("{\"draft\":\"hi\"}", (await EntryAsync(store, _alice, _bob)).Ext);
+        Assert.Null((await EntryAsync(store, _bob, _alice)).Ext);
+
+        var cleared = await store.UpdateExtAsync(_alice, With(_bob), null, "phone", T0 + 3, default);
+        Assert.Equal((2L, (string?)null), (cleared!.Seq, cleared.Ext));
+        Assert.Null((await EntryAsync(store, _alice, _bob)).Ext);
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.UpdateExtAsync(_alice, With(_carol), "x", "phone", T0, default).AsTask());
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+    }
+
+    [Fact]
+    public async Task An_evicted_or_deleted_conversation_takes_its_unread_count_and_state_with_it()
+    {
+        var store = Store(o => { o.MaxConversationsPerUser = 2; o.MaxPinnedConversations = 1; });
+        await store.SendMessageAsync(Draft("p1", _alice, "1"), T0 + 1, true, default);
+        await store.UpdateExtAsync(_alice, With("p1"), "note", "phone", T0 + 2, default);
+        await store.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
+        await store.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
+
+        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.GetUnreadSummaryAsync(_alice, default));
+        await store.SendMessageAsync(Draft("p1", _alice, "again"), T0 + 5, true, default);
+        var back = await EntryAsync(store, _alice, "p1");
+        Assert.Equal((1, (string?)null), (back.UnreadCount, back.Ext));
+
+        await store.DeleteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, default);
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_alice, default));
+    }
+}

@@ -49,6 +49,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         Connection.ServerTimeout = TimeSpan.FromSeconds(30);
         Connection.On<Message>(HubEvents.OnMessage, message => Enqueue(new LiveMessage(message)));
         Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, e => Enqueue(new LiveEvent(e)));
+        Connection.On<ReadAck>(HubEvents.OnReadAck, ack => Enqueue(new LiveReadAck(ack)));
         Connection.Closed += error =>
         {
             _closed.TrySetResult(error);
@@ -69,6 +70,9 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
     /// <summary>A change made on another device of this user, exactly once and in seq order.</summary>
     public event Func<MultiDeviceEvent, Task>? EventReceived;
+
+    /// <summary>The other participant of a single chat read this user's messages up to a time.</summary>
+    public event Func<ReadAck, Task>? ReadAckReceived;
 
     /// <summary>The server no longer holds the events this device missed: refetch the lists.</summary>
     public event Func<SyncEventsResult, Task>? ResyncRequired;
@@ -142,6 +146,18 @@ public sealed class RoamingHubClient : IAsyncDisposable
     public async Task<DeleteConversationResult> DeleteRemoteConversationAsync(DeleteRemoteConversationRequest request, CancellationToken cancellationToken = default) =>
         Own(await InvokeAsync<DeleteConversationResult>(HubMethods.DeleteRemoteConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
 
+    public async Task<MarkReadResult> MarkConversationReadAsync(MarkConversationReadRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<MarkReadResult>(HubMethods.MarkConversationRead, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+
+    public async Task<MarkAllReadResult> MarkAllConversationsReadAsync(CancellationToken cancellationToken = default) =>
+        Own(await InvokeCoreAsync<MarkAllReadResult>(HubMethods.MarkAllConversationsRead, [], cancellationToken).ConfigureAwait(false), r => r.Seq);
+
+    public Task<UnreadSummary> GetUnreadSummaryAsync(CancellationToken cancellationToken = default) =>
+        InvokeCoreAsync<UnreadSummary>(HubMethods.GetUnreadSummary, [], cancellationToken);
+
+    public async Task<UpdateExtResult> UpdateConversationExtAsync(UpdateConversationExtRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<UpdateExtResult>(HubMethods.UpdateConversationExt, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+
     public Task<SyncState> GetSyncStateAsync(CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<SyncState>(HubMethods.GetSyncState, [], cancellationToken);
 
@@ -193,8 +209,19 @@ public sealed class RoamingHubClient : IAsyncDisposable
             {
                 switch (work)
                 {
-                    case LiveMessage live when MessageReceived is { } handler:
-                        await handler(live.Message).ConfigureAwait(false);
+                    case LiveMessage live:
+                        if (MessageReceived is { } onMessage)
+                        {
+                            await onMessage(live.Message).ConfigureAwait(false);
+                        }
+
+                        continue;
+                    case LiveReadAck live:
+                        if (ReadAckReceived is { } onReadAck)
+                        {
+                            await onReadAck(live.Ack).ConfigureAwait(false);
+                        }
+
                         continue;
                     case LiveEvent live when live.Event.Seq <= _lastSeq:
                         DuplicatesDropped++;
@@ -325,6 +352,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
     private sealed record LiveMessage(Message Message) : Work;
 
     private sealed record LiveEvent(MultiDeviceEvent Event) : Work;
+
+    private sealed record LiveReadAck(ReadAck Ack) : Work;
 
     private sealed record OwnSeq(long Seq) : Work;
 

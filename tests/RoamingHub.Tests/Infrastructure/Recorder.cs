@@ -17,6 +17,7 @@ public sealed class Recorder
     private readonly ConcurrentQueue<Message> _messages = new();
     private readonly ConcurrentQueue<MultiDeviceEvent> _rawEvents = new();
     private readonly ConcurrentQueue<Message> _rawMessages = new();
+    private readonly ConcurrentQueue<ReadAck> _readAcks = new();
 
     public Recorder(RoamingHubClient client)
     {
@@ -32,12 +33,17 @@ public sealed class Recorder
         };
         client.Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, _rawEvents.Enqueue);
         client.Connection.On<Message>(HubEvents.OnMessage, _rawMessages.Enqueue);
+        client.Connection.On<ReadAck>(HubEvents.OnReadAck, _readAcks.Enqueue);
     }
 
     public IReadOnlyList<MultiDeviceEvent> Events => [.. _events];
     public IReadOnlyList<Message> Messages => [.. _messages];
     public IReadOnlyList<MultiDeviceEvent> RawEvents => [.. _rawEvents];
     public IReadOnlyList<Message> RawMessages => [.. _rawMessages];
+
+    public IReadOnlyList<ReadAck> ReadAcks => [.. _readAcks];
+
+    public Task<IReadOnlyList<ReadAck>> WaitForReadAcksAsync(int count) => WaitAsync(() => ReadAcks, count);
 
     public Task<IReadOnlyList<MultiDeviceEvent>> WaitForEventsAsync(int count) => WaitAsync(() => Events, count);
 

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using RoamingHub.Client;
+using RoamingHub.Contracts;
+using RoamingHub.LoadTests.Measurement;
+
+namespace RoamingHub.LoadTests.Fleet;
+
+/// <summary>
+/// The users and devices of a run, connected through the .NET client with MessagePack. Device <c>n</c> of the whole
+/// fleet goes to node <c>n mod nodes</c>, so with several nodes a user's devices land on different nodes.
+/// </summary>
+internal sealed class DeviceFleet : IAsyncDisposable
+{
+    /// <summary>Token requests in flight at once: enough to keep a node busy without queueing thousands.</summary>
+    private const int TokenConcurrency = 32;
+
+    /// <summary>Connection attempts in flight at once while ramping.</summary>
+    private const int ConnectConcurrency = 256;
+
+    private readonly LoadOptions _options;
+    private readonly Device?[][] _devices;
+
+    private DeviceFleet(LoadOptions options, int users, int devicesPerUser)
+    {
+        _options = options;
+        DevicesPerUser = devicesPerUser;
+        _devices = [.. Enumerable.Range(0, users).Select(_ => new Device?[devicesPerUser])];
+    }
+
+    public int Users => _devices.Length;
+
+    public int DevicesPerUser { get; }
+
+    /// <summary>Time from a connection's due time to its client having started (handshake and first call done).</summary>
+    public Latency ConnectLatency { get; } = new();
+
+    public ErrorTally ConnectErrors { get; } = new();
+
+    public int Connected => _devices.Sum(user => user.Count(d => d is not null));
+
+    public IEnumerable<Device> All => _devices.SelectMany(user => user).OfType<Device>();
+
+    public string UserId(int user) => UserIdOf(_options.RunId, user);
+
+    public static string UserIdOf(string runId, int user) => $"{runId}-u{user}";
+
+    /// <summary>The device, or null when it failed to connect.</summary>
+    public Device? this[int user, int index] => _devices[user][index];
+
+    public IEnumerable<Device> DevicesOf(int user) => _devices[user].OfType<Device>();
+
+    /// <summary>
+    /// Issues tokens and connects every device (the first <paramref name="limit"/> when given) at
+    /// <see cref="LoadOptions.RampRate"/> per second.
+    /// </summary>
+    public static async Task<DeviceFleet> ConnectAsync(LoadOptions options, int users, int devicesPerUser, int? limit, TextWriter log, CancellationToken cancellationToken)
+    {
+        var fleet = new DeviceFleet(options, users, devicesPerUser);
+        var tokens = await fleet.IssueTokensAsync(cancellationToken).ConfigureAwait(false);
+        var total = Math.Min(limit ?? int.MaxValue, users * devicesPerUser);
+        await log.WriteLineAsync($"  tokens: {users} issued; connecting {total} devices at {options.RampRate}/s across {options.Nodes.Count} node(s)").ConfigureAwait(false);
+
+        using var slots = new SemaphoreSlim(ConnectConcurrency);
+        var pending = new List<Task>(total);
+        var start = Stopwatch.GetTimestamp();
+        var ticksPerConnection = Stopwatch.Frequency / options.RampRate;
+        for (var n = 0; n < total; n++)
+        {
+            var due = start + (long)(n * ticksPerConnection);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var (user, index) = (n / devicesPerUser, n % devicesPerUser);
+            var node = options.Nodes[n % options.Nodes.Count];
+            pending.Add(fleet.ConnectOneAsync(user, index, node, tokens[user], due, slots, cancellationToken));
+            if ((n + 1) % 2000 == 0)
+            {
+                await log.WriteLineAsync($"  … {n + 1} connections started").ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        return fleet;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Closing thousands of sockets at once makes the server's disconnect work one burst; a bounded pool keeps
+        // the teardown of one run from spilling into the next measurement.
+        using var slots = new SemaphoreSlim(ConnectConcurrency);
+        await Task.WhenAll(All.Select(async device =>
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await device.Client.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // A device whose connection already failed has nothing left to close.
+            }
+            finally
+            {
+                slots.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task ConnectOneAsync(int user, int index, Uri node, string token, long due, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        var client = new RoamingHubClient(new RoamingHubClientOptions
+        {
+            ServerUrl = node,
+            AccessTokenProvider = () => Task.FromResult<string?>(token),
+            DeviceId = $"d{index}",
+            Protocol = RoamingHubProtocol.MessagePack,
+            // A dropped connection is a failure to count, not something to paper over mid-run.
+            AutomaticReconnect = false,
+            InvocationTimeout = _options.InvocationTimeout,
+        });
+        var device = new Device(user, index, node, client);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.InvocationTimeout * 3);
+            await client.StartAsync(timeout.Token).ConfigureAwait(false);
+            ConnectLatency.Record(due, Stopwatch.GetTimestamp());
+            _devices[user][index] = device;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            ConnectErrors.Add(ex);
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task<string[]> IssueTokensAsync(CancellationToken cancellationToken)
+    {
+        var tokens = new string[Users];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, Users),
+            new ParallelOptions { MaxDegreeOfParallelism = TokenConcurrency, CancellationToken = cancellationToken },
+            async (user, ct) =>
+            {
+                var node = _options.Nodes[user % _options.Nodes.Count];
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, AdminApi.Tokens))
+                {
+                    Content = JsonContent.Create(new IssueTokenRequest { UserId = UserId(user) }),
+                };
+                request.Headers.Add(AdminApi.ApiKeyHeader, _options.AdminApiKey);
+                using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var problem = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                    throw new InvalidOperationException($"POST {AdminApi.Tokens} on {node} answered {(int)response.StatusCode}: {problem}");
+                }
+
+                var issued = await response.Content.ReadFromJsonAsync<IssueTokenResponse>(ct).ConfigureAwait(false);
+                tokens[user] = issued?.AccessToken ?? throw new InvalidOperationException("The token response was empty.");
+            }).ConfigureAwait(false);
+        return tokens;
+    }
+}

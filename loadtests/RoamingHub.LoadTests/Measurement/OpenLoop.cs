@@ -1,0 +1,130 @@
+using System.Diagnostics;
+
+namespace RoamingHub.LoadTests.Measurement;
+
+/// <summary>One due operation: its index in the schedule, the time it was due, and whether it counts in the figures.</summary>
+internal readonly record struct Scheduled(long Index, long DueTimestamp, bool Measured);
+
+/// <summary>
+/// Starts operations at a fixed arrival rate whatever the server does (open loop): operation <c>i</c> is due at
+/// <c>start + i / rate</c> and starts then even if earlier ones have not finished, and every latency is measured from
+/// that due time. A slow server therefore shows its queueing in the figures instead of slowing the load down, which a
+/// closed loop (send, wait, send) would hide.
+/// </summary>
+internal sealed class OpenLoop
+{
+    private readonly ErrorTally _errors;
+    private readonly int _maxInFlight;
+    private long _inFlight;
+    private long _maxLagTicks;
+
+    public OpenLoop(ErrorTally errors, int maxInFlight)
+    {
+        _errors = errors;
+        _maxInFlight = maxInFlight;
+    }
+
+    /// <summary>Largest delay between an operation's due time and its start: the load generator's own lag.</summary>
+    public TimeSpan MaxLag => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _maxLagTicks));
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>The start of the measured window of the last <see cref="RunAsync"/>, in <see cref="Stopwatch"/> ticks.</summary>
+    public long MeasuredFrom { get; private set; }
+
+    /// <summary>The end of the measured window of the last <see cref="RunAsync"/>.</summary>
+    public long MeasuredTo { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> at <paramref name="rate"/> per second for <paramref name="warmUp"/> plus
+    /// <paramref name="duration"/>, or until <paramref name="maxOperations"/> have started; returns how many started.
+    /// </summary>
+    public async Task<long> RunAsync(
+        double rate, TimeSpan warmUp, TimeSpan duration, long? maxOperations, Func<Scheduled, Task> operation, CancellationToken cancellationToken)
+    {
+        if (rate <= 0)
+        {
+            return 0;
+        }
+
+        var total = (long)Math.Floor(rate * (warmUp + duration).TotalSeconds);
+        if (maxOperations is { } max)
+        {
+            total = Math.Min(total, max);
+        }
+
+        var ticksPerOperation = Stopwatch.Frequency / rate;
+        var start = Stopwatch.GetTimestamp();
+        var measuredFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        MeasuredFrom = measuredFrom;
+        MeasuredTo = start + (long)((warmUp + duration).TotalSeconds * Stopwatch.Frequency);
+        long next = 0;
+        while (next < total && !cancellationToken.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var due = Math.Min(total, (long)((now - start) / ticksPerOperation) + 1);
+            for (; next < due; next++)
+            {
+                var dueAt = start + (long)(next * ticksPerOperation);
+                var lag = now - dueAt;
+                if (lag > Interlocked.Read(ref _maxLagTicks))
+                {
+                    Interlocked.Exchange(ref _maxLagTicks, lag);
+                }
+
+                if (Interlocked.Read(ref _inFlight) >= _maxInFlight)
+                {
+                    _errors.Add(ErrorTally.Backlog);
+                    continue;
+                }
+
+                Interlocked.Increment(ref _inFlight);
+                var scheduled = new Scheduled(next, dueAt, dueAt >= measuredFrom);
+                // Each operation starts on the thread pool, so serialising one invocation never delays the next start.
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    static state => _ = state.Loop.RunOneAsync(state.Operation, state.Scheduled),
+                    (Loop: this, Operation: operation, Scheduled: scheduled),
+                    preferLocal: false);
+            }
+
+            await Task.Delay(1, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        MeasuredTo = Math.Min(MeasuredTo, Stopwatch.GetTimestamp());
+        return next;
+    }
+
+    /// <summary>Waits until no operation is in flight, or <paramref name="limit"/> passed; true when all finished.</summary>
+    public async Task<bool> WaitIdleAsync(TimeSpan limit)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        while (InFlight > 0)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task RunOneAsync(Func<Scheduled, Task> operation, Scheduled scheduled)
+    {
+        try
+        {
+            await operation(scheduled).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Operations count their own failures; one that escapes is still a failure, never a lost count.
+            _errors.Add(ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using RoamingHub.LoadTests.Fleet;
+using RoamingHub.LoadTests.Measurement;
+using RoamingHub.LoadTests.Probes;
+using RoamingHub.LoadTests.Reporting;
+
+namespace RoamingHub.LoadTests.Scenarios;
+
+/// <summary>What every scenario works with: the options, the progress log, the probes and the result it fills in.</summary>
+internal sealed class ScenarioContext(LoadOptions options, TextWriter log, RedisProbe? redis, LoadResult result, CancellationToken cancellationToken)
+{
+    /// <summary>Sequential operations the round-trip probe runs per kind.</summary>
+    private const int RoundTripSamples = 20;
+
+    public LoadOptions Options { get; } = options;
+
+    public TextWriter Log { get; } = log;
+
+    public RedisProbe? Redis { get; } = redis;
+
+    public LoadResult Result { get; } = result;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    public Task<DeviceFleet> ConnectAsync(int users, int devicesPerUser, int? limit = null) =>
+        DeviceFleet.ConnectAsync(Options, users, devicesPerUser, limit, Log, CancellationToken);
+
+    /// <summary>Starts watching Redis commands and CPU for a phase.</summary>
+    public async Task<Phase> BeginPhaseAsync(string name)
+    {
+        await Log.WriteLineAsync($"  phase {name}").ConfigureAwait(false);
+        var calls = Redis is null ? null : await Redis.CommandCallsAsync().ConfigureAwait(false);
+        return new Phase(name, calls, await CpuWatch.StartAsync(Options.ServerPids, Redis).ConfigureAwait(false));
+    }
+
+    /// <summary>Records the phase's Redis commands per operation and its CPU.</summary>
+    public async Task EndPhaseAsync(Phase phase, long operations)
+    {
+        Result.Cpu[phase.Name] = await phase.Cpu.StopAsync().ConfigureAwait(false);
+        if (Redis is not null && phase.Calls is not null)
+        {
+            Result.RedisCost[phase.Name] = RedisProbe.Cost(phase.Calls, await Redis.CommandCallsAsync().ConfigureAwait(false), operations);
+        }
+    }
+
+    /// <summary>Counts the top-level Redis commands of one operation kind with a few sequential calls.</summary>
+    public async Task ProbeRoundTripsAsync(string name, Func<int, Task> operation)
+    {
+        if (Redis is null)
+        {
+            return;
+        }
+
+        if (await RoundTripProbe.MeasureAsync(Redis.ConnectionString, RoundTripSamples, operation, CancellationToken).ConfigureAwait(false) is { } perOperation)
+        {
+            Result.RedisRoundTrips[name] = perOperation;
+        }
+    }
+
+    /// <summary>Records how connecting went.</summary>
+    public void RecordConnections(DeviceFleet fleet, long attempted) =>
+        Result.Connections = new ConnectionFigures(
+            attempted, fleet.Connected, fleet.ConnectErrors.Total, fleet.ConnectErrors.Snapshot(),
+            fleet.All.Count(d => d.ClosedWith is not null), fleet.ConnectLatency.Summary());
+
+    /// <summary>Waits for operations in flight and pushes on their way, then checks every delivery.</summary>
+    public async Task SettleAsync(OpenLoop loop, DeliveryLedger ledger, DeviceFleet fleet)
+    {
+        if (!await loop.WaitIdleAsync(Options.InvocationTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(false))
+        {
+            Result.Notes.Add($"{loop.InFlight} operations were still in flight after the invocation timeout.");
+        }
+
+        var devices = fleet.All.ToList();
+        await ledger.DrainAsync(devices, Options.Drain).ConfigureAwait(false);
+        var (figures, anomalies) = ledger.Figures(devices);
+        Result.Deliveries.AddRange(figures);
+        Result.Anomalies = anomalies;
+        Result.Connections = Result.Connections! with { Dropped = devices.Count(d => d.ClosedWith is not null) };
+    }
+
+    /// <summary>A phase under watch.</summary>
+    internal sealed record Phase(string Name, IReadOnlyDictionary<string, long>? Calls, CpuWatch Cpu);
+}

@@ -1,0 +1,142 @@
+using RoamingHub.LoadTests;
+using RoamingHub.LoadTests.Reporting;
+using RoamingHub.Server.Auth;
+using RoamingHub.Tests.Infrastructure;
+
+namespace RoamingHub.Tests.LoadTests;
+
+/// <summary>
+/// Each load scenario, run for a second or two with a few dozen connections against real nodes on Redis, so the load
+/// generator keeps working as the server changes. They check what must hold at any load (nothing failed, lost or
+/// duplicated), never timings: the full runs and their figures are in docs/benchmarks.md.
+/// </summary>
+public sealed class LoadScenarioSmokeTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(1.5);
+
+    [Fact]
+    public async Task Connections_are_opened_held_and_answer_with_none_failing()
+    {
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.Connections, node) with { Connections = 40, RampRate = 200, Duration = TimeSpan.FromSeconds(1) });
+
+        Assert.Equal(40, result.Connections!.Opened);
+        Assert.Equal(40, result.Operations.Single().Succeeded);
+    }
+
+    [Fact]
+    public async Task Pin_fanout_delivers_every_event_once_to_each_other_device()
+    {
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.PinFanout, node) with { Users = 12, DevicesPerUser = 3, Rate = 60 });
+
+        var events = result.Deliveries.Single();
+        Assert.True(events.Expected > 0);
+        Assert.Equal(events.Expected, events.Received);
+    }
+
+    [Fact]
+    public async Task Pin_fanout_across_two_nodes_delivers_every_event_once()
+    {
+        var prefix = TestIds.Prefix();
+        await using var first = RoamingNode.OnRedis(prefix);
+        await using var second = RoamingNode.OnRedis(prefix);
+        var result = await RunAsync(Options(LoadScenario.PinFanout, first) with
+        {
+            Nodes = [first.BaseAddress, second.BaseAddress],
+            Users = 12,
+            DevicesPerUser = 3,
+            Rate = 60,
+        });
+
+        var events = result.Deliveries.Single();
+        Assert.True(events.Expected > 0);
+        Assert.Equal(events.Expected, events.Received);
+    }
+
+    [Fact]
+    public async Task Messages_reach_every_device_of_both_sides_once()
+    {
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.Messages, node) with { Users = 12, DevicesPerUser = 2, Rate = 60 });
+
+        Assert.Equal(2, result.Deliveries.Count);
+        Assert.All(result.Deliveries, d => Assert.True(d.Expected > 0 && d.Received == d.Expected, d.Name));
+    }
+
+    [Fact]
+    public async Task Fetch_reads_full_pages_and_counts_redis_commands_per_operation()
+    {
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.Fetch, node) with
+        {
+            Users = 8,
+            ConversationsPerUser = 4,
+            MessagesPerConversation = 60,
+            ConversationsRate = 60,
+            HistoryRate = 60,
+            Duration = TimeSpan.FromSeconds(1),
+            Redis = RedisServer.Instance.ConnectionString,
+            RedisBenchmark = false,
+        });
+
+        Assert.Equal(["FetchConversations", "FetchHistoryMessages"], result.Operations.Select(o => o.Name));
+        Assert.All(result.Operations, o => Assert.True(o.Succeeded > 0, o.Name));
+        Assert.True(result.RedisCost["FetchConversations"].ScriptCallsPerOperation >= 1);
+    }
+
+    [Fact]
+    public async Task Mixed_load_loses_and_fails_nothing()
+    {
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.Mixed, node) with { Users = 12, DevicesPerUser = 2, Rate = 80 });
+
+        Assert.Equal(4, result.Operations.Count);
+        Assert.True(result.Operations.Sum(o => o.Succeeded) > 0);
+    }
+
+    [Theory]
+    [InlineData("http://10.0.0.1:5080")]
+    [InlineData("http://192.168.1.10:5080")]
+    [InlineData("http://example.com")]
+    public void Targets_off_loopback_are_refused(string url)
+    {
+        var options = new LoadOptions { Scenario = LoadScenario.PinFanout, Nodes = [new Uri(url)] };
+
+        Assert.Throws<ArgumentException>(() => options.ForScenario());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080")]
+    [InlineData("http://127.8.9.10:5080")]
+    [InlineData("http://localhost:5080")]
+    [InlineData("http://[::1]:5080")]
+    public void Loopback_targets_are_accepted(string url)
+    {
+        var options = new LoadOptions { Scenario = LoadScenario.PinFanout, Nodes = [new Uri(url)] };
+
+        Assert.Equal(url.TrimEnd('/') + "/", options.ForScenario().Nodes.Single().ToString());
+    }
+
+    private static LoadOptions Options(LoadScenario scenario, RoamingNode node) => new()
+    {
+        Scenario = scenario,
+        Nodes = [node.BaseAddress],
+        AdminApiKey = AuthOptions.SampleAdminApiKey,
+        WarmUp = TimeSpan.FromSeconds(0.5),
+        Duration = Short,
+        Drain = TimeSpan.FromSeconds(5),
+        RampRate = 200,
+    };
+
+    /// <summary>Runs the scenario and fails with the printed report when anything failed, was lost or was duplicated.</summary>
+    private static async Task<LoadResult> RunAsync(LoadOptions options)
+    {
+        var result = await LoadRunner.RunAsync(options, TextWriter.Null);
+        var report = new StringWriter();
+        ReportWriter.Write(result, report);
+
+        Assert.True(result.Errors == 0 && result.Lost == 0 && result.Duplicated == 0, report.ToString());
+        return result;
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs one load scenario end to end on this machine: its own redis-server and Release server node(s) on loopback
+# ports, the load generator against them, then everything stopped. Every figure in docs/benchmarks.md came from it.
+#
+#   loadtests/run-local.sh SCENARIO [NODES] [-- load generator options]
+#   loadtests/run-local.sh pin-fanout 2 -- --duration 60
+#
+# Environment: REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS (loadtests/results).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scenario=${1:?usage: loadtests/run-local.sh SCENARIO [NODES] [-- options]}
+shift
+nodes=1
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then nodes=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
+
+redis_port=${REDIS_PORT:-6390}
+node_port=${NODE_PORT:-5080}
+results=${RESULTS:-loadtests/results}
+mkdir -p "$results"
+stamp=$(date -u +%Y%m%d-%H%M%S)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
+dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no \
+  >"$results/$scenario-$stamp.redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# The server reads appsettings*.json from its content root: run it from its output folder.
+server_dir=src/RoamingHub.Server/bin/Release/net10.0
+urls=()
+server_pids=()
+for n in $(seq 0 $((nodes - 1))); do
+  port=$((node_port + n))
+  (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
+    Logging__LogLevel__Default=Warning dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
+    >"$results/$scenario-$stamp.node$n.log" 2>&1 &
+  pids+=($!)
+  server_pids+=($!)
+  urls+=("http://127.0.0.1:$port")
+done
+for url in "${urls[@]}"; do
+  for _ in $(seq 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+done
+
+IFS=,
+dotnet loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll \
+  --scenario "$scenario" --nodes "${urls[*]}" --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" \
+  --out "$results/$scenario-$nodes-node-$stamp.json" "$@"

@@ -102,4 +102,7 @@ public static class ErrorCodes
     public const string Unavailable = "UNAVAILABLE";
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string AlreadyExists = "ALREADY_EXISTS";
+
+    /// <summary>The server failed unexpectedly; the details are in its log, never on the wire.</summary>
+    public const string Internal = "INTERNAL";
 }

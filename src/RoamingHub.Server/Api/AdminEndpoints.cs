@@ -18,7 +18,7 @@ internal static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").AddEndpointFilter(RequireAdminKey);
+        var api = endpoints.MapGroup("/api");
 
         api.MapPost("/tokens", async (IssueTokenRequest? request, IMediator mediator, CancellationToken cancellationToken) =>
             TypedResults.Ok(await mediator.Send(new IssueToken(request ?? throw MissingBody()), cancellationToken).ConfigureAwait(false)));
@@ -75,16 +75,21 @@ internal static class AdminEndpoints
 
     private static RoamingException MissingBody() => RoamingException.InvalidArgument("A JSON body is required.");
 
-    private static async ValueTask<object?> RequireAdminKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// Middleware in front of every <c>/api</c> route: the admin key is checked before anything reads the request,
+    /// so a caller without it learns nothing, not even whether its body was valid.
+    /// </summary>
+    public static async Task RequireAdminKey(HttpContext http, RequestDelegate next)
     {
-        var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AdminApiKey;
         var given = http.Request.Headers[AdminApi.ApiKeyHeader].ToString();
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
         {
-            return ErrorResponses.Problem(ErrorCodes.Unauthenticated, $"A valid admin key is required in the {AdminApi.ApiKeyHeader} header.");
+            await ErrorResponses.Problem(ErrorCodes.Unauthenticated, $"A valid admin key is required in the {AdminApi.ApiKeyHeader} header.")
+                .ExecuteAsync(http).ConfigureAwait(false);
+            return;
         }
 
-        return await next(context).ConfigureAwait(false);
+        await next(http).ConfigureAwait(false);
     }
 }

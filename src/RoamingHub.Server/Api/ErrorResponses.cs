@@ -16,7 +16,7 @@ internal sealed class ErrorResponses : IExceptionHandler
         var problem = exception switch
         {
             RoamingException roaming => Problem(roaming.Code, roaming.Message),
-            BadHttpRequestException => Problem(ErrorCodes.InvalidArgument, "The request body is not valid JSON for this endpoint."),
+            BadHttpRequestException bad => Problem(ErrorCodes.InvalidArgument, bad.Message),
             RedisException or TimeoutException => Problem(ErrorCodes.Unavailable, "The store is unreachable; try again."),
             _ => null,
         };

@@ -14,8 +14,14 @@ internal static class MessagePosition
 
     public static long TimestampOf(long position) => position / PerMillisecond;
 
-    /// <summary>The highest position a message stored at or before <paramref name="timestamp"/> can have.</summary>
-    public static long LastOf(long timestamp) => ((timestamp + 1) * PerMillisecond) - 1;
+    /// <summary>The latest timestamp a position can hold exactly (2^53 / 1024 ms, in the year 2248).</summary>
+    public const long MaxTimestamp = (1L << 53) / PerMillisecond - 1;
+
+    /// <summary>
+    /// The highest position a message stored at or before <paramref name="timestamp"/> can have. Times beyond
+    /// <see cref="MaxTimestamp"/> mean "everything", so they are clamped rather than overflowing.
+    /// </summary>
+    public static long LastOf(long timestamp) => ((Math.Min(timestamp, MaxTimestamp) + 1) * PerMillisecond) - 1;
 
     /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
     public static long RetentionFloor(long now, int retentionDays) =>

@@ -22,15 +22,24 @@ internal static class RoamingHubHostingExtensions
 {
     public const string RedisConnectionName = "Redis";
 
-    /// <summary>Largest hub frame a client may send; a maximal message body plus its envelope fits with room to spare.</summary>
-    private const long MaximumReceiveMessageSize = 64 * 1024;
+    /// <summary>
+    /// Largest hub frame a client may send: a maximal message body, even with every byte JSON-escaped (6 bytes each),
+    /// plus its envelope; never below 64 KiB.
+    /// </summary>
+    public static long MaximumReceiveMessageSizeFor(RoamingOptions options) =>
+        Math.Max(64 * 1024, (6L * options.MaxMessageBodyBytes) + (16 * 1024));
 
     public static WebApplicationBuilder AddRoamingHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
+            .Validate(
+                o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.PresenceTimeout >= TimeSpan.FromSeconds(3),
+                "Roaming:IdempotencyWindow and Roaming:ListCursorLifetime must be positive, Roaming:PresenceTimeout at least 3 seconds.")
             .ValidateOnStart();
+        // Binding failures throw, so the exception handler answers them with a code like every other error.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
@@ -47,7 +56,6 @@ internal static class RoamingHubHostingExtensions
 
         var signalR = services.AddSignalR(options =>
             {
-                options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 // One invocation at a time per connection keeps a device's commands in the order it sent them.
                 options.MaximumParallelInvocationsPerClient = 1;
                 options.AddFilter<HubErrorFilter>();
@@ -55,6 +63,8 @@ internal static class RoamingHubHostingExtensions
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
             .AddMessagePackProtocol();
         CodedErrorProtocol.Decorate(services);
+        services.AddOptions<HubOptions>().Configure<IOptions<RoamingOptions>>((hub, roaming) =>
+            hub.MaximumReceiveMessageSize = MaximumReceiveMessageSizeFor(roaming.Value));
 
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
         if (string.IsNullOrWhiteSpace(redis))
@@ -69,7 +79,7 @@ internal static class RoamingHubHostingExtensions
             signalR.AddStackExchangeRedis(options =>
             {
                 options.Configuration = RedisConfiguration(redis);
-                options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix);
+                options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + ":");
             });
         }
 
@@ -89,6 +99,7 @@ internal static class RoamingHubHostingExtensions
         }
 
         app.UseExceptionHandler();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(AdminEndpoints.RequireAdminKey));
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using RoamingHub.Contracts;
 
 namespace RoamingHub.Server.Hubs;
 
@@ -56,6 +57,28 @@ internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
     private static string? Coded(string error)
     {
         var at = error.IndexOf(Marker, StringComparison.Ordinal);
-        return at < 0 ? null : error[(at + Marker.Length)..];
+        var detail = at < 0 ? error : error[(at + Marker.Length)..];
+        if (StartsWithCode(detail))
+        {
+            return detail;
+        }
+
+        // SignalR's own refusals of a malformed invocation (unknown method, arguments that do not bind): the
+        // caller's input was wrong, so say so with a code.
+        if (error.StartsWith("Failed to invoke", StringComparison.Ordinal)
+            || error.StartsWith("Unknown hub method", StringComparison.Ordinal)
+            || error.Contains("Error binding arguments", StringComparison.Ordinal))
+        {
+            return $"{ErrorCodes.InvalidArgument}: {detail}";
+        }
+
+        return error.StartsWith("An unexpected error occurred", StringComparison.Ordinal) ? $"{ErrorCodes.Internal}: {detail}" : null;
+    }
+
+    /// <summary>True for "CODE: sentence", as <see cref="HubErrorFilter"/> words every error it maps.</summary>
+    private static bool StartsWithCode(string text)
+    {
+        var colon = text.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 1 && text.AsSpan(0, colon).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") < 0;
     }
 }

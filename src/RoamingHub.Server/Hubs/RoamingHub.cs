@@ -32,12 +32,22 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
 
         var groups = await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
-        Context.Items[CallerItem] = caller;
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
-        foreach (var groupId in groups)
+        try
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.ChatGroup(groupId), Context.ConnectionAborted).ConfigureAwait(false);
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
+            foreach (var groupId in groups)
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.ChatGroup(groupId), Context.ConnectionAborted).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            // SignalR skips OnDisconnectedAsync when OnConnectedAsync fails: give the place in the count back here.
+            await mediator.Send(new DisconnectDevice(caller), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        Context.Items[CallerItem] = caller;
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -56,5 +56,19 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
         Assert.Equal(fromJson, fromMessagePack);
     }
 
+    [Fact]
+    public async Task Unknown_methods_and_wrongly_typed_arguments_get_INVALID_ARGUMENT_and_the_connection_stays_usable()
+    {
+        await using var json = await RawHubConnection.ConnectAsync(_node, TestIds.User("alice"), messagePack: false);
+
+        var unknown = (string?)(await json.InvokeAsync("NoSuchMethod", new FetchConversationsRequest()))["error"];
+        var wrongType = (string?)(await json.InvokeAsync(HubMethods.FetchConversations, new { pageSize = "twenty" }))["error"];
+        var fine = await json.InvokeAsync(HubMethods.FetchConversations, new FetchConversationsRequest());
+
+        Assert.StartsWith("INVALID_ARGUMENT: ", unknown, StringComparison.Ordinal);
+        Assert.StartsWith("INVALID_ARGUMENT: ", wrongType, StringComparison.Ordinal);
+        Assert.Null(fine["error"]);
+    }
+
     private static List<string> Keys(JsonNode node) => [.. node.AsObject().Select(p => p.Key)];
 }

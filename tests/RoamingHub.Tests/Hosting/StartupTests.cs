@@ -28,6 +28,20 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Readyz_answers_503_while_Redis_is_unreachable_and_healthz_stays_200()
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=200" });
+        using var http = node.CreateHttpClient();
+
+        using var ready = await http.GetAsync("/readyz");
+        using var alive = await http.GetAsync("/healthz");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("UNAVAILABLE", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
     public async Task Outside_Development_the_server_starts_with_keys_of_its_own()
     {
         using var node = new RoamingNode(new Dictionary<string, string?>

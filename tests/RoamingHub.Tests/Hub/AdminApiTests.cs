@@ -40,6 +40,22 @@ public sealed class AdminApiTests : IClassFixture<AdminApiTests.Nodes>
     }
 
     [Fact]
+    public async Task Malformed_bodies_get_INVALID_ARGUMENT_but_only_after_the_admin_key_is_checked()
+    {
+        using var http = _nodes.Default.CreateHttpClient();
+        using var withKey = new HttpRequestMessage(HttpMethod.Post, AdminApi.Tokens) { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
+        withKey.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+        using var withoutKey = new HttpRequestMessage(HttpMethod.Post, AdminApi.Tokens) { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
+
+        using var bad = await http.SendAsync(withKey);
+        using var anonymous = await http.SendAsync(withoutKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"code\":\"INVALID_ARGUMENT\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task A_server_side_message_is_delivered_and_kept_in_history_but_leaves_the_lists_alone_by_default()
     {
         var system = TestIds.User("system");

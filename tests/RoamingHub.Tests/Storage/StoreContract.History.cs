@@ -127,6 +127,19 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Deleting_before_a_time_far_in_the_future_hides_everything()
+    {
+        var store = Store();
+        await SendBurstAsync(store, 3, perMillisecond: 1);
+
+        var hid = await store.HideMessagesBeforeAsync(_alice, With(_bob), long.MaxValue, "phone", T0 + 10, default);
+
+        Assert.Equal(MessagePosition.MaxTimestamp, hid.BeforeTimestamp);
+        Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 10));
+        Assert.Equal(3, (await WalkHistoryAsync(store, _bob, _alice, older: true, 20, T0 + 10)).Count);
+    }
+
+    [Fact]
     public async Task Deleting_by_ids_ignores_unknown_and_repeated_ids_and_the_list_shows_the_newest_visible_message()
     {
         var store = Store();

@@ -426,7 +426,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             await Db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             return false;
         }

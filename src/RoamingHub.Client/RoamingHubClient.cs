@@ -149,8 +149,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
     public async Task<MarkReadResult> MarkConversationReadAsync(MarkConversationReadRequest request, CancellationToken cancellationToken = default) =>
         Own(await InvokeAsync<MarkReadResult>(HubMethods.MarkConversationRead, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
 
-    public async Task<MarkAllReadResult> MarkAllConversationsReadAsync(CancellationToken cancellationToken = default) =>
-        Own(await InvokeCoreAsync<MarkAllReadResult>(HubMethods.MarkAllConversationsRead, [], cancellationToken).ConfigureAwait(false), r => r.Seq);
+    public async Task<MarkAllReadResult> MarkAllConversationsReadAsync(MarkAllConversationsReadRequest? request = null, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<MarkAllReadResult>(HubMethods.MarkAllConversationsRead, request ?? new(), cancellationToken).ConfigureAwait(false), r => r.Seq);
 
     public Task<UnreadSummary> GetUnreadSummaryAsync(CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<UnreadSummary>(HubMethods.GetUnreadSummary, [], cancellationToken);

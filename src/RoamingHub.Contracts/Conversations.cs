@@ -46,6 +46,8 @@ public sealed record PinConversationRequest
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
     [Key("isPinned")] public bool IsPinned { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Result of <c>PinConversation</c>.</summary>

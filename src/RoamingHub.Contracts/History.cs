@@ -24,6 +24,8 @@ public sealed record DeleteRemoteMessagesBeforeRequest
     [Key("chatType")] public string? ChatType { get; init; }
     /// <summary>Unix milliseconds: messages at or before it are hidden from this user.</summary>
     [Key("timestamp")] public long Timestamp { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Arguments of <c>DeleteRemoteMessagesWithIds</c>.</summary>
@@ -34,6 +36,8 @@ public sealed record DeleteRemoteMessagesWithIdsRequest
     [Key("chatType")] public string? ChatType { get; init; }
     /// <summary>1–50 message ids.</summary>
     [Key("msgIds")] public IReadOnlyList<string>? MsgIds { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>What a one-way deletion applied.</summary>
@@ -56,6 +60,8 @@ public sealed record DeleteRemoteConversationRequest
     [Key("chatType")] public string? ChatType { get; init; }
     /// <summary>Also hide the conversation's history up to now from this user; true when omitted.</summary>
     [Key("deleteRoam")] public bool? DeleteRoam { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Result of <c>DeleteRemoteConversation</c>.</summary>

@@ -13,6 +13,8 @@ public sealed record SendMessageRequest
     [Key("body")] public string? Body { get; init; }
     /// <summary>Client-chosen id: a retry with the same id stores nothing new and returns the first result.</summary>
     [Key("clientMsgId")] public string? ClientMsgId { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>A stored message, as the user who receives this object sees it.</summary>

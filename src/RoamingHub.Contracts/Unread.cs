@@ -10,6 +10,8 @@ public sealed record MarkConversationReadRequest
     [Key("chatType")] public string? ChatType { get; init; }
     /// <summary>Read up to this time, Unix ms; now when omitted.</summary>
     [Key("timestamp")] public long? Timestamp { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Result of <c>MarkConversationRead</c>.</summary>
@@ -22,6 +24,14 @@ public sealed record MarkReadResult
     [Key("unreadCount")] public int UnreadCount { get; init; }
     /// <summary>Sequence number of the <c>CONVERSATION_READ</c> event; null when the read point did not move.</summary>
     [Key("seq")] public long? Seq { get; init; }
+}
+
+/// <summary>Arguments of <c>MarkAllConversationsRead</c>.</summary>
+[MessagePackObject]
+public sealed record MarkAllConversationsReadRequest
+{
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Result of <c>MarkAllConversationsRead</c>.</summary>
@@ -60,6 +70,8 @@ public sealed record UpdateConversationExtRequest
     [Key("chatType")] public string? ChatType { get; init; }
     /// <summary>Up to 1 KiB of UTF-8 text; null or empty clears it.</summary>
     [Key("ext")] public string? Ext { get; init; }
+    /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
+    [Key("clientOpId")] public string? ClientOpId { get; init; }
 }
 
 /// <summary>Result of <c>UpdateConversationExt</c>.</summary>

@@ -25,6 +25,12 @@ public sealed class AuthOptions
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Browser origins allowed to open hub connections (for example <c>https://app.example.com</c>). Empty allows
+    /// any; requests without an Origin header (native apps) are always allowed.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+
     internal byte[] SigningKeyBytes => Encoding.UTF8.GetBytes(SigningKey);
 }
 

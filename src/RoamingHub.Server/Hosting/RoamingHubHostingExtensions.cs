@@ -44,10 +44,15 @@ internal static class RoamingHubHostingExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
-        services.AddMediator((Mediator.MediatorOptions options) => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddMediator((Mediator.MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Singleton;
+            options.PipelineBehaviors = [typeof(Features.Behaviors.IdempotencyBehavior<,>)];
+        });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IDeviceNotifier, HubDeviceNotifier>();
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<RateLimitFilter>();
         services.AddHostedService<PresenceRefresher>();
         services.AddExceptionHandler<ErrorResponses>();
         services.AddProblemDetails();
@@ -59,6 +64,7 @@ internal static class RoamingHubHostingExtensions
                 // One invocation at a time per connection keeps a device's commands in the order it sent them.
                 options.MaximumParallelInvocationsPerClient = 1;
                 options.AddFilter<HubErrorFilter>();
+                options.AddFilter<RateLimitFilter>();
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
             .AddMessagePackProtocol();
@@ -67,6 +73,7 @@ internal static class RoamingHubHostingExtensions
             hub.MaximumReceiveMessageSize = MaximumReceiveMessageSizeFor(roaming.Value));
 
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
+        var storeTimeout = builder.Configuration.GetSection(RoamingOptions.Section).Get<RoamingOptions>()?.StoreTimeout ?? new RoamingOptions().StoreTimeout;
         if (string.IsNullOrWhiteSpace(redis))
         {
             services.AddSingleton<IRoamingStore, InMemoryRoamingStore>();
@@ -74,11 +81,11 @@ internal static class RoamingHubHostingExtensions
         else
         {
             var prefix = builder.Configuration[$"{RoamingOptions.Section}:{nameof(RoamingOptions.RedisKeyPrefix)}"] ?? new RoamingOptions().RedisKeyPrefix;
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis)));
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis, storeTimeout)));
             services.AddSingleton<IRoamingStore, RedisRoamingStore>();
             signalR.AddStackExchangeRedis(options =>
             {
-                options.Configuration = RedisConfiguration(redis);
+                options.Configuration = RedisConfiguration(redis, storeTimeout);
                 options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + ":");
             });
         }
@@ -113,15 +120,41 @@ internal static class RoamingHubHostingExtensions
                 : ErrorResponses.Problem(ErrorCodes.Unavailable, "The store does not answer.");
         });
         app.MapAdminApi();
-        app.MapHub<RoamingHub.Server.Hubs.RoamingHub>(RoamingProtocol.HubPath, options => options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub => hub.Use(RequireAllowedOrigin));
+        app.MapHub<RoamingHub.Server.Hubs.RoamingHub>(RoamingProtocol.HubPath, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling;
+            // A connection lives no longer than the token that opened it.
+            options.CloseOnAuthenticationExpiration = true;
+        });
         return app;
     }
 
-    private static ConfigurationOptions RedisConfiguration(string connectionString)
+    /// <summary>With <c>Auth:AllowedOrigins</c> set, a browser from any other origin cannot open a hub connection.</summary>
+    private static async Task RequireAllowedOrigin(HttpContext context, RequestDelegate next)
+    {
+        var allowed = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AllowedOrigins;
+        var origin = context.Request.Headers.Origin.ToString();
+        if (allowed.Count > 0 && origin.Length > 0 && !allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            await ErrorResponses.Problem(ErrorCodes.Forbidden, $"Origin {origin} may not open hub connections.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static ConfigurationOptions RedisConfiguration(string connectionString, TimeSpan timeout)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
-        // Start and keep serving while Redis is away; calls fail with UNAVAILABLE and /readyz says so.
+        // Start and keep serving while Redis is away; calls fail with UNAVAILABLE and /readyz says so. Calls made
+        // while it is unreachable fail at once instead of queueing, and none waits past the store timeout.
         configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        var milliseconds = (int)timeout.TotalMilliseconds;
+        configuration.AsyncTimeout = milliseconds;
+        configuration.SyncTimeout = milliseconds;
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, milliseconds);
         return configuration;
     }
 

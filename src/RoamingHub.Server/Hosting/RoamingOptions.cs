@@ -55,6 +55,31 @@ public sealed class RoamingOptions
     /// <summary>How long an unfinished walk through a list keeps its snapshot (each page renews it).</summary>
     public TimeSpan ListCursorLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a store call may take before it fails with <c>UNAVAILABLE</c>; while Redis is unreachable calls fail
+    /// at once rather than queueing.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Token buckets that bound how fast one connection and one user (on each node) may invoke hub methods.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>A connection whose node has not refreshed it for this long no longer counts against the limit.</summary>
     public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(90);
+}
+
+/// <summary>Invocation rate limits, bound from <c>Roaming:RateLimit</c>; generous for real apps, tight for floods.</summary>
+public sealed class RateLimitOptions
+{
+    [Range(1, 1_000_000)]
+    public int PerConnectionPerSecond { get; set; } = 50;
+
+    [Range(1, 1_000_000)]
+    public int PerConnectionBurst { get; set; } = 100;
+
+    [Range(1, 1_000_000)]
+    public int PerUserPerSecond { get; set; } = 200;
+
+    [Range(1, 1_000_000)]
+    public int PerUserBurst { get; set; } = 400;
 }

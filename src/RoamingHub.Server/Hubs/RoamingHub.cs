@@ -92,8 +92,8 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
     public async Task<MarkReadResult> MarkConversationRead(MarkConversationReadRequest? request) =>
         await mediator.Send(new MarkConversationRead(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
-    public async Task<MarkAllReadResult> MarkAllConversationsRead() =>
-        await mediator.Send(new MarkAllConversationsRead(Caller), Context.ConnectionAborted).ConfigureAwait(false);
+    public async Task<MarkAllReadResult> MarkAllConversationsRead(MarkAllConversationsReadRequest? request) =>
+        await mediator.Send(new MarkAllConversationsRead(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
 
     public async Task<UnreadSummary> GetUnreadSummary() =>
         await mediator.Send(new GetUnreadSummary(Caller), Context.ConnectionAborted).ConfigureAwait(false);

@@ -85,6 +85,19 @@ internal interface IRoamingStore
     /// <summary>The user's live connections on every node.</summary>
     ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims an idempotent operation of the user: answers <see cref="OperationClaim.Claimed"/> for the first caller
+    /// (who must complete or abandon it within <paramref name="lease"/>), the stored outcome once it completed, or
+    /// neither while another caller runs it.
+    /// </summary>
+    ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Stores an operation's outcome for repeats within <paramref name="window"/>.</summary>
+    ValueTask CompleteOperationAsync(string userId, string operationKey, byte[] outcome, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>Releases a claim whose operation failed without an outcome worth repeating, so a retry runs it again.</summary>
+    ValueTask AbandonOperationAsync(string userId, string operationKey, CancellationToken cancellationToken);
+
     /// <summary>One page of the user's conversations (by activity) or pins (by pin time), newest first.</summary>
     ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
 
@@ -134,6 +147,9 @@ internal sealed record ConversationEntry(
 /// <see cref="PeerAdvanced"/> says whether the other participant of a single chat should get <c>onReadAck</c>.
 /// </summary>
 internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, bool PeerAdvanced);
+
+/// <summary>How a claim on an idempotent operation went: claimed, already done (with its outcome), or still running elsewhere.</summary>
+internal readonly record struct OperationClaim(bool Claimed, byte[]? Outcome);
 
 /// <summary>The event of a mark-all, and the single-chat peers whose view of this user's read time moved.</summary>
 internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyList<string> PeersAdvanced);

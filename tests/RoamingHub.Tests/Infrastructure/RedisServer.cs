@@ -6,39 +6,24 @@ using StackExchange.Redis;
 namespace RoamingHub.Tests.Infrastructure;
 
 /// <summary>
-/// A real redis-server on a free loopback port, started once for the test run and killed when it ends. Tests share
-/// it and keep apart by giving each its own key prefix.
+/// A real redis-server on a free loopback port. <see cref="Instance"/> is started once for the test run and shared
+/// (tests keep apart by key prefix); fault tests start a dedicated one they can kill with SIGKILL and start again on
+/// the same port and data directory.
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
-    private static readonly Lazy<RedisServer> Shared = new(() => new RedisServer());
-    private readonly Process _process;
+    private static readonly Lazy<RedisServer> Shared = new(() => new RedisServer(durable: false));
+    private readonly bool _durable;
+    private readonly string _directory = Directory.CreateTempSubdirectory("roaminghub-redis-").FullName;
+    private Process _process = null!;
+    private ConnectionMultiplexer? _multiplexer;
 
-    private RedisServer()
+    private RedisServer(bool durable)
     {
+        _durable = durable;
         Port = FreePort();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("redis-server is not installed; run the tests through .ci/run, which installs it.", ex);
-        }
-
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
-
-        Multiplexer = Connect();
     }
 
     /// <summary>The shared server, started on first use.</summary>
@@ -49,30 +34,85 @@ public sealed class RedisServer : IDisposable
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <summary>A connection for tests that talk to Redis directly.</summary>
-    public IConnectionMultiplexer Multiplexer { get; }
+    public IConnectionMultiplexer Multiplexer => _multiplexer ??= ConnectionMultiplexer.Connect(ConnectionString + ",connectTimeout=1000,abortConnect=false");
 
-    public void Dispose()
+    /// <summary>A server of the test's own; with <paramref name="durable"/> it writes an AOF with <c>appendfsync always</c>.</summary>
+    public static RedisServer StartDedicated(bool durable) => new(durable);
+
+    /// <summary>SIGKILL: no shutdown, no final save.</summary>
+    public void Kill()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
             _process.WaitForExit(5000);
         }
     }
 
-    private ConnectionMultiplexer Connect()
+    /// <summary>Starts the server again on the same port and data directory and waits until it answers.</summary>
+    public void Start()
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--protected-mode", "no", "--dir", _directory, "--save", "" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in _durable ? ["--appendonly", "yes", "--appendfsync", "always"] : new[] { "--appendonly", "no" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("redis-server is not installed; run the tests through .ci/run, which installs it.", ex);
+        }
+
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        WaitUntilReady();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _multiplexer?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the temp folder goes with the machine anyway.
+        }
+    }
+
+    private void WaitUntilReady()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             try
             {
-                return ConnectionMultiplexer.Connect(ConnectionString + ",connectTimeout=1000");
+                using var probe = ConnectionMultiplexer.Connect(ConnectionString + ",connectTimeout=500,allowAdmin=true");
+                if (probe.GetDatabase().Ping() >= TimeSpan.Zero && !probe.GetServer(ConnectionString).Info("persistence")
+                        .SelectMany(g => g).Any(p => p.Key == "loading" && p.Value == "1"))
+                {
+                    return;
+                }
             }
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
-                Thread.Sleep(100);
             }
+
+            Thread.Sleep(50);
         }
     }
 

@@ -1,6 +1,7 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
@@ -11,7 +12,10 @@ namespace RoamingHub.Server.Features.Conversations;
 /// Removes a conversation from the caller's list and pins; with <c>deleteRoam</c> (the default) also hides its
 /// history up to now. A later message brings the conversation back with only the new messages visible.
 /// </summary>
-internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>;
+internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteConversation, DeleteConversationResult>

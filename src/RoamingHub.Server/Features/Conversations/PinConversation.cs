@@ -1,6 +1,7 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
@@ -10,7 +11,10 @@ namespace RoamingHub.Server.Features.Conversations;
 /// Pins or unpins a conversation for the caller; the caller's other devices get <c>CONVERSATION_PINNED</c> or
 /// <c>CONVERSATION_UNPINNED</c>. A call that changes nothing succeeds and emits nothing.
 /// </summary>
-internal sealed record PinConversation(Caller Caller, PinConversationRequest Request) : ICommand<PinResult>;
+internal sealed record PinConversation(Caller Caller, PinConversationRequest Request) : ICommand<PinResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class PinConversationHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<PinConversation, PinResult>

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hosting;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
@@ -13,7 +14,10 @@ namespace RoamingHub.Server.Features.Conversations;
 /// Sets the caller's extension field of a conversation (an app-defined string, up to <c>MaxExtBytes</c>); it comes
 /// back in the lists, and other devices get <c>CONVERSATION_EXT_UPDATED</c>.
 /// </summary>
-internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationExtRequest Request) : ICommand<UpdateExtResult>;
+internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationExtRequest Request) : ICommand<UpdateExtResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class UpdateConversationExtHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
     : ICommandHandler<UpdateConversationExt, UpdateExtResult>

@@ -1,6 +1,7 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
@@ -10,7 +11,10 @@ namespace RoamingHub.Server.Features.History;
 /// One-way deletion by time: from now on the caller cannot fetch any message of the conversation at or before
 /// <c>timestamp</c>; the other participant still can. A per-user watermark, O(1), never moving backwards.
 /// </summary>
-internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>;
+internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteMessagesBefore, DeleteRoamingResult>

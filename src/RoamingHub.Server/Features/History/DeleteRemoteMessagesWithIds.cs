@@ -1,13 +1,17 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.History;
 
 /// <summary>One-way deletion by id: 1–50 messages hidden from the caller only; unknown and already hidden ids are ignored.</summary>
-internal sealed record DeleteRemoteMessagesWithIds(Caller Caller, DeleteRemoteMessagesWithIdsRequest Request) : ICommand<DeleteRoamingResult>;
+internal sealed record DeleteRemoteMessagesWithIds(Caller Caller, DeleteRemoteMessagesWithIdsRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteMessagesWithIds, DeleteRoamingResult>

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hosting;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
@@ -15,7 +16,10 @@ namespace RoamingHub.Server.Features.Messages;
 /// <see cref="ServerSide"/> marks a message the admin API sends on a user's behalf: it goes into history and is
 /// delivered live, and moves conversations in lists only when <c>Roaming:RestMessagesUpdateConversations</c> is on.
 /// </summary>
-internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>;
+internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class SendMessageHandler(
     IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
@@ -43,7 +47,8 @@ internal sealed class SendMessageHandler(
             throw RoamingException.InvalidArgument($"type must be 1 to {MaxTypeLength} ASCII letters or digits.");
         }
 
-        var clientMsgId = request.ClientMsgId;
+        // A clientOpId also dedupes the message itself, so even a retry after the claim's lease ran out stores it once.
+        var clientMsgId = request.ClientMsgId ?? request.ClientOpId;
         if (clientMsgId is not null && (clientMsgId.Length is 0 or > MaxClientMsgIdLength || !clientMsgId.All(c => c is > ' ' and <= '~')))
         {
             throw RoamingException.InvalidArgument($"clientMsgId must be 1 to {MaxClientMsgIdLength} printable ASCII characters.");

@@ -1,13 +1,17 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Unread;
 
 /// <summary>Reads every conversation up to now; other devices get <c>ALL_CONVERSATIONS_READ</c>, single-chat peers <c>onReadAck</c>.</summary>
-internal sealed record MarkAllConversationsRead(Caller Caller) : ICommand<MarkAllReadResult>;
+internal sealed record MarkAllConversationsRead(Caller Caller, MarkAllConversationsReadRequest Request) : ICommand<MarkAllReadResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class MarkAllConversationsReadHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<MarkAllConversationsRead, MarkAllReadResult>

@@ -1,6 +1,7 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
@@ -10,7 +11,10 @@ namespace RoamingHub.Server.Features.Unread;
 /// Reads a conversation up to a time (now by default): what came after stays unread. The caller's other devices get
 /// <c>CONVERSATION_READ</c>; in single chat the other participant's devices get <c>onReadAck</c>.
 /// </summary>
-internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>;
+internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>, IIdempotentCommand
+{
+    public string? ClientOpId => Request.ClientOpId;
+}
 
 internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<MarkConversationRead, MarkReadResult>

@@ -431,6 +431,53 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
+    public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var now = Environment.TickCount64;
+            var operations = User(userId).Operations;
+            if (operations.TryGetValue(operationKey, out var entry) && entry.ExpiresAt > now)
+            {
+                return ValueTask.FromResult(entry.Outcome is null ? default : new OperationClaim(Claimed: false, entry.Outcome));
+            }
+
+            operations[operationKey] = (null, now + (long)lease.TotalMilliseconds);
+            return ValueTask.FromResult(new OperationClaim(Claimed: true, Outcome: null));
+        }
+    }
+
+    public ValueTask CompleteOperationAsync(string userId, string operationKey, byte[] outcome, TimeSpan window, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var operations = User(userId).Operations;
+            var now = Environment.TickCount64;
+            foreach (var expired in operations.Where(o => o.Value.ExpiresAt <= now).Select(o => o.Key).ToList())
+            {
+                operations.Remove(expired);
+            }
+
+            operations[operationKey] = (outcome, now + (long)window.TotalMilliseconds);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask AbandonOperationAsync(string userId, string operationKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var operations = User(userId).Operations;
+            if (operations.TryGetValue(operationKey, out var entry) && entry.Outcome is null)
+            {
+                operations.Remove(operationKey);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -660,6 +707,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         public Dictionary<string, List<string>> Snapshots { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);
         public Queue<MultiDeviceEvent> Events { get; } = new();
         public long Seq { get; private set; }
 

@@ -51,6 +51,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>SET of group ids the user is a member of (mirror of each group's member set).</summary>
     public RedisKey Groups(string userId) => User(userId, "groups");
 
+    /// <summary>STRING <c>P</c> while an idempotent operation runs, then its outcome, expiring after the idempotency window.</summary>
+    public RedisKey Operation(string userId, string operationKey) => User(userId, "op:" + operationKey);
+
     /// <summary>ZSET copy of a list taken when a walk through it began; expires when the walk is abandoned.</summary>
     public RedisKey Snapshot(string userId, string snapshotId) => User(userId, "snap:" + snapshotId);
 

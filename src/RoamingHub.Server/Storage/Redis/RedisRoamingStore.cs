@@ -357,6 +357,25 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     public async ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken) =>
         [.. (await Db.SortedSetRangeByRankAsync(_keys.Connections(userId)).ConfigureAwait(false)).Select(c => (string)c!)];
 
+    public async ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var result = await Db.ScriptEvaluateAsync(
+            RedisScripts.BeginOperation, [_keys.Operation(userId, operationKey)], [(long)lease.TotalMilliseconds]).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return new OperationClaim(Claimed: true, Outcome: null);
+        }
+
+        var stored = (byte[])result!;
+        return stored is [(byte)'P'] ? default : new OperationClaim(Claimed: false, Outcome: stored);
+    }
+
+    public async ValueTask CompleteOperationAsync(string userId, string operationKey, byte[] outcome, TimeSpan window, CancellationToken cancellationToken) =>
+        await Db.StringSetAsync(_keys.Operation(userId, operationKey), outcome, window).ConfigureAwait(false);
+
+    public async ValueTask AbandonOperationAsync(string userId, string operationKey, CancellationToken cancellationToken) =>
+        await Db.ScriptEvaluateAsync(RedisScripts.AbandonOperation, [_keys.Operation(userId, operationKey)]).ConfigureAwait(false);
+
     public async ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken)
     {
         var value = await Db.StringGetAsync(_keys.EventSeq(userId)).ConfigureAwait(false);

@@ -515,6 +515,24 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Claims an idempotent operation (tag <c>{u:user}</c>). KEYS: the operation. ARGV: lease ms.
+    /// Returns false when this caller claimed it (now <c>P</c> for the lease), else what is stored: <c>P</c> while
+    /// another caller runs it, or its outcome.
+    /// </summary>
+    public const string BeginOperation = """
+        local current = redis.call('GET', KEYS[1])
+        if current then return current end
+        redis.call('SET', KEYS[1], 'P', 'PX', ARGV[1])
+        return false
+        """;
+
+    /// <summary>Releases a claim that has no outcome yet (tag <c>{u:user}</c>). KEYS: the operation.</summary>
+    public const string AbandonOperation = """
+        if redis.call('GET', KEYS[1]) == 'P' then redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    /// <summary>
     /// Reads the event log after a seq (tag <c>{u:user}</c>). KEYS: seq, events. ARGV: since seq, limit.
     /// Returns {lastSeq, resyncRequired (0/1), events…}. Resync is required when the log no longer holds seq
     /// since+1, or when since is ahead of the log (the store lost data): never a silent gap.

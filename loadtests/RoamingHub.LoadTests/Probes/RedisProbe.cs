@@ -71,12 +71,19 @@ internal sealed class RedisProbe : IAsyncDisposable
         return [.. ((RedisResult[])result!).Select(entry =>
         {
             var fields = (RedisResult[])entry!;
-            var args = string.Join(' ', ((RedisResult[])fields[3]!).Take(4).Select(a => a.ToString()));
+            var args = string.Join(' ', ((RedisResult[])fields[3]!).Take(4).Select(a => Printable(a.ToString())));
             return $"{(long)fields[2]} µs: {args}";
         })];
     }
 
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>Arguments may be binary blobs: keep the readable start of each.</summary>
+    private static string Printable(string value)
+    {
+        var text = new string([.. value.Select(c => c is >= ' ' and <= '~' ? c : '.')]);
+        return text.Length <= 60 ? text : text[..60] + "…";
+    }
 
     private async Task<string> InfoAsync(string section) =>
         (await Database.ExecuteAsync("INFO", section).ConfigureAwait(false)).ToString() ?? "";

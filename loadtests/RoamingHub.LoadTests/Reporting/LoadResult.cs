@@ -79,7 +79,11 @@ internal sealed record RunShape(
 
 /// <summary>How connecting and holding went.</summary>
 internal sealed record ConnectionFigures(
-    long Attempted, long Opened, long Failed, IReadOnlyDictionary<string, long> FailuresByCode, long Dropped, LatencySummary ConnectLatency);
+    long Attempted, long Opened, long Failed, IReadOnlyDictionary<string, long> FailuresByCode, long Dropped, LatencySummary ConnectLatency)
+{
+    /// <summary>Why connections closed before the run closed them, by reason.</summary>
+    public IReadOnlyDictionary<string, long> DropReasons { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>Server working set per connection: (after − before) / connections.</summary>
 internal sealed record MemoryFigures(long ServerBeforeKiB, long ServerAfterConnectKiB, long? ServerAfterHoldKiB, long Connections, double PerConnectionKiB, long LoadGeneratorKiB);

@@ -21,6 +21,11 @@ internal static class ReportWriter
             {
                 Codes(output, c.FailuresByCode);
             }
+
+            foreach (var (reason, count) in c.DropReasons)
+            {
+                output.WriteLine($"   dropped {count}: {reason}");
+            }
         }
 
         if (result.Memory is { } m)
@@ -86,12 +91,15 @@ internal static class ReportWriter
         {
             output.WriteLine();
             output.WriteLine($"   redis-benchmark ({baseline.Clients} clients): ZADD {baseline.ZaddPerSecond:#,0}/s, ZREVRANGE 0 19 WITHSCORES {baseline.ZrevrangeWithScores20PerSecond:#,0}/s");
-            Table(output, ["vs redis-benchmark", "ours/s", "baseline", "baseline/s", "ours ÷ baseline", "Redis commands/op", "top-level/op"],
-                [.. result.RedisRatios.Select(r => new[]
-                {
-                    r.Operation, F(r.OursPerSecond), r.Baseline, F(r.BaselinePerSecond), r.Share.ToString("P2", CultureInfo.InvariantCulture),
-                    F(r.CommandsPerOperation), r.TopLevelCommandsPerOperation is { } t ? F(t) : "",
-                })]);
+            if (result.RedisRatios.Count > 0)
+            {
+                Table(output, ["vs redis-benchmark", "ours/s", "baseline", "baseline/s", "ours ÷ baseline", "Redis commands/op", "top-level/op"],
+                    [.. result.RedisRatios.Select(r => new[]
+                    {
+                        r.Operation, F(r.OursPerSecond), r.Baseline, F(r.BaselinePerSecond), r.Share.ToString("P2", CultureInfo.InvariantCulture),
+                        F(r.CommandsPerOperation), r.TopLevelCommandsPerOperation is { } t ? F(t) : "",
+                    })]);
+            }
         }
 
         if (result.Targets.Count > 0)

@@ -59,7 +59,7 @@ internal static class ConnectionsScenario
         }, context.CancellationToken).ConfigureAwait(false);
         await loop.WaitIdleAsync(options.InvocationTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         context.Result.Operations.Add(liveness.Figures(loop, options.RampRate * 2));
-        context.Result.Connections = context.Result.Connections! with { Dropped = devices.Count(d => d.ClosedWith is not null) };
+        context.RecordDrops(devices);
 
         if (before is { } b && afterConnect is { } a && fleet.Connected > 0)
         {

@@ -57,6 +57,9 @@ internal static class FetchScenario
                 Direction = HistoryDirections.Up,
             });
 
+        // Probed before the load: after it, a server still working off a backlog would add its commands to the count.
+        await context.ProbeRoundTripsAsync(Conversations, i => FetchConversationsOf(i % users)).ConfigureAwait(false);
+        await context.ProbeRoundTripsAsync(History, i => FetchHistoryOf(i % users)).ConfigureAwait(false);
         await RunPhaseAsync(context, Conversations, options.ConversationsRate, async (scheduled, stats, windowEnd) =>
         {
             var page = await stats.TrackAsync(scheduled, windowEnd, () => FetchConversationsOf(Random.Shared.Next(users))).ConfigureAwait(false);
@@ -65,7 +68,6 @@ internal static class FetchScenario
                 stats.Errors.Add("SHORT_PAGE");
             }
         }).ConfigureAwait(false);
-        await context.ProbeRoundTripsAsync(Conversations, i => FetchConversationsOf(i % users)).ConfigureAwait(false);
 
         await RunPhaseAsync(context, History, options.HistoryRate, async (scheduled, stats, windowEnd) =>
         {
@@ -75,7 +77,6 @@ internal static class FetchScenario
                 stats.Errors.Add("SHORT_PAGE");
             }
         }).ConfigureAwait(false);
-        await context.ProbeRoundTripsAsync(History, i => FetchHistoryOf(i % users)).ConfigureAwait(false);
     }
 
     /// <summary>The partner of a user's deep conversation: users 2k and 2k+1 share one (the last odd user uses 0's).</summary>

@@ -24,14 +24,14 @@ internal static class PinFanoutScenario
         var stats = new OperationStats(Operation);
         var loop = new OpenLoop(stats.Errors, options.MaxInFlight);
 
+        // Probed before the load: after it, a server still working off a backlog would add its commands to the count.
+        await context.ProbeRoundTripsAsync(Operation, i => pins.PinAsync(i % users, default, new OperationStats("probe"), long.MaxValue)).ConfigureAwait(false);
         var phase = await context.BeginPhaseAsync(Operation).ConfigureAwait(false);
         var started = await loop.RunAsync(options.Rate, options.WarmUp, options.Duration, options.MaxOperations,
             scheduled => pins.PinAsync((int)(scheduled.Index % users), scheduled, stats, loop.MeasuredTo), context.CancellationToken).ConfigureAwait(false);
         await context.SettleAsync(loop, pins.Ledger, fleet).ConfigureAwait(false);
         await context.EndPhaseAsync(phase, started).ConfigureAwait(false);
         context.Result.Operations.Add(stats.Figures(loop, options.Rate));
-
-        await context.ProbeRoundTripsAsync(Operation, i => pins.PinAsync(i % users, default, new OperationStats("probe"), long.MaxValue)).ConfigureAwait(false);
     }
 }
 

@@ -75,7 +75,20 @@ internal sealed class ScenarioContext(LoadOptions options, TextWriter log, Redis
         var (figures, anomalies) = ledger.Figures(devices);
         Result.Deliveries.AddRange(figures);
         Result.Anomalies = anomalies;
-        Result.Connections = Result.Connections! with { Dropped = devices.Count(d => d.ClosedWith is not null) };
+        RecordDrops(devices);
+    }
+
+    /// <summary>Counts the connections that closed on their own, by reason.</summary>
+    public void RecordDrops(IReadOnlyCollection<Device> devices)
+    {
+        var dropped = devices.Where(d => d.ClosedWith is not null).ToList();
+        Result.Connections = Result.Connections! with
+        {
+            Dropped = dropped.Count,
+            DropReasons = dropped
+                .GroupBy(d => d.ClosedWith!.GetType().Name + ": " + d.ClosedWith.Message[..Math.Min(120, d.ClosedWith.Message.Length)], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>A phase under watch.</summary>

@@ -43,8 +43,11 @@ urls=()
 server_pids=()
 for n in $(seq 0 $((nodes - 1))); do
   port=$((node_port + n))
+  # Seeding sends as fast as the server takes messages, past the per-connection rate limit meant for real apps.
   (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
-    Logging__LogLevel__Default=Warning dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
+    Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
+    Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
+    Roaming__RateLimit__PerUserBurst=1000000 dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
     >"$results/$scenario-$stamp.node$n.log" 2>&1 &
   pids+=($!)
   server_pids+=($!)

@@ -40,7 +40,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
             builder.AddMessagePackProtocol();
         }
 
-        if (options.AutomaticReconnect)
+        if (options is { AutomaticReconnect: true, ReconnectDelays: { } delays })
+        {
+            builder.WithAutomaticReconnect([.. delays]);
+        }
+        else if (options.AutomaticReconnect)
         {
             builder.WithAutomaticReconnect();
         }

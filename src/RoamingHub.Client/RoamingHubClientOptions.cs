@@ -24,6 +24,9 @@ public sealed class RoamingHubClientOptions
     /// <summary>Reconnect by itself after a dropped connection, then catch up with <c>SyncEvents</c>.</summary>
     public bool AutomaticReconnect { get; init; } = true;
 
+    /// <summary>Waits between reconnect attempts; SignalR's default (0, 2, 10, 30 s, then give up) when null.</summary>
+    public IReadOnlyList<TimeSpan>? ReconnectDelays { get; init; }
+
     /// <summary>
     /// The last event seq this device applied (for example persisted from an earlier run): the client replays what
     /// came after it when it starts. When null, the client starts from the server's current seq.

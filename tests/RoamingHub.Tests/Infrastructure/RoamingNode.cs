@@ -56,9 +56,12 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
     /// <summary>Asks this node's admin API for a token of <paramref name="userId"/>.</summary>
-    public async Task<string> IssueTokenAsync(string userId)
+    public Task<string> IssueTokenAsync(string userId) => IssueTokenAsync(BaseAddress, userId);
+
+    /// <summary>Asks the admin API at <paramref name="baseAddress"/> for a token of <paramref name="userId"/>.</summary>
+    public static async Task<string> IssueTokenAsync(Uri baseAddress, string userId)
     {
-        using var http = CreateHttpClient();
+        using var http = new HttpClient { BaseAddress = baseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Tokens) { Content = JsonContent.Create(new IssueTokenRequest { UserId = userId }) };
         request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
         using var response = await http.SendAsync(request);
@@ -67,17 +70,23 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
     }
 
     /// <summary>A started client for <paramref name="userId"/> on this node.</summary>
-    public async Task<RoamingHubClient> ConnectAsync(string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null)
+    public Task<RoamingHubClient> ConnectAsync(string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null) =>
+        ConnectAsync(BaseAddress, userId, deviceId, protocol, initialSeq);
+
+    /// <summary>A started client for <paramref name="userId"/> on the node at <paramref name="baseAddress"/>; it reconnects by itself when asked to.</summary>
+    public static async Task<RoamingHubClient> ConnectAsync(
+        Uri baseAddress, string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null, bool reconnect = false)
     {
-        var token = await IssueTokenAsync(userId);
+        var token = await IssueTokenAsync(baseAddress, userId);
         var client = new RoamingHubClient(new RoamingHubClientOptions
         {
-            ServerUrl = BaseAddress,
+            ServerUrl = baseAddress,
             AccessTokenProvider = () => Task.FromResult<string?>(token),
             DeviceId = deviceId,
             Protocol = protocol,
             InitialSeq = initialSeq,
-            AutomaticReconnect = false,
+            AutomaticReconnect = reconnect,
+            ReconnectDelays = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(250), 120)],
         });
         await client.StartAsync();
         return client;

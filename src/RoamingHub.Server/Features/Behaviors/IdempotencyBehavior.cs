@@ -28,7 +28,7 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IRoamingStore sto
     where TMessage : notnull, IMessage
 {
     private const int MaxOpIdLength = 128;
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PatienceForTwin = TimeSpan.FromSeconds(10);
     private static readonly MessagePackSerializerOptions Serializer = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Xunit.Abstractions;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
 using RoamingHub.Tests.Infrastructure;
@@ -10,7 +11,7 @@ namespace RoamingHub.Tests.Reliability;
 /// redis-server with <c>appendfsync always</c>, SIGKILLed at random points while several clients stream
 /// acknowledged sends and pins: after each restart every acknowledged change is there, and nothing is half-applied.
 /// </summary>
-public sealed class DurabilityTests
+public sealed class DurabilityTests(ITestOutputHelper output)
 {
     private const int Writers = 3;
     private const int OperationsPerWriter = 30;
@@ -118,5 +119,6 @@ public sealed class DurabilityTests
         var daves = (await reader.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 })).Data;
         Assert.Equal(Writers, daves.Count);
         Assert.Equal(Writers * OperationsPerWriter / 2, daves.Sum(c => c.UnreadCount));
+        output.WriteLine($"seed {seed}: {Writers * OperationsPerWriter} acknowledged operations ({acknowledged.Count} messages), {killsMidStream} SIGKILLs mid-stream, 0 lost, 0 duplicated");
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Xunit.Abstractions;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
 using RoamingHub.Tests.Infrastructure;
@@ -9,7 +10,7 @@ namespace RoamingHub.Tests.Reliability;
 /// Faults injected for real: redis-server and a node SIGKILLed and started again in the middle of a stream of
 /// acknowledged changes. Afterwards every device's view, after the client's own catch-up, equals the server's.
 /// </summary>
-public sealed class FaultTests
+public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int Operations = 45;
 
@@ -59,7 +60,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Waits until every reader has applied the server's whole log, then checks each applied it exactly, in order, once.</summary>
-    private static async Task AssertEveryDeviceMatchesTheServerAsync(RoamingHubClient writer, IReadOnlyList<(RoamingHubClient Client, Recorder Recorder)> readers)
+    private async Task AssertEveryDeviceMatchesTheServerAsync(RoamingHubClient writer, IReadOnlyList<(RoamingHubClient Client, Recorder Recorder)> readers)
     {
         var log = await UntilAcknowledgedAsync(() => writer.SyncEventsAsync(new SyncEventsRequest { SinceSeq = 0, Limit = 200 }));
         Assert.False(log.HasMore);
@@ -73,6 +74,7 @@ public sealed class FaultTests
             }
 
             Assert.Equal(log.Events, recorder.Events);
+            output.WriteLine($"device: {log.Events.Count} events in the log, {recorder.Events.Count} applied, {client.EventsRecovered} recovered through SyncEvents, {client.DuplicatesDropped} duplicates dropped, {recorder.RawEvents.Count} live pushes");
         }
     }
 
@@ -156,9 +158,11 @@ public sealed class FaultTests
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, phone.Connection.State);
 
+        var restarted = DateTime.UtcNow;
         redis.Start();
         var pinned = await UntilAcknowledgedAsync(() => phone.PinConversationAsync(new PinConversationRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, IsPinned = true }));
         Assert.True(pinned.IsPinned);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        output.WriteLine($"failed with UNAVAILABLE after {failedAfter.TotalMilliseconds:F0} ms; first acknowledged call {(DateTime.UtcNow - restarted).TotalMilliseconds:F0} ms after redis-server started again");
     }
 }

@@ -10,24 +10,7 @@ public sealed class RoamingTests : IClassFixture<RoamingTests.Cluster>
 
     public RoamingTests(Cluster cluster) => _cluster = cluster;
 
-    public sealed class Cluster : IDisposable
-    {
-        public Cluster()
-        {
-            var prefix = TestIds.Prefix();
-            A = RoamingNode.OnRedis(prefix);
-            B = RoamingNode.OnRedis(prefix);
-        }
-
-        public RoamingNode A { get; }
-        public RoamingNode B { get; }
-
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
-        }
-    }
+    public sealed class Cluster : TwoNodes;
 
     private static async Task<List<Message>> HistoryAsync(RoamingHub.Client.RoamingHubClient client, string peer)
     {

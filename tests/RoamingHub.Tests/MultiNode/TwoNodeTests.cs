@@ -12,23 +12,11 @@ public sealed class TwoNodeTests : IClassFixture<TwoNodeTests.Cluster>
 
     public TwoNodeTests(Cluster cluster) => _cluster = cluster;
 
-    public sealed class Cluster : IDisposable
+    public sealed class Cluster : TwoNodes
     {
         public Cluster()
+            : base(new Dictionary<string, string?> { ["Roaming:EventLogLength"] = EventLogLength.ToString() })
         {
-            var prefix = TestIds.Prefix();
-            var settings = new Dictionary<string, string?> { ["Roaming:EventLogLength"] = EventLogLength.ToString() };
-            A = RoamingNode.OnRedis(prefix, settings);
-            B = RoamingNode.OnRedis(prefix, settings);
-        }
-
-        public RoamingNode A { get; }
-        public RoamingNode B { get; }
-
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
         }
     }
 

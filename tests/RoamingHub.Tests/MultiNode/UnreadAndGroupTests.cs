@@ -16,24 +16,7 @@ public sealed class UnreadAndGroupTests : IClassFixture<UnreadAndGroupTests.Clus
 
     public UnreadAndGroupTests(Cluster cluster) => _cluster = cluster;
 
-    public sealed class Cluster : IDisposable
-    {
-        public Cluster()
-        {
-            A = RoamingNode.OnRedis(Prefix);
-            B = RoamingNode.OnRedis(Prefix);
-        }
-
-        public string Prefix { get; } = TestIds.Prefix();
-        public RoamingNode A { get; }
-        public RoamingNode B { get; }
-
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
-        }
-    }
+    public sealed class Cluster : TwoNodes;
 
     private static SendMessageRequest Single(string to, string body) => new() { To = to, ChatType = ChatTypes.SingleChat, Body = body };
 

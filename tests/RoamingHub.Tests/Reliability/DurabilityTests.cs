@@ -17,22 +17,6 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     private const int OperationsPerWriter = 30;
     private const int Kills = 3;
 
-    private static async Task<T> UntilAcknowledgedAsync<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (DateTime.UtcNow < deadline && e is HubException or InvalidOperationException or TimeoutException or OperationCanceledException or IOException)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
-
     [Fact]
     public async Task Every_acknowledged_message_and_pin_survives_SIGKILLs_of_redis_server()
     {
@@ -63,14 +47,14 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                 var opId = $"{writer.User}-{i}";
                 if (i % 2 == 0)
                 {
-                    acknowledged.Add(await UntilAcknowledgedAsync(() => writer.Client.SendMessageAsync(
+                    acknowledged.Add(await Retry.UntilAcknowledgedAsync(() => writer.Client.SendMessageAsync(
                         new SendMessageRequest { To = dave, ChatType = ChatTypes.SingleChat, Body = $"m{i}", ClientOpId = opId })));
                 }
                 else
                 {
                     var peer = $"peer{i % 4}";
                     var pin = i % 3 != 0;
-                    await UntilAcknowledgedAsync(() => writer.Client.PinConversationAsync(
+                    await Retry.UntilAcknowledgedAsync(() => writer.Client.PinConversationAsync(
                         new PinConversationRequest { ConversationId = peer, ChatType = ChatTypes.SingleChat, IsPinned = pin, ClientOpId = opId }));
                     expectedPins[(writer.User, peer)] = pin;
                 }

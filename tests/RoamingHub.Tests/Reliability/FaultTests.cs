@@ -15,21 +15,6 @@ public sealed class FaultTests(ITestOutputHelper output)
     private const int Operations = 45;
 
     /// <summary>Retries a call until the server acknowledges it, as a client with a clientOpId does.</summary>
-    private static async Task<T> UntilAcknowledgedAsync<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (DateTime.UtcNow < deadline && e is HubException or InvalidOperationException or TimeoutException or OperationCanceledException or IOException)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
 
     private static Dictionary<string, string?> Settings(RedisServer redis, string prefix) => new()
     {
@@ -47,12 +32,12 @@ public sealed class FaultTests(ITestOutputHelper output)
             var opId = $"op-{i}";
             if (i % 3 == 2)
             {
-                sent.Add(await UntilAcknowledgedAsync(() => writer.SendMessageAsync(new SendMessageRequest { To = peer, ChatType = ChatTypes.SingleChat, Body = $"m{i}", ClientOpId = opId })));
+                sent.Add(await Retry.UntilAcknowledgedAsync(() => writer.SendMessageAsync(new SendMessageRequest { To = peer, ChatType = ChatTypes.SingleChat, Body = $"m{i}", ClientOpId = opId })));
             }
             else
             {
                 var request = new PinConversationRequest { ConversationId = $"peer{i % 5}", ChatType = ChatTypes.SingleChat, IsPinned = i / 5 % 2 == 0, ClientOpId = opId };
-                await UntilAcknowledgedAsync(() => writer.PinConversationAsync(request));
+                await Retry.UntilAcknowledgedAsync(() => writer.PinConversationAsync(request));
             }
         }
 
@@ -62,7 +47,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     /// <summary>Waits until every reader has applied the server's whole log, then checks each applied it exactly, in order, once.</summary>
     private async Task AssertEveryDeviceMatchesTheServerAsync(RoamingHubClient writer, IReadOnlyList<(RoamingHubClient Client, Recorder Recorder)> readers)
     {
-        var log = await UntilAcknowledgedAsync(() => writer.SyncEventsAsync(new SyncEventsRequest { SinceSeq = 0, Limit = 200 }));
+        var log = await Retry.UntilAcknowledgedAsync(() => writer.SyncEventsAsync(new SyncEventsRequest { SinceSeq = 0, Limit = 200 }));
         Assert.False(log.HasMore);
         Assert.Equal(Enumerable.Range(1, (int)log.LastSeq).Select(i => (long)i), log.Events.Select(e => e.Seq));
         foreach (var (client, recorder) in readers)
@@ -103,7 +88,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         });
 
         await AssertEveryDeviceMatchesTheServerAsync(writer, readers);
-        var history = await UntilAcknowledgedAsync(() => bobPhone.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = alice, ChatType = ChatTypes.SingleChat, Direction = HistoryDirections.Down, PageSize = 50 }));
+        var history = await Retry.UntilAcknowledgedAsync(() => bobPhone.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = alice, ChatType = ChatTypes.SingleChat, Direction = HistoryDirections.Down, PageSize = 50 }));
         Assert.Equal(sent.Select(m => m.MsgId), history.Data.Select(m => m.MsgId));
     }
 
@@ -160,7 +145,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 
         var restarted = DateTime.UtcNow;
         redis.Start();
-        var pinned = await UntilAcknowledgedAsync(() => phone.PinConversationAsync(new PinConversationRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, IsPinned = true }));
+        var pinned = await Retry.UntilAcknowledgedAsync(() => phone.PinConversationAsync(new PinConversationRequest { ConversationId = "bob", ChatType = ChatTypes.SingleChat, IsPinned = true }));
         Assert.True(pinned.IsPinned);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
         output.WriteLine($"failed with UNAVAILABLE after {failedAfter.TotalMilliseconds:F0} ms; first acknowledged call {(DateTime.UtcNow - restarted).TotalMilliseconds:F0} ms after redis-server started again");

@@ -15,24 +15,7 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Cluster>
 
     public IdempotencyTests(Cluster cluster) => _cluster = cluster;
 
-    public sealed class Cluster : IDisposable
-    {
-        public Cluster()
-        {
-            var prefix = TestIds.Prefix();
-            A = RoamingNode.OnRedis(prefix);
-            B = RoamingNode.OnRedis(prefix);
-        }
-
-        public RoamingNode A { get; }
-        public RoamingNode B { get; }
-
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
-        }
-    }
+    public sealed class Cluster : TwoNodes;
 
     public static TheoryData<string> Methods =>
     [

@@ -21,6 +21,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private Task? _probe;
     private long _lastSeq;
 
     public RoamingHubClient(RoamingHubClientOptions options)
@@ -122,6 +123,10 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
 
         _loop = Task.Run(ProcessAsync, CancellationToken.None);
+        if (_options.SyncProbeInterval is { } interval)
+        {
+            _probe = Task.Run(() => ProbeAsync(interval), CancellationToken.None);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
@@ -176,6 +181,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
+        }
+
+        if (_probe is not null)
+        {
+            await _probe.ConfigureAwait(false);
         }
 
         _stopping.Dispose();
@@ -245,6 +255,37 @@ public sealed class RoamingHubClient : IAsyncDisposable
                 if (catchUpNeeded || _pending.Count > 0 || _ownSeqs.Count > 0)
                 {
                     catchUpNeeded = !await TryCatchUpAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Now and then asks for the server's newest seq; the processing loop catches up when this device is behind.</summary>
+    private async Task ProbeAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                if (Connection.State != HubConnectionState.Connected)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if ((await GetSyncStateAsync(_stopping.Token).ConfigureAwait(false)).LastSeq > LastSeq)
+                    {
+                        Enqueue(CatchUp.Instance);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The connection is going away; the reconnect path catches up instead.
                 }
             }
         }

@@ -33,6 +33,13 @@ public sealed class RoamingHubClientOptions
     /// </summary>
     public long? InitialSeq { get; init; }
 
+    /// <summary>
+    /// How often the client asks the server for its newest seq while connected, and catches up when it is behind.
+    /// Live pushes are at most once: a push lost while the backplane was reconnecting shows up here even when no
+    /// later push arrives to reveal the gap. Null turns the probe off.
+    /// </summary>
+    public TimeSpan? SyncProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Timeout of hub invocations.</summary>
     public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

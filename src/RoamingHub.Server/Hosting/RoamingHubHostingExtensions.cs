@@ -35,8 +35,12 @@ internal static class RoamingHubHostingExtensions
         services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
             .Validate(
-                o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.PresenceTimeout >= TimeSpan.FromSeconds(3),
-                "Roaming:IdempotencyWindow and Roaming:ListCursorLifetime must be positive, Roaming:PresenceTimeout at least 3 seconds.")
+                o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.StoreTimeout > TimeSpan.Zero
+                    && o.PresenceTimeout >= TimeSpan.FromSeconds(3),
+                "Roaming:IdempotencyWindow, Roaming:ListCursorLifetime and Roaming:StoreTimeout must be positive, Roaming:PresenceTimeout at least 3 seconds.")
+            .Validate(
+                o => o.RateLimit is { PerConnectionPerSecond: >= 1, PerConnectionBurst: >= 1, PerUserPerSecond: >= 1, PerUserBurst: >= 1 },
+                "Roaming:RateLimit:* must all be at least 1.")
             .ValidateOnStart();
         // Binding failures throw, so the exception handler answers them with a code like every other error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

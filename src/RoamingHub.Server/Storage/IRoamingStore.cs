@@ -98,8 +98,11 @@ internal interface IRoamingStore
     /// <summary>Releases a claim whose operation failed without an outcome worth repeating, so a retry runs it again.</summary>
     ValueTask AbandonOperationAsync(string userId, string operationKey, CancellationToken cancellationToken);
 
-    /// <summary>One page of the user's conversations (by activity) or pins (by pin time), newest first.</summary>
-    ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the user's conversations (by activity) or pins (by pin time), newest first. A walk's later pages
+    /// come from a snapshot the device's first page took; a device keeps one walk at a time.
+    /// </summary>
+    ValueTask<ConversationPage> FetchConversationsAsync(string userId, string deviceId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
 
     /// <summary>The sequence number of the user's newest event, 0 when there is none.</summary>
     ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken);

@@ -87,6 +87,7 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
             InitialSeq = initialSeq,
             AutomaticReconnect = reconnect,
             ReconnectDelays = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(250), 120)],
+            SyncProbeInterval = TimeSpan.FromSeconds(2),
         });
         await client.StartAsync();
         return client;

@@ -153,17 +153,17 @@ public abstract partial class StoreContract
         Assert.Equal((1L, MultiDeviceOperations.DeleteRoaming), (first.Event.Seq, first.Event.Operation));
         Assert.Empty(repeat.MsgIds!);
         Assert.Null(repeat.Event);
-        var alices = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 100, default)).Items);
+        var alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
         Assert.Equal(sent[2], alices.LastMessage);
-        var bobs = Assert.Single((await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0 + 100, default)).Items);
+        var bobs = Assert.Single((await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
         Assert.Equal(sent[4], bobs.LastMessage);
         Assert.Equal(sent.Take(3), await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 100));
 
         await store.HideMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 102, default);
-        alices = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 102, default)).Items);
+        alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 102, default)).Items);
         Assert.Null(alices.LastMessage);
         var newer = (await store.SendMessageAsync(Draft(_bob, _alice, "after"), T0 + 103, true, default)).Message;
-        alices = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 103, default)).Items);
+        alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 103, default)).Items);
         Assert.Equal(newer, alices.LastMessage);
     }
 
@@ -177,8 +177,8 @@ public abstract partial class StoreContract
         var deleted = await store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, default);
 
         Assert.Equal((2L, MultiDeviceOperations.ConversationDeleted, (bool?)true), (deleted.Seq, deleted.Operation, deleted.DeleteRoam));
-        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 20, default)).Items);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 20));
         Assert.Equal(sent, await WalkHistoryAsync(store, _bob, _alice, older: false, 20, T0 + 20));
         var error = await Assert.ThrowsAsync<RoamingException>(() => store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 21, default).AsTask());
@@ -186,7 +186,7 @@ public abstract partial class StoreContract
 
         var comeback = (await store.SendMessageAsync(Draft(_bob, _alice, "again"), T0 + 20, true, default)).Message;
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 30, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items);
         Assert.Equal((comeback, (long?)null, T0 + 20), (entry.LastMessage, entry.PinnedTime, entry.CreatedTime));
         Assert.Equal([comeback], await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 30));
     }
@@ -200,7 +200,7 @@ public abstract partial class StoreContract
         var deleted = await store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: false, "phone", T0 + 20, default);
 
         Assert.False(deleted.DeleteRoam);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
         Assert.Equal(sent, await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 20));
         var error = await Assert.ThrowsAsync<RoamingException>(() => store.DeleteConversationAsync(_alice, With(_carol), deleteRoam: false, "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
@@ -214,7 +214,7 @@ public abstract partial class StoreContract
         var later = T0 + RetentionMs + 10;
 
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, later));
-        Assert.Null(Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, later, default)).Items).LastMessage);
+        Assert.Null(Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, later, default)).Items).LastMessage);
         var hideOld = await store.HideMessagesAsync(_alice, With(_bob), [old[0].MsgId], "phone", later, default);
         Assert.Empty(hideOld.MsgIds!);
 
@@ -230,8 +230,8 @@ public abstract partial class StoreContract
 
         var notice = (await store.SendMessageAsync(Draft(_bob, _alice, "system notice"), T0 + 5, false, default)).Message;
 
-        Assert.Equal([_carol], (await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0 + 5, default)).Items.Select(c => c.Conversation.Id));
-        Assert.Empty((await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0 + 5, default)).Items);
+        Assert.Equal([_carol], (await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items.Select(c => c.Conversation.Id));
+        Assert.Empty((await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items);
         Assert.Equal([notice], await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 5));
     }
 }

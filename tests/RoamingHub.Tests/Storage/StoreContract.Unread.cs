@@ -19,7 +19,7 @@ public abstract partial class StoreContract
         ListCursor? cursor = null;
         do
         {
-            var page = await store.FetchConversationsAsync(userId, list, cursor, pageSize, now, default);
+            var page = await store.FetchConversationsAsync(userId, "device", list, cursor, pageSize, now, default);
             all.AddRange(page.Items);
             cursor = page.Next;
         }

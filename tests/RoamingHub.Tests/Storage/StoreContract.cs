@@ -41,13 +41,13 @@ public abstract partial class StoreContract
 
         Assert.False(duplicate);
         Assert.Equal(T0 + 5, message.Timestamp);
-        var alices = (await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items;
+        var alices = (await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal([_bob, _carol], alices.Select(c => c.Conversation.Id));
         Assert.Equal(message, alices[0].LastMessage);
         Assert.Equal(T0 + 5, alices[0].ActivityTime);
         Assert.Equal(T0 + 5, alices[0].CreatedTime);
 
-        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0, default)).Items;
+        var bobs = (await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
         var only = Assert.Single(bobs);
         Assert.Equal(_alice, only.Conversation.Id);
         Assert.Equal(message, only.LastMessage);
@@ -65,7 +65,7 @@ public abstract partial class StoreContract
         Assert.True(retry.Duplicate);
         Assert.Equal(first.Message, retry.Message);
         Assert.False(otherSender.Duplicate);
-        var bobs = (await store.FetchConversationsAsync(_bob, ConversationList.Active, null, 20, T0, default)).Items;
+        var bobs = (await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal(otherSender.Message, Assert.Single(bobs).LastMessage);
     }
 
@@ -79,7 +79,7 @@ public abstract partial class StoreContract
             last = (await store.SendMessageAsync(Draft(_alice, _bob, $"m{i}"), T0, true, default)).Message;
         }
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal("m49", entry.LastMessage!.Body);
         Assert.Equal(last, entry.LastMessage);
     }
@@ -103,7 +103,7 @@ public abstract partial class StoreContract
             PinnedTime = T0,
         }, pinned.Event);
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal(new ConversationEntry(With(_bob), T0, T0, T0, null), entry);
         Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
         Assert.Equal(0, await store.GetLastSeqAsync(_bob, default));
@@ -121,7 +121,7 @@ public abstract partial class StoreContract
         Assert.Equal(new PinOutcome(true, T0, null), again);
         Assert.Equal(new PinOutcome(false, null, null), unpinNothing);
         Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
-        Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
+        Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
     }
 
     [Fact]
@@ -136,8 +136,8 @@ public abstract partial class StoreContract
         Assert.Equal(2, unpinned.Event!.Seq);
         Assert.Equal(MultiDeviceOperations.ConversationUnpinned, unpinned.Event.Operation);
         Assert.Null(unpinned.Event.PinnedTime);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 20, T0, default)).Items);
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 20, T0, default)).Items);
+        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Null(entry.PinnedTime);
     }
 
@@ -196,7 +196,7 @@ public abstract partial class StoreContract
         }
 
         var seen = new List<string>();
-        var page = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 10, T0, default);
+        var page = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 10, T0, default);
         seen.AddRange(page.Items.Select(c => c.Conversation.Id));
 
         // peer00 (not yet returned) becomes the most active, and a new conversation starts, mid-walk.
@@ -204,7 +204,7 @@ public abstract partial class StoreContract
         await store.SendMessageAsync(Draft(_alice, "newcomer", "x"), T0 + 1001, true, default);
         while (page.Next is not null)
         {
-            page = await store.FetchConversationsAsync(_alice, ConversationList.Active, page.Next, 10, T0, default);
+            page = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, page.Next, 10, T0, default);
             seen.AddRange(page.Items.Select(c => c.Conversation.Id));
         }
 
@@ -223,13 +223,35 @@ public abstract partial class StoreContract
             await store.SetPinnedAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
         }
 
-        var first = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, null, 3, T0, default);
-        var second = await store.FetchConversationsAsync(_alice, ConversationList.Pinned, first.Next, 3, T0, default);
+        var first = await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 3, T0, default);
+        var second = await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, first.Next, 3, T0, default);
 
         Assert.Equal(["peer4", "peer3", "peer2"], first.Items.Select(c => c.Conversation.Id));
         Assert.Equal(["peer1", "peer0"], second.Items.Select(c => c.Conversation.Id));
         Assert.Equal([T0 + 1, T0], second.Items.Select(c => c.PinnedTime!.Value));
         Assert.Null(second.Next);
+    }
+
+    [Fact]
+    public async Task A_new_walk_on_a_device_replaces_its_last_while_other_devices_walks_go_on()
+    {
+        var store = Store();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
+        }
+
+        var first = await store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
+        var laptop = await store.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, null, 2, T0, default);
+        await store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
+
+        var stale = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, first.Next, 2, T0, default).AsTask());
+        var elsewhere = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_alice, "tablet", ConversationList.Active, laptop.Next, 2, T0, default).AsTask());
+        var next = await store.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, laptop.Next, 2, T0, default);
+
+        Assert.Equal(ErrorCodes.InvalidArgument, stale.Code);
+        Assert.Equal(ErrorCodes.InvalidArgument, elsewhere.Code);
+        Assert.Equal(["peer2", "peer1"], next.Items.Select(c => c.Conversation.Id));
     }
 
     [Fact]
@@ -241,9 +263,9 @@ public abstract partial class StoreContract
             await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
         }
 
-        var alicesPage = await store.FetchConversationsAsync(_alice, ConversationList.Active, null, 2, T0, default);
+        var alicesPage = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 2, T0, default);
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_bob, ConversationList.Active, alicesPage.Next, 2, T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_bob, "device", ConversationList.Active, alicesPage.Next, 2, T0, default).AsTask());
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
     }
 

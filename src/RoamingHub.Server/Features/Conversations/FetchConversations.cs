@@ -11,5 +11,5 @@ internal sealed record FetchConversations(Caller Caller, FetchConversationsReque
 internal sealed class FetchConversationsHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchConversations, Page<Conversation>>
 {
     public ValueTask<Page<Conversation>> Handle(FetchConversations query, CancellationToken cancellationToken) =>
-        ConversationListing.ReadPageAsync(store, query.Caller.UserId, ConversationList.Active, query.Request, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        ConversationListing.ReadPageAsync(store, query.Caller, ConversationList.Active, query.Request, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 }

@@ -11,5 +11,5 @@ internal sealed record FetchPinnedConversations(Caller Caller, FetchConversation
 internal sealed class FetchPinnedConversationsHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchPinnedConversations, Page<Conversation>>
 {
     public ValueTask<Page<Conversation>> Handle(FetchPinnedConversations query, CancellationToken cancellationToken) =>
-        ConversationListing.ReadPageAsync(store, query.Caller.UserId, ConversationList.Pinned, query.Request, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        ConversationListing.ReadPageAsync(store, query.Caller, ConversationList.Pinned, query.Request, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 }

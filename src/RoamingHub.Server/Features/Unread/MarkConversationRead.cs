@@ -24,7 +24,8 @@ internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNo
         var (caller, request) = command;
         var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var readTimestamp = request.Timestamp ?? now;
+        // Reading ahead of now would keep messages that arrive later from ever counting as unread.
+        var readTimestamp = Math.Min(request.Timestamp ?? now, now);
         if (readTimestamp < 0)
         {
             throw RoamingException.InvalidArgument("timestamp must not be negative.");

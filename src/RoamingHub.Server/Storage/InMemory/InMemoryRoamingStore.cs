@@ -12,8 +12,6 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// </summary>
 internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : IRoamingStore
 {
-    private const int SnapshotsPerUser = 16;
-
     private readonly RoamingOptions _options = options.Value;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
@@ -376,7 +374,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
+    public ValueTask<ConversationPage> FetchConversationsAsync(string userId, string deviceId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -392,16 +390,12 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 snapshotId = ListCursor.NewSnapshotId();
                 if (source.Count > pageSize)
                 {
-                    user.Snapshots[snapshotId] = source;
-                    while (user.Snapshots.Count > SnapshotsPerUser)
-                    {
-                        user.Snapshots.Remove(user.Snapshots.Keys.First());
-                    }
+                    user.Snapshots[(deviceId, list)] = (snapshotId, source);
                 }
             }
             else
             {
-                source = user.Snapshots.GetValueOrDefault(cursor.SnapshotId) ?? throw ListCursor.Expired();
+                source = user.Snapshots.TryGetValue((deviceId, list), out var walk) && walk.WalkId == cursor.SnapshotId ? walk.Members : throw ListCursor.Expired();
                 snapshotId = cursor.SnapshotId;
                 offset = cursor.Offset;
             }
@@ -704,7 +698,8 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     private sealed class UserState
     {
         public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, List<string>> Snapshots { get; } = new(StringComparer.Ordinal);
+        /// <summary>Per device and list, the walk it is on: one at a time, as in Redis (there they also expire by time).</summary>
+        public Dictionary<(string DeviceId, ConversationList List), (string WalkId, List<string> Members)> Snapshots { get; } = [];
         public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);

@@ -54,8 +54,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>STRING <c>P</c> while an idempotent operation runs, then its outcome, expiring after the idempotency window.</summary>
     public RedisKey Operation(string userId, string operationKey) => User(userId, "op:" + operationKey);
 
-    /// <summary>ZSET copy of a list taken when a walk through it began; expires when the walk is abandoned.</summary>
-    public RedisKey Snapshot(string userId, string snapshotId) => User(userId, "snap:" + snapshotId);
+    /// <summary>
+    /// ZSET copy of a list (<c>a</c>: conversations, <c>p</c>: pins) taken when a device began a walk through it, plus
+    /// a <c>#walkId</c> member scored -1; one per device and list (a new walk replaces the last), expiring when the
+    /// walk is abandoned.
+    /// </summary>
+    public RedisKey Snapshot(string userId, string list, string deviceId) => User(userId, $"snap:{list}:{deviceId}");
 
     /// <summary>ZSET connection id → last refresh, Unix ms: the user's live connections on all nodes.</summary>
     public RedisKey Connections(string userId) => User(userId, "conns");

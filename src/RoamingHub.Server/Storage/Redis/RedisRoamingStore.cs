@@ -107,16 +107,16 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         };
     }
 
-    public async ValueTask<ConversationPage> FetchConversationsAsync(string userId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
+    public async ValueTask<ConversationPage> FetchConversationsAsync(string userId, string deviceId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
     {
         var snapshotId = cursor?.SnapshotId ?? ListCursor.NewSnapshotId();
         var offset = cursor?.Offset ?? 0;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.FetchConversations,
-            _keys.UserScriptKeys(userId, extra: _keys.Snapshot(userId, snapshotId)),
+            _keys.UserScriptKeys(userId, extra: _keys.Snapshot(userId, list == ConversationList.Pinned ? "p" : "a", deviceId)),
             [
                 cursor is null ? "start" : "continue", offset, pageSize, (long)_options.ListCursorLifetime.TotalMilliseconds,
-                Number(RetentionFloor(now)), list == ConversationList.Pinned ? "pins" : "convs",
+                Number(RetentionFloor(now)), list == ConversationList.Pinned ? "pins" : "convs", snapshotId,
             ]).ConfigureAwait(false))!;
 
         if ((long)result[0] == -1)

@@ -116,8 +116,9 @@ internal static class RedisScripts
     /// position, key lifetime ms, sender, '1' for a group chat.
     /// Returns {-2} when the sender is not a member of the group; else {duplicate (0/1), msgId, position, blob of the
     /// first message or false, group members…}. A repeated clientMsgId writes nothing.
-    /// Retention costs no scan: each write trims at most 100 expired messages and the one-way deletions that referred
-    /// to them, and renews the keys' lifetime, so an idle chat's keys expire by themselves.
+    /// Retention costs no scan: each write trims at most 100 expired messages and the hidden ids that referred to
+    /// them, and renews the keys' lifetime, so an idle chat's keys expire by themselves. Watermarks below the retention
+    /// floor are harmless (the floor hides more) and expire with the chat.
     /// </summary>
     public const string StoreMessage = """
         local members = {}
@@ -151,12 +152,6 @@ internal static class RedisScripts
         end
         redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
         redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
-        if ARGV[8] ~= '1' then
-          local marks = redis.call('HGETALL', KEYS[5])
-          for i = 1, #marks, 2 do
-            if tonumber(marks[i + 1]) <= tonumber(ARGV[5]) then redis.call('HDEL', KEYS[5], marks[i]) end
-          end
-        end
         redis.call('PEXPIRE', KEYS[1], ARGV[6])
         redis.call('PEXPIRE', KEYS[2], ARGV[6])
         return answer(0, ARGV[1], position, false)
@@ -361,41 +356,60 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// One page of a conversation list (tag <c>{u:user}</c>); the extra key is the walk's snapshot. ARGV: 'start' or
-    /// 'continue', offset, page size, snapshot lifetime ms, retention floor position, 'pins' to list pins.
-    /// A first page copies the list into the snapshot when more pages follow; later pages read the snapshot and
-    /// renew it. Members that left the list since are skipped. Returns {-1} for an unknown snapshot, else {hasMore,
+    /// One page of a conversation list (tag <c>{u:user}</c>); the extra key is the device's walk snapshot. ARGV:
+    /// 'start' or 'continue', offset, page size, snapshot lifetime ms, retention floor position, 'pins' to list pins,
+    /// walk id. A first page copies the list into the device's snapshot, marked with the walk id, when more pages
+    /// follow (one snapshot per device: a new walk replaces the last); later pages read it and renew it. Entries are
+    /// read with one multi-key command per field, so a page costs about a dozen commands whatever its size.
+    /// Members that left the list since are skipped. Returns {-1} for an unknown or replaced walk, else {hasMore,
     /// then per entry: member, activity, created, pin time or false, last message or false, unread count, peer read
     /// time or false, ext or false}.
     /// </summary>
     public const string FetchConversations = UserKeys + """
         local source = ARGV[6] == 'pins' and pins or convs
+        local marker = '#' .. ARGV[7]
+        local count
         if ARGV[1] == 'continue' then
-          if redis.call('PEXPIRE', extra, ARGV[4]) == 0 then return {-1} end
+          if not redis.call('ZSCORE', extra, marker) then return {-1} end
+          redis.call('PEXPIRE', extra, ARGV[4])
           source = extra
+          count = redis.call('ZCARD', extra) - 1
+        else
+          count = redis.call('ZCARD', source)
         end
         local offset = tonumber(ARGV[2])
         local size = tonumber(ARGV[3])
-        local members = redis.call('ZREVRANGE', source, offset, offset + size - 1)
-        local more = redis.call('ZCARD', source) > offset + size
+        local more = count > offset + size
         if more and ARGV[1] == 'start' then
           redis.call('COPY', source, extra, 'REPLACE')
+          redis.call('ZADD', extra, -1, marker)
           redis.call('PEXPIRE', extra, ARGV[4])
         end
+        local members = {}
+        for _, member in ipairs(redis.call('ZREVRANGE', source, offset, offset + size - 1)) do
+          if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
+        end
         local result = {more and 1 or 0}
-        for _, member in ipairs(members) do
-          local activity = redis.call('ZSCORE', convs, member)
-          if activity then
-            local message = redis.call('HGET', last, member)
+        if #members == 0 then return result end
+        local activity = redis.call('ZMSCORE', convs, unpack(members))
+        local pinned = redis.call('ZMSCORE', pins, unpack(members))
+        local created_at = redis.call('HMGET', created, unpack(members))
+        local messages = redis.call('HMGET', last, unpack(members))
+        local unread_of = redis.call('HMGET', unread_counts, unpack(members))
+        local peer_read = redis.call('HMGET', peer_reads, unpack(members))
+        local ext_of = redis.call('HMGET', exts, unpack(members))
+        for i, member in ipairs(members) do
+          if activity[i] then
+            local message = messages[i]
             if message and position_of(message) <= tonumber(ARGV[5]) then message = false end
             result[#result + 1] = member
-            result[#result + 1] = activity
-            result[#result + 1] = redis.call('HGET', created, member) or activity
-            result[#result + 1] = redis.call('ZSCORE', pins, member) or false
+            result[#result + 1] = activity[i]
+            result[#result + 1] = created_at[i] or activity[i]
+            result[#result + 1] = pinned[i] or false
             result[#result + 1] = message or false
-            result[#result + 1] = redis.call('HGET', unread_counts, member) or '0'
-            result[#result + 1] = redis.call('HGET', peer_reads, member) or false
-            result[#result + 1] = redis.call('HGET', exts, member) or false
+            result[#result + 1] = unread_of[i] or '0'
+            result[#result + 1] = peer_read[i] or false
+            result[#result + 1] = ext_of[i] or false
           end
         end
         return result

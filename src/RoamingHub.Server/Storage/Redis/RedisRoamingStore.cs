@@ -278,6 +278,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         switch (created)
         {
             case -1:
+                // A repeat of a create whose second step failed: finish mirroring the members it has, then say so.
+                var existing = await GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
+                await MirrorMembershipAsync(groupId, existing?.Members ?? [], joined: true).ConfigureAwait(false);
                 throw new RoamingException(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
             case -2:
                 throw TooManyMembers();
@@ -325,10 +328,16 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             RedisScripts.RemoveGroupMember,
             [_keys.GroupInfo(chat), _keys.GroupMembers(chat), _keys.Watermarks(chat), _keys.Hidden(chat, userId)],
             [userId]).ConfigureAwait(false);
+        if (removed == -3)
+        {
+            // A repeat of a removal whose second step failed: finish the user's side, then say they are gone.
+            await LeaveGroupAsync(groupId, userId, now).ConfigureAwait(false);
+            throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");
+        }
+
         return removed switch
         {
             -1 => throw GroupNotFound(groupId),
-            -3 => throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}."),
             -4 => throw RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead."),
             _ => await LeaveGroupAsync(groupId, userId, now).ConfigureAwait(false),
         };

@@ -366,6 +366,8 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
             // The same clientOpId on two methods: an intruder replaying it must never be answered with these outcomes.
             await AliceClient.UpdateConversationExtAsync(new UpdateConversationExtRequest { ConversationId = Bob, ChatType = single, Ext = Secret + "-ext", ClientOpId = ClientOpId });
             await AliceClient.MarkAllConversationsReadAsync(new MarkAllConversationsReadRequest { ClientOpId = ClientOpId });
+            // A read point covers its whole millisecond; Bob's next message must come in a later one to stay unread.
+            await Task.Delay(20);
             sent.Add(await BobClient.SendMessageAsync(new SendMessageRequest { To = Alice, ChatType = single, Body = $"{Secret} still unread" }));
 
             ListCursor = (await AliceClient.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 1 })).Cursor!;
@@ -432,7 +434,8 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
         {
             var token = await node.IssueTokenAsync(userId);
             var connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(node.BaseAddress, RoamingProtocol.HubPath), http =>
+                // The same device name as Alice's: list walks are kept per user and device, and must stay per user.
+                .WithUrl(new Uri(node.BaseAddress, $"{RoamingProtocol.HubPath}?{RoamingProtocol.DeviceIdQueryParameter}=phone"), http =>
                 {
                     http.AccessTokenProvider = () => Task.FromResult<string?>(token);
                     http.Transports = HttpTransportType.WebSockets;

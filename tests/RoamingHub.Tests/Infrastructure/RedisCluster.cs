@@ -15,6 +15,19 @@ namespace RoamingHub.Tests.Infrastructure;
 public sealed class RedisCluster : IDisposable
 {
     private const int Masters = 3;
+
+    /// <summary>
+    /// Runs one node and kills it once the test host is gone, so a host killed before it could clean up (a hang
+    /// timeout, a cancelled run) leaves no node behind. Arguments: the host's process id, then redis-server's.
+    /// </summary>
+    private const string Watchdog = """
+        host=$1; shift
+        redis-server "$@" &
+        node=$!
+        while kill -0 "$host" 2>/dev/null && kill -0 "$node" 2>/dev/null; do sleep 1; done
+        kill -9 "$node" 2>/dev/null
+        """;
+
     private static readonly Lazy<RedisCluster> Shared = new(() => new RedisCluster());
     private readonly List<Process> _processes = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("roaminghub-cluster-").FullName;
@@ -27,8 +40,9 @@ public sealed class RedisCluster : IDisposable
             var ports = FreePortsWithBusPorts(Masters);
             foreach (var port in ports)
             {
-                _processes.Add(Start("redis-server",
+                _processes.Add(Start("sh",
                 [
+                    "-c", Watchdog, "watchdog", Text(Environment.ProcessId),
                     "--port", Text(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                     "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{port}.conf", "--cluster-node-timeout", "5000",
                     "--save", "", "--appendonly", "no", "--dir", _directory, "--logfile", $"redis-{port}.log",
@@ -38,7 +52,11 @@ public sealed class RedisCluster : IDisposable
             Ports = ports;
             foreach (var port in ports)
             {
-                WaitFor(() => Cli(port, "PING") == "PONG", $"redis-server on port {port} to answer");
+                WaitFor(() => Cli(port, "PING") == "PONG" || _processes.Any(p => p.HasExited), $"redis-server on port {port} to answer");
+                if (_processes.Any(p => p.HasExited))
+                {
+                    throw new InvalidOperationException($"redis-server exited at start (is it installed? .ci/run installs it).");
+                }
             }
 
             var create = Cli(null, ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]);
@@ -90,13 +108,13 @@ public sealed class RedisCluster : IDisposable
 
     public void Dispose()
     {
-        // Kill every node before anything waits: while the test host exits, waiting on a child can hang until the
-        // runner kills the host, and a node not yet killed would outlive the run.
+        // Kill every node and its watchdog before anything waits: while the test host exits, waiting on a child can
+        // hang until the runner kills the host.
         foreach (var process in _processes)
         {
             try
             {
-                process.Kill();
+                process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException)
             {

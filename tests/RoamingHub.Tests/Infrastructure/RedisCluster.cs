@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using StackExchange.Redis;
 
 namespace RoamingHub.Tests.Infrastructure;
@@ -17,19 +18,22 @@ public sealed class RedisCluster : IDisposable
     private const int Masters = 3;
 
     /// <summary>
-    /// Runs one node and kills it once the test host is gone, so a host killed before it could clean up (a hang
-    /// timeout, a cancelled run) leaves no node behind. Arguments: the host's process id, then redis-server's.
+    /// Runs one node and kills it once the test host is gone (exited, or a zombie), so a host ended before it could
+    /// clean up leaves no node behind. It runs detached from the host, in its own session, because the runner may
+    /// end the host together with its children. Arguments: the host's process id, then redis-server's.
     /// </summary>
     private const string Watchdog = """
         host=$1; shift
+        alive() { [ -r "/proc/$1/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"; }
         redis-server "$@" &
         node=$!
-        while kill -0 "$host" 2>/dev/null && kill -0 "$node" 2>/dev/null; do sleep 1; done
+        while alive "$host" && alive "$node"; do sleep 1; done
         kill -9 "$node" 2>/dev/null
+        wait "$node"
         """;
 
     private static readonly Lazy<RedisCluster> Shared = new(() => new RedisCluster());
-    private readonly List<Process> _processes = [];
+    private readonly List<int> _nodes = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("roaminghub-cluster-").FullName;
 
     private RedisCluster()
@@ -38,25 +42,26 @@ public sealed class RedisCluster : IDisposable
         try
         {
             var ports = FreePortsWithBusPorts(Masters);
+            var watchdog = Path.Combine(_directory, "watchdog.sh");
+            File.WriteAllText(watchdog, Watchdog);
             foreach (var port in ports)
             {
-                _processes.Add(Start("sh",
+                using var detach = Start("sh",
                 [
-                    "-c", Watchdog, "watchdog", Text(Environment.ProcessId),
+                    "-c", "setsid sh \"$0\" \"$@\" </dev/null >/dev/null 2>&1 &", watchdog, Text(Environment.ProcessId),
                     "--port", Text(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                     "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{port}.conf", "--cluster-node-timeout", "5000",
                     "--save", "", "--appendonly", "no", "--dir", _directory, "--logfile", $"redis-{port}.log",
-                ], redirect: false));
+                ]);
+                detach.WaitForExit();
             }
 
             Ports = ports;
             foreach (var port in ports)
             {
-                WaitFor(() => Cli(port, "PING") == "PONG" || _processes.Any(p => p.HasExited), $"redis-server on port {port} to answer");
-                if (_processes.Any(p => p.HasExited))
-                {
-                    throw new InvalidOperationException($"redis-server exited at start (is it installed? .ci/run installs it).");
-                }
+                WaitFor(() => Cli(port, "PING") == "PONG", $"redis-server on port {port} to answer (is it installed? .ci/run installs it)");
+                var processId = Cli(port, "INFO", "server").Split('\n').Single(line => line.StartsWith("process_id:", StringComparison.Ordinal));
+                _nodes.Add(int.Parse(processId["process_id:".Length..].Trim(), CultureInfo.InvariantCulture));
             }
 
             var create = Cli(null, ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]);
@@ -108,17 +113,13 @@ public sealed class RedisCluster : IDisposable
 
     public void Dispose()
     {
-        // Kill every node and its watchdog before anything waits: while the test host exits, waiting on a child can
-        // hang until the runner kills the host.
-        foreach (var process in _processes)
+        // Plain kill(2) calls: while the test host exits, the Process class can block until the runner ends the host,
+        // and a node this did not reach would be left to its watchdog.
+        foreach (var id in _nodes)
         {
-            try
+            if (File.Exists($"/proc/{id}/comm") && File.ReadAllText($"/proc/{id}/comm").Trim() == "redis-server")
             {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
+                _ = Kill(id, SigKill);
             }
         }
 
@@ -156,9 +157,15 @@ public sealed class RedisCluster : IDisposable
         }
     }
 
-    private static Process Start(string file, IEnumerable<string> arguments, bool redirect = true)
+    private const int SigKill = 9;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
+
+    private static Process Start(string file, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = redirect, RedirectStandardError = redirect, UseShellExecute = false };
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -72,8 +72,8 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Shared by the history scripts: walks a chat's messages from a bound, skipping what the user cannot see, until
-    /// <c>want</c> visible ones are found or <c>cap</c> entries were scanned. <c>older</c> walks down from
+    /// Shared by the history scripts: walks a chat's messages from a bound, skipping what the user cannot see (one
+    /// ZMSCORE per batch), until <c>want</c> visible ones are found or <c>cap</c> entries were scanned. <c>older</c> walks down from
     /// <c>bound</c> (exclusive) to <c>floor</c> (exclusive); otherwise up from <c>bound</c>.
     /// </summary>
     private const string WalkFunction = """
@@ -87,11 +87,14 @@ internal static class RedisScripts
               batch = redis.call('ZRANGEBYSCORE', messages, bound, '+inf', 'WITHSCORES', 'LIMIT', 0, want - #found / 2)
             end
             if #batch == 0 then break end
+            local ids = {}
+            for i = 1, #batch, 2 do ids[#ids + 1] = batch[i] end
+            local hidden_at = redis.call('ZMSCORE', hidden, unpack(ids))
             for i = 1, #batch, 2 do
               scanned = scanned + 1
               last = batch[i]
               bound = '(' .. batch[i + 1]
-              if not redis.call('ZSCORE', hidden, batch[i]) then
+              if not hidden_at[(i + 1) / 2] then
                 found[#found + 1] = batch[i]
                 found[#found + 1] = batch[i + 1]
               end
@@ -189,11 +192,14 @@ internal static class RedisScripts
         elseif scanned >= tonumber(ARGV[6]) and last then
           result[2] = last
         end
+        if count == 0 then return result end
+        local ids = {}
+        for i = 1, count do ids[i] = found[2 * i - 1] end
+        local blobs = redis.call('HMGET', KEYS[2], unpack(ids))
         for i = 1, count do
-          local id = found[2 * i - 1]
-          result[#result + 1] = id
+          result[#result + 1] = ids[i]
           result[#result + 1] = found[2 * i]
-          result[#result + 1] = redis.call('HGET', KEYS[2], id)
+          result[#result + 1] = blobs[i]
         end
         return result
         """;

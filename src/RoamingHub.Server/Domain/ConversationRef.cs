@@ -21,7 +21,7 @@ internal readonly record struct ConversationRef(string ChatType, string Id)
     /// ordinal order) or <c>g:team</c>.
     /// </summary>
     public string ChatKey(string viewer) =>
-        IsGroup ? GroupPrefix + Id
+        IsGroup ? GroupChatKey(Id)
         : string.CompareOrdinal(viewer, Id) <= 0 ? $"{SinglePrefix}{viewer}|{Id}" : $"{SinglePrefix}{Id}|{viewer}";
 
     public static ConversationRef FromMember(string member) =>
@@ -30,6 +30,9 @@ internal readonly record struct ConversationRef(string ChatType, string Id)
         : throw new FormatException($"Unknown conversation member '{member}'.");
 
     public static ConversationRef Group(string groupId) => new(ChatTypes.GroupChat, groupId);
+
+    /// <summary>The chat key of a group, which is the same for every viewer.</summary>
+    public static string GroupChatKey(string groupId) => GroupPrefix + groupId;
 
     /// <summary>Validates a conversation a caller names; throws <c>INVALID_ARGUMENT</c>, also for a single chat with oneself.</summary>
     public static ConversationRef Parse(string? chatType, string? conversationId, string caller)

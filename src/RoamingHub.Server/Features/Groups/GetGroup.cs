@@ -14,6 +14,6 @@ internal sealed class GetGroupHandler(IRoamingStore store) : IQueryHandler<GetGr
     {
         var groupId = Ids.Canonicalize(query.GroupId, "groupId");
         return await store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false)
-            ?? throw RoamingException.NotFound($"Group {groupId} does not exist.");
+            ?? throw StoreErrors.GroupNotFound(groupId);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var chat = Chat(conversation, draft.From);
             if (conversation.IsGroup && chat.Group?.Members.Contains(draft.From) != true)
             {
-                throw NotAMember(draft.To);
+                throw StoreErrors.NotAMember(draft.To);
             }
 
             chat.Trim(RetentionFloor(now));
@@ -78,7 +78,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 start = messages.FindIndex(m => m.Message.MsgId == query.Cursor);
                 if (start < 0)
                 {
-                    throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+                    throw StoreErrors.UnknownHistoryCursor();
                 }
             }
 
@@ -112,7 +112,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
             AfterHide(userId, conversation, chat, now);
             var evt = moved
-                ? User(userId).Append(Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, _options.EventLogLength)
+                ? User(userId).Append(StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, _options.EventLogLength)
                 : null;
             return ValueTask.FromResult(new HideOutcome(applied, null, evt));
         }
@@ -136,7 +136,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             AfterHide(userId, conversation, chat, now);
             var evt = newly.Count > 0
-                ? User(userId).Append(Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, _options.EventLogLength)
+                ? User(userId).Append(StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, _options.EventLogLength)
                 : null;
             return ValueTask.FromResult(new HideOutcome(null, newly, evt));
         }
@@ -149,7 +149,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var user = User(userId);
             if (!user.Conversations.ContainsKey(conversation.Member))
             {
-                throw ConversationNotFound();
+                throw StoreErrors.ConversationNotFound();
             }
 
             if (deleteRoam)
@@ -160,7 +160,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             user.Forget(conversation.Member);
             return ValueTask.FromResult(user.Append(
-                Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, _options.EventLogLength));
+                StoreErrors.Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, _options.EventLogLength));
         }
     }
 
@@ -169,10 +169,10 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         lock (_gate)
         {
             var user = User(userId);
-            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw ConversationNotFound();
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
             var evt = moved
-                ? user.Append(Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, _options.EventLogLength)
+                ? user.Append(StoreErrors.Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, _options.EventLogLength)
                 : null;
             var peerAdvanced = moved && !conversation.IsGroup && RecordPeerRead(conversation.Id, userId, readTimestamp);
             return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerAdvanced));
@@ -215,7 +215,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         lock (_gate)
         {
             var user = User(userId);
-            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw ConversationNotFound();
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var value = string.IsNullOrEmpty(ext) ? null : ext;
             if (entry.Ext == value)
             {
@@ -224,7 +224,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             entry.Ext = value;
             return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
-                Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, _options.EventLogLength));
+                StoreErrors.Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, _options.EventLogLength));
         }
     }
 
@@ -235,13 +235,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var chat = Chat(ConversationRef.Group(groupId), owner);
             if (chat.Group is not null)
             {
-                throw new RoamingException(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
+                throw StoreErrors.GroupExists(groupId);
             }
 
             var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (all.Count > _options.MaxGroupMembers)
             {
-                throw TooManyMembers();
+                throw StoreErrors.TooManyMembers(_options.MaxGroupMembers);
             }
 
             chat.Group = new GroupState(owner, now, [.. all]);
@@ -254,7 +254,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_chats.GetValueOrDefault(ConversationRef.Group(groupId).ChatKey(""))?.Group?.ToWire(groupId));
+            return ValueTask.FromResult(_chats.GetValueOrDefault(ConversationRef.GroupChatKey(groupId))?.Group?.ToWire(groupId));
         }
     }
 
@@ -266,7 +266,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var added = users.Distinct(StringComparer.Ordinal).Where(u => !group.Members.Contains(u)).ToList();
             if (group.Members.Count + added.Count > _options.MaxGroupMembers)
             {
-                throw TooManyMembers();
+                throw StoreErrors.TooManyMembers(_options.MaxGroupMembers);
             }
 
             foreach (var user in added)
@@ -286,12 +286,12 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var group = ExistingGroup(groupId);
             if (group.Owner == userId)
             {
-                throw RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead.");
+                throw StoreErrors.OwnerCannotLeave();
             }
 
             if (!group.Members.Remove(userId))
             {
-                throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");
+                throw StoreErrors.NotInGroup(userId, groupId);
             }
 
             var chat = Chat(ConversationRef.Group(groupId), userId);
@@ -306,7 +306,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         lock (_gate)
         {
             var group = ExistingGroup(groupId);
-            _chats.Remove(ConversationRef.Group(groupId).ChatKey(""));
+            _chats.Remove(ConversationRef.GroupChatKey(groupId));
             return ValueTask.FromResult<IReadOnlyList<(string, MultiDeviceEvent?)>>(
                 [.. group.Members.Order(StringComparer.Ordinal).Select(m => (m, LeaveGroup(groupId, m, now)))]);
         }
@@ -343,12 +343,12 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             {
                 if (conversation.IsGroup && !user.Groups.Contains(conversation.Id))
                 {
-                    throw NotAMember(conversation.Id);
+                    throw StoreErrors.NotAMember(conversation.Id);
                 }
 
                 if (user.Conversations.Values.Count(c => c.PinnedTime is not null) >= _options.MaxPinnedConversations)
                 {
-                    throw new RoamingException(ErrorCodes.PinLimitExceeded, $"At most {_options.MaxPinnedConversations} conversations can be pinned.");
+                    throw StoreErrors.PinLimit(_options.MaxPinnedConversations);
                 }
 
                 if (entry is null)
@@ -367,7 +367,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             }
 
             var evt = user.Append(
-                Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+                StoreErrors.Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
                     with { PinnedTime = pinned ? now : null },
                 _options.EventLogLength);
             return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
@@ -622,7 +622,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         var was = user.Groups.Remove(groupId);
         var had = user.Forget(member);
         return was || had
-            ? user.Append(Event(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), _options.EventLogLength)
+            ? user.Append(StoreErrors.Event(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), _options.EventLogLength)
             : null;
     }
 
@@ -645,29 +645,14 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     private ChatState MemberChat(ConversationRef conversation, string userId)
     {
         var chat = Chat(conversation, userId);
-        return conversation.IsGroup && chat.Group?.Members.Contains(userId) != true ? throw NotAMember(conversation.Id) : chat;
+        return conversation.IsGroup && chat.Group?.Members.Contains(userId) != true ? throw StoreErrors.NotAMember(conversation.Id) : chat;
     }
 
     private GroupState ExistingGroup(string groupId) =>
-        _chats.GetValueOrDefault(ConversationRef.Group(groupId).ChatKey(""))?.Group
-        ?? throw RoamingException.NotFound($"Group {groupId} does not exist.");
+        _chats.GetValueOrDefault(ConversationRef.GroupChatKey(groupId))?.Group
+        ?? throw StoreErrors.GroupNotFound(groupId);
 
     private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
-
-    private static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
-    {
-        Operation = operation,
-        ConversationId = conversation.Id,
-        ChatType = conversation.ChatType,
-        Timestamp = now,
-        FromDeviceId = deviceId,
-    };
-
-    private static RoamingException ConversationNotFound() => RoamingException.NotFound("The conversation is not in this user's list.");
-
-    private static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
-
-    private RoamingException TooManyMembers() => RoamingException.InvalidArgument($"A group holds at most {_options.MaxGroupMembers} members.");
 
     private static List<string> Ordered(IEnumerable<(string Member, long Score)> scores) =>
         [.. scores.OrderByDescending(c => c.Score).ThenByDescending(c => c.Member, StringComparer.Ordinal).Select(c => c.Member)];

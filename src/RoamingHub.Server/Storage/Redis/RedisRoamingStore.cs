@@ -46,7 +46,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
         if ((long)result[0] == -2)
         {
-            throw NotAMember(draft.To);
+            throw StoreErrors.NotAMember(draft.To);
         }
 
         var duplicate = (long)result[0] == 1;
@@ -87,7 +87,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     public async ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+        var template = StoreErrors.Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
             with { PinnedTime = pinned ? now : null };
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.SetPinned,
@@ -100,8 +100,8 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
         return (long)result[0] switch
         {
-            -1 => throw new RoamingException(ErrorCodes.PinLimitExceeded, $"At most {_options.MaxPinnedConversations} conversations can be pinned."),
-            -2 => throw NotAMember(conversation.Id),
+            -1 => throw StoreErrors.PinLimit(_options.MaxPinnedConversations),
+            -2 => throw StoreErrors.NotAMember(conversation.Id),
             0 => new PinOutcome(pinned, result[1].IsNull ? null : (long)result[1], Event: null),
             _ => new PinOutcome(pinned, pinned ? now : null, template with { Seq = (long)result[1] }),
         };
@@ -155,9 +155,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         switch ((long)result[0])
         {
             case -2:
-                throw NotAMember(conversation.Id);
+                throw StoreErrors.NotAMember(conversation.Id);
             case -1:
-                throw RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+                throw StoreErrors.UnknownHistoryCursor();
         }
 
         var items = new List<StoredMessage>((result.Length - 2) / 3);
@@ -173,7 +173,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     {
         var hidden = await HideAsync(userId, conversation, "before", MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
         var applied = MessagePosition.TimestampOf(hidden.Watermark);
-        var template = hidden.Moved ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
+        var template = hidden.Moved ? StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
         var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
         return new HideOutcome(applied, null, template is null ? null : template with { Seq = seq });
     }
@@ -181,7 +181,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     public async ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
     {
         var hidden = await HideAsync(userId, conversation, "ids", 0, msgIds, now).ConfigureAwait(false);
-        var template = hidden.Ids.Count > 0 ? Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
+        var template = hidden.Ids.Count > 0 ? StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
         var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
         return new HideOutcome(null, hidden.Ids, template is null ? null : template with { Seq = seq });
     }
@@ -192,7 +192,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
         if (await Db.SortedSetScoreAsync(_keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is null)
         {
-            throw ConversationNotFound();
+            throw StoreErrors.ConversationNotFound();
         }
 
         if (deleteRoam)
@@ -200,17 +200,17 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             await HideAsync(userId, conversation, "all", 0, [], now).ConfigureAwait(false);
         }
 
-        var template = Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
+        var template = StoreErrors.Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.DeleteConversation,
             _keys.UserScriptKeys(userId, conversation.Member),
             [conversation.Member, _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
-        return seq == -1 ? throw ConversationNotFound() : template with { Seq = seq };
+        return seq == -1 ? throw StoreErrors.ConversationNotFound() : template with { Seq = seq };
     }
 
     public async ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
+        var template = StoreErrors.Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.MarkRead,
             _keys.UserScriptKeys(userId, conversation.Member),
@@ -219,7 +219,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
         if ((long)result[0] == -1)
         {
-            throw ConversationNotFound();
+            throw StoreErrors.ConversationNotFound();
         }
 
         var seq = (long)result[1];
@@ -254,14 +254,14 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     public async ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
+        var template = StoreErrors.Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.UpdateExt,
             _keys.UserScriptKeys(userId, conversation.Member),
             [conversation.Member, ext ?? "", _options.EventLogLength, RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
         return seq switch
         {
-            -1 => throw ConversationNotFound(),
+            -1 => throw StoreErrors.ConversationNotFound(),
             0 => null,
             _ => template with { Seq = seq },
         };
@@ -281,9 +281,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
                 // A repeat of a create whose second step failed: finish mirroring the members it has, then say so.
                 var existing = await GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
                 await MirrorMembershipAsync(groupId, existing?.Members ?? [], joined: true).ConfigureAwait(false);
-                throw new RoamingException(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
+                throw StoreErrors.GroupExists(groupId);
             case -2:
-                throw TooManyMembers();
+                throw StoreErrors.TooManyMembers(_options.MaxGroupMembers);
         }
 
         await MirrorMembershipAsync(groupId, all, joined: true).ConfigureAwait(false);
@@ -292,7 +292,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     public async ValueTask<Group?> GetGroupAsync(string groupId, CancellationToken cancellationToken)
     {
-        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var chat = ConversationRef.GroupChatKey(groupId);
         var info = Db.HashGetAsync(_keys.GroupInfo(chat), ["owner", "created"]);
         var members = Db.SetMembersAsync(_keys.GroupMembers(chat));
         var (fields, users) = (await info.ConfigureAwait(false), await members.ConfigureAwait(false));
@@ -303,7 +303,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
     public async ValueTask<IReadOnlyList<string>> AddGroupMembersAsync(string groupId, IReadOnlyCollection<string> users, CancellationToken cancellationToken)
     {
-        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var chat = ConversationRef.GroupChatKey(groupId);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.AddGroupMembers,
             [_keys.GroupInfo(chat), _keys.GroupMembers(chat)],
@@ -311,9 +311,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         switch ((long)result[0])
         {
             case -1:
-                throw GroupNotFound(groupId);
+                throw StoreErrors.GroupNotFound(groupId);
             case -2:
-                throw TooManyMembers();
+                throw StoreErrors.TooManyMembers(_options.MaxGroupMembers);
         }
 
         var added = result.Skip(1).Select(r => (string)r!).ToList();
@@ -332,27 +332,27 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         {
             // A repeat of a removal whose second step failed: finish the user's side, then say they are gone.
             await LeaveGroupAsync(groupId, userId, now).ConfigureAwait(false);
-            throw RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");
+            throw StoreErrors.NotInGroup(userId, groupId);
         }
 
         return removed switch
         {
-            -1 => throw GroupNotFound(groupId),
-            -4 => throw RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead."),
+            -1 => throw StoreErrors.GroupNotFound(groupId),
+            -4 => throw StoreErrors.OwnerCannotLeave(),
             _ => await LeaveGroupAsync(groupId, userId, now).ConfigureAwait(false),
         };
     }
 
     public async ValueTask<IReadOnlyList<(string UserId, MultiDeviceEvent? Event)>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken)
     {
-        var chat = ConversationRef.Group(groupId).ChatKey("");
+        var chat = ConversationRef.GroupChatKey(groupId);
         var result = await Db.ScriptEvaluateAsync(
             RedisScripts.DeleteGroup,
             [_keys.GroupInfo(chat), _keys.GroupMembers(chat), _keys.Messages(chat), _keys.MessageBodies(chat), _keys.MessageClock(chat), _keys.Watermarks(chat)])
             .ConfigureAwait(false);
         if (result.IsNull)
         {
-            throw GroupNotFound(groupId);
+            throw StoreErrors.GroupNotFound(groupId);
         }
 
         var members = ((RedisResult[])result!).Select(r => (string)r!).ToList();
@@ -478,7 +478,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
         if (result.Length == 1)
         {
-            throw NotAMember(conversation.Id);
+            throw StoreErrors.NotAMember(conversation.Id);
         }
 
         var count = (int)result[4];
@@ -519,7 +519,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     private async Task<MultiDeviceEvent?> LeaveGroupAsync(string groupId, string userId, long now)
     {
         var conversation = ConversationRef.Group(groupId);
-        var template = Event(MultiDeviceOperations.RemovedFromGroup, conversation, "server", now);
+        var template = StoreErrors.Event(MultiDeviceOperations.RemovedFromGroup, conversation, "server", now);
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.LeaveGroup,
             _keys.UserScriptKeys(userId, conversation.Member),
@@ -527,24 +527,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return seq == 0 ? null : template with { Seq = seq };
     }
 
-    private static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
-    {
-        Operation = operation,
-        ConversationId = conversation.Id,
-        ChatType = conversation.ChatType,
-        Timestamp = now,
-        FromDeviceId = deviceId,
-    };
-
     private long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, _options.MessageRetentionDays);
-
-    private static RoamingException ConversationNotFound() => RoamingException.NotFound("The conversation is not in this user's list.");
-
-    private static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
-
-    private static RoamingException GroupNotFound(string groupId) => RoamingException.NotFound($"Group {groupId} does not exist.");
-
-    private RoamingException TooManyMembers() => RoamingException.InvalidArgument($"A group holds at most {_options.MaxGroupMembers} members.");
 
     private static RedisValue Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

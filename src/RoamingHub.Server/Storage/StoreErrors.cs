@@ -1,0 +1,39 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage;
+
+/// <summary>
+/// What both stores answer in the same words: the refusals a store raises and the shape of the events it logs, so
+/// the in-memory and Redis stores cannot drift apart in what a client sees.
+/// </summary>
+internal static class StoreErrors
+{
+    public static RoamingException ConversationNotFound() => RoamingException.NotFound("The conversation is not in this user's list.");
+
+    public static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
+
+    public static RoamingException GroupNotFound(string groupId) => RoamingException.NotFound($"Group {groupId} does not exist.");
+
+    public static RoamingException NotInGroup(string userId, string groupId) => RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");
+
+    public static RoamingException OwnerCannotLeave() => RoamingException.InvalidArgument("The owner cannot be removed; delete the group instead.");
+
+    public static RoamingException GroupExists(string groupId) => new(ErrorCodes.AlreadyExists, $"Group {groupId} already exists.");
+
+    public static RoamingException TooManyMembers(int max) => RoamingException.InvalidArgument($"A group holds at most {max} members.");
+
+    public static RoamingException PinLimit(int max) => new(ErrorCodes.PinLimitExceeded, $"At most {max} conversations can be pinned.");
+
+    public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+
+    /// <summary>An event about <paramref name="conversation"/> without its seq, which the store assigns when it logs it.</summary>
+    public static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
+    {
+        Operation = operation,
+        ConversationId = conversation.Id,
+        ChatType = conversation.ChatType,
+        Timestamp = now,
+        FromDeviceId = deviceId,
+    };
+}

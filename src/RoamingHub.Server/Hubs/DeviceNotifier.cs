@@ -37,20 +37,8 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
     public Task SendEventAsync(string userId, MultiDeviceEvent multiDeviceEvent, string? exceptConnectionId) =>
         SendAsync(userId, HubEvents.OnMultiDeviceEvent, multiDeviceEvent, exceptConnectionId);
 
-    public async Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId)
-    {
-        try
-        {
-            var clients = exceptConnectionId is null
-                ? hub.Clients.Group(ChatGroup(groupId))
-                : hub.Clients.GroupExcept(ChatGroup(groupId), exceptConnectionId);
-            await clients.SendAsync(HubEvents.OnMessage, message).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or IOException or TimeoutException)
-        {
-            Log.PushFailed(logger, HubEvents.OnMessage, "group " + groupId, ex);
-        }
-    }
+    public Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId) =>
+        PublishAsync(ChatGroup(groupId), HubEvents.OnMessage, message, exceptConnectionId, "group " + groupId);
 
     public Task SendReadAckAsync(string userId, ReadAck ack) => SendAsync(userId, HubEvents.OnReadAck, ack, exceptConnectionId: null);
 
@@ -78,18 +66,19 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
     /// <summary>The SignalR group that holds every connection of every member of a chat group.</summary>
     public static string ChatGroup(string groupId) => "g:" + groupId;
 
-    private async Task SendAsync(string userId, string method, object payload, string? exceptConnectionId)
+    private Task SendAsync(string userId, string method, object payload, string? exceptConnectionId) =>
+        PublishAsync(UserGroup(userId), method, payload, exceptConnectionId, userId);
+
+    private async Task PublishAsync(string group, string method, object payload, string? exceptConnectionId, string recipient)
     {
         try
         {
-            var clients = exceptConnectionId is null
-                ? hub.Clients.Group(UserGroup(userId))
-                : hub.Clients.GroupExcept(UserGroup(userId), exceptConnectionId);
+            var clients = exceptConnectionId is null ? hub.Clients.Group(group) : hub.Clients.GroupExcept(group, exceptConnectionId);
             await clients.SendAsync(method, payload).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or IOException or TimeoutException)
         {
-            Log.PushFailed(logger, method, userId, ex);
+            Log.PushFailed(logger, method, recipient, ex);
         }
     }
 }

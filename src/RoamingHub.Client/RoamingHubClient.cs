@@ -207,9 +207,14 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
     private async Task<T> InvokeCoreAsync<T>(string method, object?[] args, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.InvocationTimeout);
-        return await Connection.InvokeCoreAsync<T>(method, args, timeout.Token).ConfigureAwait(false);
+        var deadline = InvocationDeadlines.After(_options.InvocationTimeout);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await Connection.InvokeCoreAsync<T>(method, args, deadline).ConfigureAwait(false);
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
+        return await Connection.InvokeCoreAsync<T>(method, args, linked.Token).ConfigureAwait(false);
     }
 
     private void Enqueue(Work work) => _work.Writer.TryWrite(work);

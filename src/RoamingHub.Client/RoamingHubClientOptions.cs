@@ -40,6 +40,6 @@ public sealed class RoamingHubClientOptions
     /// </summary>
     public TimeSpan? SyncProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Timeout of hub invocations.</summary>
+    /// <summary>Timeout of hub invocations; an invocation gives up at most a tenth of a second after it.</summary>
     public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -20,27 +20,41 @@ internal sealed class ConnectionRegistry
         [.. _userByConnection.Select(pair => (pair.Value, pair.Key))];
 }
 
-/// <summary>Refreshes this node's connections in the store a few times per presence timeout.</summary>
+/// <summary>
+/// Refreshes this node's connections in the store a few times per presence timeout, in chunks spread over half the
+/// interval: one batch for every connection at once queued thousands of commands on the store's connection ahead of
+/// the hot path and showed as a latency spike every interval.
+/// </summary>
 internal sealed class PresenceRefresher(
     ConnectionRegistry registry, IRoamingStore store, TimeProvider time,
     Microsoft.Extensions.Options.IOptions<RoamingOptions> options, ILogger<PresenceRefresher> logger) : BackgroundService
 {
+    private const int ChunkSize = 500;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PresenceTimeout / 3, time);
+        var interval = options.Value.PresenceTimeout / 3;
+        using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            try
+            var chunks = registry.Snapshot().Chunk(ChunkSize).ToList();
+            var pause = chunks.Count > 1 ? interval / 2 / chunks.Count : TimeSpan.Zero;
+            foreach (var chunk in chunks)
             {
-                var connections = registry.Snapshot();
-                if (connections.Count > 0)
+                try
                 {
-                    await store.RefreshConnectionsAsync(connections, time.GetUtcNow().ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
+                    await store.RefreshConnectionsAsync(chunk, time.GetUtcNow().ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
                 }
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-            {
-                Log.PresenceRefreshFailed(logger, ex);
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                {
+                    Log.PresenceRefreshFailed(logger, ex);
+                    break;
+                }
+
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
+                }
             }
         }
     }

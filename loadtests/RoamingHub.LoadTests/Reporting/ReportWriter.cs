@@ -79,11 +79,22 @@ internal static class ReportWriter
         if (result.Cpu.Count > 0)
         {
             output.WriteLine();
-            Table(output, ["CPU (% of one core)", "seconds", "load generator", "server(s)", "redis"],
-                [.. result.Cpu.Select(pair => new[]
+            // CPU time per operation (warm-up included, like the operation count) shows what one operation costs each
+            // process, so the rate the machine's cores could carry follows from it.
+            Table(output, ["CPU (% of one core)", "seconds", "load generator", "server(s)", "redis", "µs/op: generator", "server(s)", "redis", "all"],
+                [.. result.Cpu.Select(pair =>
                 {
-                    pair.Key, F(pair.Value.Seconds), F(pair.Value.LoadGeneratorPercent),
-                    string.Join(" + ", pair.Value.ServerPercent.Select(p => p is { } v ? F(v) : "?")), pair.Value.RedisPercent is { } r ? F(r) : "?",
+                    var cpu = pair.Value;
+                    var operations = result.RedisCost.TryGetValue(pair.Key, out var cost) ? cost.Operations : 0;
+                    string PerOp(double? percent) => operations > 0 && percent is { } v ? F(v / 100 * cpu.Seconds * 1e6 / operations) : "";
+                    var server = cpu.ServerPercent.All(p => p is not null) ? cpu.ServerPercent.Sum() : null;
+                    return new[]
+                    {
+                        pair.Key, F(cpu.Seconds), F(cpu.LoadGeneratorPercent),
+                        string.Join(" + ", cpu.ServerPercent.Select(p => p is { } v ? F(v) : "?")), cpu.RedisPercent is { } r ? F(r) : "?",
+                        PerOp(cpu.LoadGeneratorPercent), PerOp(server), PerOp(cpu.RedisPercent),
+                        PerOp(cpu.LoadGeneratorPercent + server + cpu.RedisPercent),
+                    };
                 })]);
         }
 

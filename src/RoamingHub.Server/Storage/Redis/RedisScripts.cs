@@ -110,6 +110,18 @@ internal static class RedisScripts
 
         """;
 
+    /// <summary>
+    /// Housekeeping (retention trims, key lifetimes) runs on the first write of each minute of a chat's or
+    /// conversation's positions rather than on every write: it is idempotent, reads apply the retention floor anyway,
+    /// and lifetimes are a day longer than retention, so a minute's delay changes nothing a client sees.
+    /// </summary>
+    private const string Housekeeping = """
+        local function new_minute(old_position, new_position)
+          return math.floor(tonumber(old_position or 0) / 61440000) ~= math.floor(tonumber(new_position) / 61440000)
+        end
+
+        """;
+
     // ------------------------------------------------------------------ chat side
 
     /// <summary>
@@ -119,11 +131,12 @@ internal static class RedisScripts
     /// position, key lifetime ms, sender, '1' for a group chat.
     /// Returns {-2} when the sender is not a member of the group; else {duplicate (0/1), msgId, position, blob of the
     /// first message or false, group members…}. A repeated clientMsgId writes nothing.
-    /// Retention costs no scan: each write trims at most 100 expired messages and the hidden ids that referred to
-    /// them, and renews the keys' lifetime, so an idle chat's keys expire by themselves. Watermarks below the retention
-    /// floor are harmless (the floor hides more) and expire with the chat.
+    /// Retention costs no scan: the first write of each minute (by the chat's clock) trims at most 100 expired
+    /// messages and the hidden ids that referred to them, and renews the keys' lifetime, so an idle chat's keys expire
+    /// by themselves; reads hide what is past retention in between. Watermarks below the retention floor are harmless
+    /// (the floor hides more) and expire with the chat.
     /// </summary>
-    public const string StoreMessage = """
+    public const string StoreMessage = Housekeeping + """
         local members = {}
         if ARGV[8] == '1' then
           if redis.call('SISMEMBER', KEYS[8], ARGV[7]) == 0 then return {-2} end
@@ -148,15 +161,17 @@ internal static class RedisScripts
         redis.call('ZADD', KEYS[1], position, ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
         if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[4]) end
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[5], 'LIMIT', 0, 100)
-        if #expired > 0 then
-          redis.call('ZREM', KEYS[1], unpack(expired))
-          redis.call('HDEL', KEYS[2], unpack(expired))
+        if new_minute(last, position) then
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[5], 'LIMIT', 0, 100)
+          if #expired > 0 then
+            redis.call('ZREM', KEYS[1], unpack(expired))
+            redis.call('HDEL', KEYS[2], unpack(expired))
+          end
+          redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
+          redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
+          redis.call('PEXPIRE', KEYS[1], ARGV[6])
+          redis.call('PEXPIRE', KEYS[2], ARGV[6])
         end
-        redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
-        redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
-        redis.call('PEXPIRE', KEYS[1], ARGV[6])
-        redis.call('PEXPIRE', KEYS[2], ARGV[6])
         return answer(0, ARGV[1], position, false)
         """;
 
@@ -315,21 +330,25 @@ internal static class RedisScripts
     /// recipients (tag <c>{u:user}</c>). ARGV: member, timestamp ms, position, <c>position|blob</c>, max conversations,
     /// '1' to count it unread, msgId, retention floor position, key lifetime ms. Activity and last message only move
     /// forward and the unread set is keyed by msgId, so a replay counts nothing twice and reordered sends count all.
+    /// Unread entries past retention are trimmed by the housekeeping of <see cref="Housekeeping"/>.
     /// </summary>
-    public const string TouchConversation = UserKeys + """
+    public const string TouchConversation = UserKeys + Housekeeping + """
         local added = redis.call('ZADD', convs, 'GT', ARGV[2], ARGV[1])
         if added == 1 then
           redis.call('HSET', created, ARGV[1], ARGV[2])
           redis.call('DEL', unread)
         end
         local current = redis.call('HGET', last, ARGV[1])
-        if not current or position_of(current) < tonumber(ARGV[3]) then redis.call('HSET', last, ARGV[1], ARGV[4]) end
+        local previous = current and position_of(current) or 0
+        if previous < tonumber(ARGV[3]) then redis.call('HSET', last, ARGV[1], ARGV[4]) end
         if ARGV[6] == '1' then
           if tonumber(ARGV[3]) > tonumber(redis.call('HGET', reads, ARGV[1]) or '0') then
             redis.call('ZADD', unread, 'NX', ARGV[3], ARGV[7])
           end
-          redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[8])
-          redis.call('PEXPIRE', unread, ARGV[9])
+          if added == 1 or new_minute(previous, ARGV[3]) then
+            redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[8])
+            redis.call('PEXPIRE', unread, ARGV[9])
+          end
           set_unread(ARGV[1], redis.call('ZCARD', unread))
         end
         if added == 1 then evict(tonumber(ARGV[5])) end

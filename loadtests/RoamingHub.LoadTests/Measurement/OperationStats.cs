@@ -68,6 +68,6 @@ internal sealed class OperationStats(string name)
             Errors.Snapshot(),
             seconds <= 0 ? 0 : Math.Round(Interlocked.Read(ref _completedInWindow) / seconds, 1),
             Latency.Summary(),
-            Math.Round(loop.MaxLag.TotalMilliseconds, 1));
+            loop.StartLag);
     }
 }

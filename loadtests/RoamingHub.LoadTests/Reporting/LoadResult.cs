@@ -91,7 +91,7 @@ internal sealed record MemoryFigures(long ServerBeforeKiB, long ServerAfterConne
 /// <summary>One kind of operation.</summary>
 internal sealed record OperationFigures(
     string Name, double OfferedPerSecond, long Started, long Succeeded, long Failed, IReadOnlyDictionary<string, long> ErrorsByCode,
-    double ThroughputPerSecond, LatencySummary Latency, double MaxScheduleLagMs);
+    double ThroughputPerSecond, LatencySummary Latency, LatencySummary StartLag);
 
 /// <summary>One kind of push, checked device by device.</summary>
 internal sealed record DeliveryFigures(string Name, long Expected, long Received, long Lost, long Duplicated, LatencySummary Latency);

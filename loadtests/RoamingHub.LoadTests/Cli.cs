@@ -22,7 +22,7 @@ internal static class Cli
           --conversations-rate     fetch: FetchConversations per second (2000)
           --history-rate           fetch: FetchHistoryMessages per second (1000)
           --duration               seconds measured per phase, or held for connections (60; at most 1800)
-          --warmup                 seconds of load before each measured phase, left out of the figures (10)
+          --warmup                 seconds of load before each measured phase, left out of the figures (30)
           --drain                  seconds to wait for pushes after the last operation (5)
           --max-operations         stop a phase after this many operations
           --max-in-flight          operations in flight before new ones count as LOADGEN_BACKLOG (50000)

@@ -160,10 +160,10 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
                 throw StoreErrors.UnknownHistoryCursor();
         }
 
-        var items = new List<StoredMessage>((result.Length - 2) / 3);
-        for (var i = 2; i + 2 < result.Length; i += 3)
+        var items = new List<StoredMessage>((result.Length - 2) / 2);
+        for (var i = 2; i + 1 < result.Length; i += 2)
         {
-            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 2]!, (long)result[i + 1]));
+            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 1]!, (long)result[i]));
         }
 
         return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);

@@ -179,7 +179,7 @@ internal static class RedisScripts
     /// A page of history as one user sees it (tag of the chat). KEYS: messages, bodies, watermarks, the user's hidden
     /// ids, group members. ARGV: user, 'up' or 'down', cursor msgId ('' for the start), page size, retention floor
     /// position, scan cap, '1' for a group chat. Returns {-2} for a non-member of the group, {-1} for an unknown
-    /// cursor, else {0, next cursor or false, then per message: id, position, blob}. When the scan cap stops a walk
+    /// cursor, else {0, next cursor or false, then per message: position, blob (the blob holds the id)}. When the scan cap stops a walk
     /// through many hidden messages, the cursor is the last id scanned, so the client goes on from there.
     /// </summary>
     public const string FetchHistory = WalkFunction + """
@@ -212,7 +212,6 @@ internal static class RedisScripts
         for i = 1, count do ids[i] = found[2 * i - 1] end
         local blobs = redis.call('HMGET', KEYS[2], unpack(ids))
         for i = 1, count do
-          result[#result + 1] = ids[i]
           result[#result + 1] = found[2 * i]
           result[#result + 1] = blobs[i]
         end

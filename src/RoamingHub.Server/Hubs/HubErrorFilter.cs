@@ -39,7 +39,7 @@ internal sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilte
 
     private HubException? Map(Exception exception, string method, HubCallerContext context)
     {
-        var userId = context.UserIdentifier ?? context.User?.FindFirst("sub")?.Value ?? "?";
+        var userId = RoamingHub.CallerOf(context)?.UserId ?? context.User?.FindFirst("sub")?.Value ?? "?";
         switch (exception)
         {
             case RoamingException roaming:

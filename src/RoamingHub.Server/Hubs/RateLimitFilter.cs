@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Hosting;
@@ -22,17 +21,18 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
 {
     private static readonly object ConnectionBucketKey = new();
 
-    private readonly RateLimitOptions _limits;
     private readonly TimeProvider _time;
+    private readonly BucketLimit _perConnection;
+    private readonly BucketLimit _perUser;
     private readonly ConcurrentDictionary<string, TokenBucket> _users = new(StringComparer.Ordinal);
     private readonly ITimer _sweeper;
-    private readonly long _userRefillTicks;
 
     public RateLimitFilter(IOptions<RoamingOptions> options, TimeProvider time)
     {
-        _limits = options.Value.RateLimit;
+        var limits = options.Value.RateLimit;
         _time = time;
-        _userRefillTicks = TokenBucket.TicksToRefill(_limits.PerUserPerSecond, _limits.PerUserBurst, time.TimestampFrequency);
+        _perConnection = new BucketLimit(limits.PerConnectionPerSecond, limits.PerConnectionBurst, time.TimestampFrequency);
+        _perUser = new BucketLimit(limits.PerUserPerSecond, limits.PerUserBurst, time.TimestampFrequency);
         _sweeper = time.CreateTimer(_ => SweepIdleUsers(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
@@ -42,11 +42,10 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
         var now = _time.GetTimestamp();
         var connection = context.Items.TryGetValue(ConnectionBucketKey, out var held) && held is TokenBucket bucket
             ? bucket
-            : (TokenBucket)(context.Items[ConnectionBucketKey] = new TokenBucket(_limits.PerConnectionPerSecond, _limits.PerConnectionBurst, now));
-        var user = context.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value ?? context.ConnectionId;
-        if (!connection.TryTake(now, _time.TimestampFrequency)
-            || !_users.GetOrAdd(user, static (_, state) => new TokenBucket(state.PerSecond, state.Burst, state.Now), (PerSecond: _limits.PerUserPerSecond, Burst: _limits.PerUserBurst, Now: now))
-                .TryTake(now, _time.TimestampFrequency))
+            : (TokenBucket)(context.Items[ConnectionBucketKey] = new TokenBucket(_perConnection, now));
+        var user = RoamingHub.CallerOf(context)?.UserId ?? context.ConnectionId;
+        if (!connection.TryTake(now)
+            || !_users.GetOrAdd(user, static (_, state) => new TokenBucket(state.Limit, state.Now), (Limit: _perUser, Now: now)).TryTake(now))
         {
             throw new RoamingException(ErrorCodes.RateLimited, "Too many calls; slow down and retry.");
         }
@@ -62,31 +61,40 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
         var now = _time.GetTimestamp();
         foreach (var (user, bucket) in _users)
         {
-            if (now - bucket.LastTakenAt > _userRefillTicks)
+            if (now - bucket.LastTakenAt > _perUser.TicksToFill)
             {
                 _users.TryRemove(new KeyValuePair<string, TokenBucket>(user, bucket));
             }
         }
     }
 
+    /// <summary>A bucket's size and refill rate in the clock's timestamp ticks.</summary>
+    private sealed class BucketLimit(int perSecond, int burst, long ticksPerSecond)
+    {
+        public int Burst { get; } = burst;
+
+        public double TokensPerTick { get; } = (double)perSecond / ticksPerSecond;
+
+        /// <summary>How long an empty bucket takes to fill up again.</summary>
+        public long TicksToFill { get; } = (long)Math.Ceiling((double)burst / perSecond * ticksPerSecond);
+    }
+
     /// <summary>A token bucket refilled from elapsed time whenever it is used.</summary>
-    private sealed class TokenBucket(int perSecond, int burst, long now)
+    private sealed class TokenBucket(BucketLimit limit, long now)
     {
         private readonly Lock _gate = new();
-        private double _tokens = burst;
+        private double _tokens = limit.Burst;
         private long _refilledAt = now;
 
         public long LastTakenAt { get; private set; } = now;
 
-        public static long TicksToRefill(int perSecond, int burst, long frequency) => (long)Math.Ceiling((double)burst / perSecond * frequency);
-
-        public bool TryTake(long now, long frequency)
+        public bool TryTake(long now)
         {
             lock (_gate)
             {
                 if (now > _refilledAt)
                 {
-                    _tokens = Math.Min(burst, _tokens + (now - _refilledAt) * (double)perSecond / frequency);
+                    _tokens = Math.Min(limit.Burst, _tokens + (now - _refilledAt) * limit.TokensPerTick);
                     _refilledAt = now;
                 }
 

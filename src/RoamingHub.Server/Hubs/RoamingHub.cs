@@ -22,7 +22,11 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
 
-    private Caller Caller => (Caller)Context.Items[CallerItem]!;
+    private Caller Caller => CallerOf(Context)!;
+
+    /// <summary>The caller a connection was admitted as (canonical ids), or null before it was admitted.</summary>
+    public static Caller? CallerOf(HubCallerContext context) =>
+        context.Items.TryGetValue(CallerItem, out var caller) ? caller as Caller : null;
 
     public override async Task OnConnectedAsync()
     {

@@ -39,8 +39,9 @@ internal sealed class PresenceRefresher(
         {
             var chunks = registry.Snapshot().Chunk(ChunkSize).ToList();
             var pause = chunks.Count > 1 ? interval / 2 / chunks.Count : TimeSpan.Zero;
-            foreach (var chunk in chunks)
+            for (var i = 0; i < chunks.Count; i++)
             {
+                var chunk = chunks[i];
                 try
                 {
                     await store.RefreshConnectionsAsync(chunk, time.GetUtcNow().ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
@@ -51,7 +52,7 @@ internal sealed class PresenceRefresher(
                     break;
                 }
 
-                if (pause > TimeSpan.Zero)
+                if (i < chunks.Count - 1)
                 {
                     await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
                 }

@@ -18,7 +18,7 @@ internal sealed class Latency
     }
 
     public LatencySummary Summary() => Count == 0
-        ? new LatencySummary(0, 0, 0, 0, 0, 0)
+        ? LatencySummary.None
         : new LatencySummary(
             Count,
             Millis(_histogram.GetValueAtPercentile(50)),
@@ -31,4 +31,8 @@ internal sealed class Latency
 }
 
 /// <summary>Percentiles in milliseconds.</summary>
-internal sealed record LatencySummary(long Count, double P50, double P95, double P99, double P999, double Max);
+internal sealed record LatencySummary(long Count, double P50, double P95, double P99, double P999, double Max)
+{
+    /// <summary>No samples.</summary>
+    public static LatencySummary None { get; } = new(0, 0, 0, 0, 0, 0);
+}

@@ -145,7 +145,7 @@ internal static class Seeder
         if (stats.Errors.Total > 0)
         {
             context.Result.Operations.Add(new Reporting.OperationFigures(
-                stats.Name, 0, total, stats.Succeeded, stats.Errors.Total, stats.Errors.Snapshot(), 0, stats.Latency.Summary(), new Latency().Summary()));
+                stats.Name, 0, total, stats.Succeeded, stats.Errors.Total, stats.Errors.Snapshot(), 0, stats.Latency.Summary(), LatencySummary.None));
         }
     }
 }

@@ -74,7 +74,7 @@ internal static class MixedScenario
         if (backlog.Total > 0)
         {
             context.Result.Operations.Add(new Reporting.OperationFigures(
-                "(not started: in-flight limit)", 0, backlog.Total, 0, backlog.Total, backlog.Snapshot(), 0, new Latency().Summary(), new Latency().Summary()));
+                "(not started: in-flight limit)", 0, backlog.Total, 0, backlog.Total, backlog.Snapshot(), 0, LatencySummary.None, LatencySummary.None));
         }
     }
 }

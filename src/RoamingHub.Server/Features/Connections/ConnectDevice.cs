@@ -29,7 +29,25 @@ internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegist
         }
 
         registry.Add(userId, connectionId);
-        return await store.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await store.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The hub never learns this connection was admitted: give its place back here. If the store cannot take
+            // it now, the entry ages out, since this node no longer refreshes it.
+            registry.Remove(connectionId);
+            try
+            {
+                await store.RemoveConnectionAsync(userId, connectionId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+            }
+
+            throw;
+        }
     }
 }
 

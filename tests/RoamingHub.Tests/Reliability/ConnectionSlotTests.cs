@@ -1,0 +1,49 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features.Connections;
+using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Storage;
+using RoamingHub.Server.Storage.InMemory;
+using RoamingHub.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RoamingHub.Tests.Reliability;
+
+/// <summary>A connection the store admits but cannot finish connecting gives its place in the user's count back.</summary>
+public sealed class ConnectionSlotTests
+{
+    [Fact]
+    public async Task A_connect_that_fails_after_admission_releases_the_place()
+    {
+        var options = Options.Create(new RoamingOptions { MaxConnectionsPerUser = 1 });
+        var store = new InMemoryRoamingStore(options);
+        var registry = new ConnectionRegistry();
+        var handler = new ConnectDeviceHandler(FailingGroupsStore.Over(store), registry, TimeProvider.System, options);
+        var alice = TestIds.User("alice");
+
+        await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            handler.Handle(new ConnectDevice(new Caller(alice, "phone", "c1")), default).AsTask());
+
+        Assert.Empty(registry.Snapshot());
+        Assert.True(await store.TryAddConnectionAsync(alice, "c2", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), default));
+    }
+
+    /// <summary>Forwards every call to a real store, except that reading a user's groups fails as Redis would.</summary>
+    public class FailingGroupsStore : DispatchProxy
+    {
+        private IRoamingStore _inner = null!;
+
+        internal static IRoamingStore Over(IRoamingStore inner)
+        {
+            var proxy = Create<IRoamingStore, FailingGroupsStore>();
+            ((FailingGroupsStore)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod!.Name == nameof(IRoamingStore.GetGroupsOfUserAsync)
+                ? throw new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "Redis went away.")
+                : targetMethod.Invoke(_inner, args);
+    }
+}

@@ -35,7 +35,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             RedisScripts.StoreMessage,
             [
                 _keys.Messages(chat), _keys.MessageBodies(chat), _keys.MessageClock(chat), _keys.ClientMsgId(chat, draft.From, draft.ClientMsgId ?? ""),
-                _keys.Watermarks(chat), _keys.Hidden(chat, draft.From), _keys.Hidden(chat, conversation.IsGroup ? draft.From : draft.To),
+                _keys.Hidden(chat, draft.From), _keys.Hidden(chat, conversation.IsGroup ? draft.From : draft.To),
                 _keys.GroupMembers(chat),
             ],
             [

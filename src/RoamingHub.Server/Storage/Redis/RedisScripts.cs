@@ -126,7 +126,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// Stores a message in its chat (tag <c>{s:a|b}</c> or <c>{g:group}</c>).
-    /// KEYS: messages, bodies, clock, clientMsgId key, watermarks, sender's hidden ids, recipient's hidden ids,
+    /// KEYS: messages, bodies, clock, clientMsgId key, sender's hidden ids, recipient's hidden ids,
     /// group members. ARGV: msgId, now ms, message blob, clientMsgId window ms ('' for none), retention floor
     /// position, key lifetime ms, sender, '1' for a group chat.
     /// Returns {-2} when the sender is not a member of the group; else {duplicate (0/1), msgId, position, blob of the
@@ -139,8 +139,8 @@ internal static class RedisScripts
     public const string StoreMessage = Housekeeping + """
         local members = {}
         if ARGV[8] == '1' then
-          if redis.call('SISMEMBER', KEYS[8], ARGV[7]) == 0 then return {-2} end
-          members = redis.call('SMEMBERS', KEYS[8])
+          if redis.call('SISMEMBER', KEYS[7], ARGV[7]) == 0 then return {-2} end
+          members = redis.call('SMEMBERS', KEYS[7])
         end
         local function answer(duplicate, id, position, blob)
           local result = {duplicate, id, position, blob}
@@ -167,8 +167,8 @@ internal static class RedisScripts
             redis.call('ZREM', KEYS[1], unpack(expired))
             redis.call('HDEL', KEYS[2], unpack(expired))
           end
+          redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[5])
           redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
-          redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[5])
           redis.call('PEXPIRE', KEYS[1], ARGV[6])
           redis.call('PEXPIRE', KEYS[2], ARGV[6])
         end
@@ -341,14 +341,16 @@ internal static class RedisScripts
         local previous = current and position_of(current) or 0
         if previous < tonumber(ARGV[3]) then redis.call('HSET', last, ARGV[1], ARGV[4]) end
         if ARGV[6] == '1' then
+          local counted = 0
           if tonumber(ARGV[3]) > tonumber(redis.call('HGET', reads, ARGV[1]) or '0') then
-            redis.call('ZADD', unread, 'NX', ARGV[3], ARGV[7])
+            counted = redis.call('ZADD', unread, 'NX', ARGV[3], ARGV[7])
           end
-          if added == 1 or new_minute(previous, ARGV[3]) then
-            redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[8])
-            redis.call('PEXPIRE', unread, ARGV[9])
-          end
-          set_unread(ARGV[1], redis.call('ZCARD', unread))
+          local housekeeping = added == 1 or new_minute(previous, ARGV[3])
+          if housekeeping then redis.call('ZREMRANGEBYSCORE', unread, '-inf', ARGV[8]) end
+          local count = redis.call('ZCARD', unread)
+          -- A read that emptied the set removed it, lifetime and all: the message that starts it again renews it.
+          if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, ARGV[9]) end
+          set_unread(ARGV[1], count)
         end
         if added == 1 then evict(tonumber(ARGV[5])) end
         return added

@@ -26,6 +26,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
     public RoamingHubClient(RoamingHubClientOptions options)
     {
+        if (options.InvocationTimeout <= TimeSpan.Zero && options.InvocationTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "InvocationTimeout must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+
         _options = options;
         var builder = new HubConnectionBuilder()
             .WithUrl(Endpoint(options), http =>

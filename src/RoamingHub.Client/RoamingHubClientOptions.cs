@@ -40,6 +40,9 @@ public sealed class RoamingHubClientOptions
     /// </summary>
     public TimeSpan? SyncProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Timeout of hub invocations; an invocation gives up at most a tenth of a second after it.</summary>
+    /// <summary>
+    /// Timeout of hub invocations; an invocation gives up at most a tenth of a second after it. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// or more than a day means no timeout.
+    /// </summary>
     public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
 using RoamingHub.Server.Hosting;
 using RoamingHub.Server.Storage;
 
@@ -13,6 +14,12 @@ internal interface IDeviceNotifier
 
     /// <summary>Sends <paramref name="multiDeviceEvent"/> to every connection of <paramref name="userId"/> but <paramref name="exceptConnectionId"/>.</summary>
     Task SendEventAsync(string userId, MultiDeviceEvent multiDeviceEvent, string? exceptConnectionId);
+
+    /// <summary>
+    /// Sends the event of a change <paramref name="caller"/> made to the caller's other connections; nothing when the
+    /// call changed nothing (<paramref name="multiDeviceEvent"/> is null).
+    /// </summary>
+    Task SendToOtherDevicesAsync(Caller caller, MultiDeviceEvent? multiDeviceEvent);
 
     /// <summary>Sends a group message to every connection of every member but <paramref name="exceptConnectionId"/>.</summary>
     Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId);
@@ -36,6 +43,9 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
 
     public Task SendEventAsync(string userId, MultiDeviceEvent multiDeviceEvent, string? exceptConnectionId) =>
         SendAsync(userId, HubEvents.OnMultiDeviceEvent, multiDeviceEvent, exceptConnectionId);
+
+    public Task SendToOtherDevicesAsync(Caller caller, MultiDeviceEvent? multiDeviceEvent) =>
+        multiDeviceEvent is null ? Task.CompletedTask : SendEventAsync(caller.UserId, multiDeviceEvent, caller.ConnectionId);
 
     public Task SendGroupMessageAsync(string groupId, Message message, string? exceptConnectionId) =>
         PublishAsync(ChatGroup(groupId), HubEvents.OnMessage, message, exceptConnectionId, "group " + groupId);

@@ -27,7 +27,7 @@ internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDevi
         var deleteRoam = request.DeleteRoam ?? true;
         var evt = await store.DeleteConversationAsync(
             caller.UserId, conversation, deleteRoam, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
+        await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
         return new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = evt.Seq };
     }
 }

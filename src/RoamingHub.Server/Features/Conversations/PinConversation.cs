@@ -26,10 +26,7 @@ internal sealed class PinConversationHandler(IRoamingStore store, IDeviceNotifie
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var outcome = await store.SetPinnedAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        if (outcome.Event is { } evt)
-        {
-            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
-        }
+        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         return new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq };
     }

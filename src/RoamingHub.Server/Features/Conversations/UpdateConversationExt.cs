@@ -35,10 +35,7 @@ internal sealed class UpdateConversationExtHandler(IRoamingStore store, IDeviceN
 
         var evt = await store.UpdateExtAsync(caller.UserId, conversation, ext, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)
             .ConfigureAwait(false);
-        if (evt is not null)
-        {
-            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
-        }
+        await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
 
         return new UpdateExtResult { Ext = ext, Seq = evt?.Seq };
     }

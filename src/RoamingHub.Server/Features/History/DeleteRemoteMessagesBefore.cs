@@ -30,10 +30,7 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDe
 
         var outcome = await store.HideMessagesBeforeAsync(
             caller.UserId, conversation, request.Timestamp, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        if (outcome.Event is { } evt)
-        {
-            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
-        }
+        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         return new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq };
     }

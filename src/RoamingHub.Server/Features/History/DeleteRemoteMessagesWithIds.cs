@@ -30,10 +30,7 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, ID
         var msgIds = requested.Select(id => HistoryRules.MsgId(id, "msgIds")).Distinct(StringComparer.Ordinal).ToList();
         var outcome = await store.HideMessagesAsync(
             caller.UserId, conversation, msgIds, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        if (outcome.Event is { } evt)
-        {
-            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
-        }
+        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         return new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq };
     }

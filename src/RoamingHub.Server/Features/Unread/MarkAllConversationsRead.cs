@@ -24,7 +24,7 @@ internal sealed class MarkAllConversationsReadHandler(IRoamingStore store, IDevi
         var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = now };
         await Task.WhenAll(outcome.PeersAdvanced
             .Select(peer => notifier.SendReadAckAsync(peer, ack))
-            .Append(notifier.SendEventAsync(caller.UserId, outcome.Event, caller.ConnectionId))).ConfigureAwait(false);
+            .Append(notifier.SendToOtherDevicesAsync(caller, outcome.Event))).ConfigureAwait(false);
         return new MarkAllReadResult { ReadTimestamp = now, Seq = outcome.Event.Seq };
     }
 }

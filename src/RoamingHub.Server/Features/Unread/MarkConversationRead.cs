@@ -32,10 +32,7 @@ internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNo
         }
 
         var outcome = await store.MarkReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        if (outcome.Event is { } evt)
-        {
-            await notifier.SendEventAsync(caller.UserId, evt, caller.ConnectionId).ConfigureAwait(false);
-        }
+        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         if (outcome.PeerAdvanced)
         {

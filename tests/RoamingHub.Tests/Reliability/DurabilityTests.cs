@@ -33,18 +33,29 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         for (var w = 0; w < Writers; w++)
         {
             var user = TestIds.User($"writer{w}");
-            writers.Add((user, await RoamingNode.ConnectAsync(node.BaseAddress, user, "phone", reconnect: true)));
+            // The node starts before its connection to the fresh redis-server is up, and refuses connects meanwhile.
+            writers.Add((user, await Retry.UntilAcknowledgedAsync(() => RoamingNode.ConnectAsync(node.BaseAddress, user, "phone", reconnect: true))));
         }
 
         var acknowledged = new ConcurrentBag<Message>();
         var expectedPins = new ConcurrentDictionary<(string User, string Peer), bool>();
+        // Kills are placed by progress, not by the clock: each lands after a seeded number of acknowledged
+        // operations while a write is in flight, and no stream may finish before the last kill.
+        const int Total = Writers * OperationsPerWriter;
+        var killAt = Enumerable.Range(1, Kills).Select(k => (k * Total / (Kills + 1)) + random.Next(-3, 4)).ToArray();
+        var (acked, inFlight, killsWithWriteInFlight) = (0, 0, 0);
+        var chaosDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var streams = writers.Select(writer => Task.Run(async () =>
         {
             for (var i = 0; i < OperationsPerWriter; i++)
             {
-                // Paced, so the kills below land in the middle of the stream rather than after it.
-                await Task.Delay(25);
+                if (i == OperationsPerWriter - 1)
+                {
+                    await chaosDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                }
+
                 var opId = $"{writer.User}-{i}";
+                Interlocked.Increment(ref inFlight);
                 if (i % 2 == 0)
                 {
                     acknowledged.Add(await Retry.UntilAcknowledgedAsync(() => writer.Client.SendMessageAsync(
@@ -58,49 +69,70 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                         new PinConversationRequest { ConversationId = peer, ChatType = ChatTypes.SingleChat, IsPinned = pin, ClientOpId = opId }));
                     expectedPins[(writer.User, peer)] = pin;
                 }
+
+                Interlocked.Decrement(ref inFlight);
+                Interlocked.Increment(ref acked);
             }
         })).ToList();
         var killsMidStream = 0;
         var chaos = Task.Run(async () =>
         {
-            for (var k = 0; k < Kills && !streams.All(s => s.IsCompleted); k++)
+            try
             {
-                await Task.Delay(random.Next(100, 400));
-                redis.Kill();
-                killsMidStream += streams.All(s => s.IsCompleted) ? 0 : 1;
-                await Task.Delay(200);
-                redis.Start();
+                foreach (var point in killAt)
+                {
+                    var waitUntil = DateTime.UtcNow.AddSeconds(60);
+                    while (Volatile.Read(ref acked) < point || Volatile.Read(ref inFlight) == 0)
+                    {
+                        Assert.True(DateTime.UtcNow < waitUntil && !streams.Any(s => s.IsFaulted), $"seed {seed}: the streams stalled before kill point {point}");
+                        await Task.Delay(1);
+                    }
+
+                    redis.Kill();
+                    killsWithWriteInFlight += Volatile.Read(ref inFlight) > 0 ? 1 : 0;
+                    killsMidStream += streams.All(s => s.IsCompleted) ? 0 : 1;
+                    await Task.Delay(200);
+                    redis.Start();
+                }
+            }
+            finally
+            {
+                chaosDone.TrySetResult();
             }
         });
         await Task.WhenAll(streams.Append(chaos));
-        Assert.True(killsMidStream >= 2, $"seed {seed}: only {killsMidStream} kills landed mid-stream");
+        Assert.Equal(Kills, killsMidStream);
+        Assert.True(killsWithWriteInFlight >= 1, $"seed {seed}: no kill found a write in flight");
 
-        await using var reader = await RoamingNode.ConnectAsync(node.BaseAddress, dave, "reader");
+        // Reads after the last restart repeat like the writes did: the node's connections to Redis may still be coming back.
+        await using var reader = await Retry.UntilAcknowledgedAsync(() => RoamingNode.ConnectAsync(node.BaseAddress, dave, "reader"));
         var history = new List<Message>();
         string? cursor = null;
         do
         {
-            var page = await reader.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = writers[0].User, ChatType = ChatTypes.SingleChat, Cursor = cursor, PageSize = 50 });
+            var page = await Retry.UntilAcknowledgedAsync(() => reader.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = writers[0].User, ChatType = ChatTypes.SingleChat, Cursor = cursor, PageSize = 50 }));
             history.AddRange(page.Data);
             cursor = page.Cursor;
         }
         while (cursor is not null);
+        var writer0Sent = acknowledged.Where(m => m.From == writers[0].User).Select(m => m.MsgId).Order(StringComparer.Ordinal);
+        Assert.True(writer0Sent.SequenceEqual(history.Select(m => m.MsgId).Order(StringComparer.Ordinal)), $"seed {seed}: the recipient's history holds every acknowledged message once");
 
         foreach (var (user, client) in writers)
         {
             var mine = acknowledged.Where(m => m.From == user).Select(m => m.MsgId).Order(StringComparer.Ordinal).ToList();
-            var theirs = await client.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = dave, ChatType = ChatTypes.SingleChat, PageSize = 50 });
+            var theirs = await Retry.UntilAcknowledgedAsync(() => client.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = dave, ChatType = ChatTypes.SingleChat, PageSize = 50 }));
             Assert.True(mine.SequenceEqual(theirs.Data.Select(m => m.MsgId).Order(StringComparer.Ordinal)), $"seed {seed}: {user}'s acknowledged messages are all stored, once");
 
-            var conversations = (await client.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 })).Data;
+            var conversations = (await Retry.UntilAcknowledgedAsync(() => client.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 }))).Data;
             Assert.Equal(theirs.Data[0].MsgId, conversations.Single(c => c.ConversationId == dave).LastMessage!.MsgId);
-            var pinned = (await client.FetchPinnedConversationsAsync(new FetchConversationsRequest { PageSize = 50 })).Data.Select(c => c.ConversationId).Order(StringComparer.Ordinal);
+            var pinned = (await Retry.UntilAcknowledgedAsync(() => client.FetchPinnedConversationsAsync(new FetchConversationsRequest { PageSize = 50 }))).Data.Select(c => c.ConversationId).Order(StringComparer.Ordinal);
             var expected = expectedPins.Where(p => p.Key.User == user && p.Value).Select(p => p.Key.Peer).Order(StringComparer.Ordinal);
             Assert.True(expected.SequenceEqual(pinned), $"seed {seed}: {user}'s pins are as acknowledged");
             await client.DisposeAsync();
         }
 
-        var daves = (await reader.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 })).Data;
+        var daves = (await Retry.UntilAcknowledgedAsync(() => reader.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 }))).Data;
         Assert.Equal(Writers, daves.Count);
         Assert.Equal(Writers * OperationsPerWriter / 2, daves.Sum(c => c.UnreadCount));
         output.WriteLine($"seed {seed}: {Writers * OperationsPerWriter} acknowledged operations ({acknowledged.Count} messages), {killsMidStream} SIGKILLs mid-stream, 0 lost, 0 duplicated");

@@ -35,7 +35,8 @@ trap cleanup EXIT
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no \
   >"$results/$scenario-$stamp.redis.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+[ "$i" -lt 50 ] || redis-cli -p "$redis_port" ping >/dev/null 2>&1 || { echo "redis-server on port $redis_port did not start" >&2; exit 1; }
 
 # The server reads appsettings*.json from its content root: run it from its output folder.
 server_dir=src/RoamingHub.Server/bin/Release/net10.0
@@ -54,7 +55,8 @@ for n in $(seq 0 $((nodes - 1))); do
   urls+=("http://127.0.0.1:$port")
 done
 for url in "${urls[@]}"; do
-  for _ in $(seq 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  for i in $(seq 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  [ "$i" -lt 100 ] || curl -fs "$url/readyz" >/dev/null 2>&1 || { echo "$url never became ready" >&2; exit 1; }
 done
 
 IFS=,

@@ -81,7 +81,7 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
     public async Task<SyncEventsResult> SyncEvents(SyncEventsRequest? request) =>
         await mediator.Send(new SyncEvents(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
-    public async Task<Page<Message>> FetchHistoryMessages(FetchHistoryMessagesRequest? request) =>
+    public async Task<MessagePage> FetchHistoryMessages(FetchHistoryMessagesRequest? request) =>
         await mediator.Send(new FetchHistoryMessages(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
     public async Task<DeleteRoamingResult> DeleteRemoteMessagesBefore(DeleteRemoteMessagesBeforeRequest? request) =>

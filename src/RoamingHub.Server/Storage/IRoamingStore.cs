@@ -162,8 +162,11 @@ internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
 internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);
 
-/// <summary>A page of history; <see cref="Next"/> is the msgId the next page starts after, null at the end.</summary>
-internal sealed record HistoryPage(IReadOnlyList<StoredMessage> Items, string? Next);
+/// <summary>
+/// A page of history, its messages in their stored encoding (they go to the client without being decoded);
+/// <see cref="Next"/> is the msgId the next page starts after, null at the end.
+/// </summary>
+internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? Next);
 
 /// <summary>What a one-way deletion applied; <see cref="Event"/> is null when it changed nothing.</summary>
 internal sealed record HideOutcome(long? BeforeTimestamp, IReadOnlyList<string>? MsgIds, MultiDeviceEvent? Event);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using RoamingHub.Contracts;
+using RoamingHub.Server.Auth;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Contracts;
@@ -40,6 +41,52 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
         Assert.Equal(["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext", "peerReadTimestamp"], Keys(conversation));
         Assert.Equal(bob, (string?)conversation["conversationId"]);
         Assert.Equal("hi", (string?)conversation["lastMessage"]!["body"]);
+    }
+
+    [Fact]
+    public async Task History_pages_carry_the_messages_as_sent_in_both_protocols_and_over_the_admin_api()
+    {
+        var alice = TestIds.User("alice");
+        var bob = TestIds.User("bob");
+        await using var json = await RawHubConnection.ConnectAsync(_node, alice, messagePack: false);
+        await using var messagePack = await RawHubConnection.ConnectAsync(_node, bob, messagePack: true);
+        var bodies = new[] { "plain", "ünïcødé 漫游 \"quoted\" <tag> & 🙂", new string('x', 300), "last" };
+        var sent = new List<JsonNode>();
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            var (connection, to) = i % 2 == 0 ? (json, bob) : (messagePack, alice);
+            var reply = await connection.InvokeAsync(HubMethods.SendMessage, new SendMessageRequest { To = to, ChatType = ChatTypes.SingleChat, Type = "text", Body = bodies[i] });
+            Assert.Null(reply["error"]);
+            sent.Add(reply["result"]!);
+        }
+
+        var request = new FetchHistoryMessagesRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, PageSize = 3, Direction = HistoryDirections.Down };
+        var overJson = (await json.InvokeAsync(HubMethods.FetchHistoryMessages, request))["result"]!;
+        using var http = _node.CreateHttpClient();
+        http.DefaultRequestHeaders.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+        var overHttp = JsonNode.Parse(await http.GetStringAsync($"/api/users/{alice}/conversations/singleChat/{bob}/messages?pageSize=3&direction=down"))!;
+        var asBob = (await messagePack.InvokeAsync(HubMethods.FetchHistoryMessages, request with { ConversationId = alice }))["result"]!;
+
+        Assert.Equal(["data", "cursor"], Keys(overJson));
+        Assert.True(JsonNode.DeepEquals(overJson, overHttp), $"{overJson} != {overHttp}");
+        var page = overJson["data"]!.AsArray();
+        Assert.Equal(3, page.Count);
+        Assert.Equal((string?)page[2]!["msgId"], (string?)overJson["cursor"]);
+        for (var i = 0; i < 3; i++)
+        {
+            // What the sender got back is what a viewer sees, but for conversationId, which is the viewer's peer.
+            Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body"], Keys(page[i]!));
+            var expected = sent[i].DeepClone();
+            expected["conversationId"] = bob;
+            Assert.True(JsonNode.DeepEquals(expected, page[i]), $"{expected} != {page[i]}");
+            expected["conversationId"] = alice;
+            Assert.True(JsonNode.DeepEquals(expected, asBob["data"]![i]), $"{expected} != {asBob["data"]![i]}");
+        }
+
+        var rest = (await messagePack.InvokeAsync(HubMethods.FetchHistoryMessages, request with { ConversationId = alice, Cursor = (string?)asBob["cursor"] }))["result"]!;
+        Assert.Null((string?)rest["cursor"]);
+        Assert.Equal("last", (string?)rest["data"]![0]!["body"]);
+        Assert.Equal((string?)sent[3]["msgId"], (string?)rest["data"]![0]!["msgId"]);
     }
 
     [Fact]

@@ -7,13 +7,14 @@ namespace RoamingHub.Server.Features.History;
 
 /// <summary>
 /// A page of a conversation's history as the caller sees it. The cursor is a msgId, exclusive; walking every page in
-/// either direction returns each visible message exactly once, in order, also while new messages arrive.
+/// either direction returns each visible message exactly once, in order, also while new messages arrive. The reply is
+/// a <c>Page&lt;Message&gt;</c> on the wire (<see cref="MessagePage"/>).
 /// </summary>
-internal sealed record FetchHistoryMessages(Caller Caller, FetchHistoryMessagesRequest Request) : IQuery<Page<Message>>;
+internal sealed record FetchHistoryMessages(Caller Caller, FetchHistoryMessagesRequest Request) : IQuery<MessagePage>;
 
-internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchHistoryMessages, Page<Message>>
+internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchHistoryMessages, MessagePage>
 {
-    public async ValueTask<Page<Message>> Handle(FetchHistoryMessages query, CancellationToken cancellationToken)
+    public async ValueTask<MessagePage> Handle(FetchHistoryMessages query, CancellationToken cancellationToken)
     {
         var (caller, request) = query;
         var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
@@ -27,7 +28,7 @@ internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvi
         var page = await store.FetchHistoryAsync(
             caller.UserId, conversation, new HistoryQuery(older, cursor, Paging.PageSize(request.PageSize)),
             time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        return new Page<Message> { Data = [.. page.Items.Select(m => m.ToWire(caller.UserId))], Cursor = page.Next };
+        return new MessagePage(conversation.Id, page.Items, page.Next);
     }
 }
 

@@ -83,13 +83,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             }
 
             var step = query.Older ? -1 : 1;
-            var found = new List<StoredMessage>(query.PageSize + 1);
+            var found = new List<(long Position, StoredMessage Message)>(query.PageSize + 1);
             for (var i = start + step; i >= 0 && i < messages.Count && found.Count <= query.PageSize; i += step)
             {
                 var (position, message) = messages[i];
                 if (position > floor && !chat.IsHidden(userId, message.MsgId))
                 {
-                    found.Add(message);
+                    found.Add((position, message));
                 }
             }
 
@@ -99,7 +99,8 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
                 found.RemoveAt(found.Count - 1);
             }
 
-            return ValueTask.FromResult(new HistoryPage(found, more ? found[^1].MsgId : null));
+            var items = found.Select(m => EncodedMessage.Of(m.Message, m.Position)).ToList();
+            return ValueTask.FromResult(new HistoryPage(items, more ? found[^1].Message.MsgId : null));
         }
     }
 

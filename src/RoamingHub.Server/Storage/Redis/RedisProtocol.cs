@@ -1,4 +1,3 @@
-using System.Buffers;
 using MessagePack;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
@@ -6,57 +5,13 @@ using RoamingHub.Server.Domain;
 namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
-/// The binary values the Redis store writes, encoded by hand with MessagePack so that they stay compact and need no
-/// reflection on the hot path. Readers tolerate extra trailing fields, so a newer writer can add fields.
+/// The binary values the Redis store writes around a message's own encoding (<see cref="EncodedMessage"/>): entries
+/// that carry a position beside a message, and logged events.
 /// </summary>
 internal static class RedisProtocol
 {
     private static readonly MessagePackSerializerOptions EventOptions =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
-
-    /// <summary>
-    /// A message, without its timestamp (that is its position's):
-    /// [ msgId, chatType, from, to, type, body ]
-    /// </summary>
-    public static byte[] WriteMessage(StoredMessage message)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64 + message.Body.Length);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
-        writer.Write(message.MsgId);
-        writer.Write(message.ChatType);
-        writer.Write(message.From);
-        writer.Write(message.To);
-        writer.Write(message.Type);
-        writer.Write(message.Body);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    public static StoredMessage ReadMessage(ReadOnlyMemory<byte> blob, long position)
-    {
-        var reader = new MessagePackReader(blob);
-        var count = reader.ReadArrayHeader();
-        if (count < 6)
-        {
-            throw new InvalidDataException($"A stored message has {count} fields; at least 6 expected.");
-        }
-
-        var message = new StoredMessage(
-            MsgId: ReadString(ref reader),
-            ChatType: ReadString(ref reader),
-            From: ReadString(ref reader),
-            To: ReadString(ref reader),
-            Timestamp: MessagePosition.TimestampOf(position),
-            Type: ReadString(ref reader),
-            Body: ReadString(ref reader));
-        for (var i = 6; i < count; i++)
-        {
-            reader.Skip();
-        }
-
-        return message;
-    }
 
     /// <summary>
     /// A last-message entry of a user's conversation: the ASCII decimal position, a '|', then the message blob,
@@ -72,7 +27,7 @@ internal static class RedisProtocol
     {
         var separator = value.Span.IndexOf((byte)'|');
         var position = ParseLong(value.Span[..separator]);
-        return ReadMessage(value[(separator + 1)..], position);
+        return new EncodedMessage(value[(separator + 1)..], position).Decode();
     }
 
     /// <summary>A multi-device event without its seq: the wire object (string keys) as MessagePack.</summary>
@@ -90,7 +45,4 @@ internal static class RedisProtocol
         System.Buffers.Text.Utf8Parser.TryParse(ascii, out long value, out var consumed) && consumed == ascii.Length
             ? value
             : throw new InvalidDataException("A stored number is malformed.");
-
-    private static string ReadString(ref MessagePackReader reader) =>
-        reader.ReadString() ?? throw new InvalidDataException("A stored message has a null field.");
 }

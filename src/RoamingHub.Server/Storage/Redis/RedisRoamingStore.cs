@@ -30,7 +30,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     {
         var conversation = new ConversationRef(draft.ChatType, draft.To);
         var chat = conversation.ChatKey(draft.From);
-        var blob = RedisProtocol.WriteMessage(new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body));
+        var blob = EncodedMessage.Encode(new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body));
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.StoreMessage,
             [
@@ -56,7 +56,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             blob = (byte[])result[3]!;
         }
 
-        var message = RedisProtocol.ReadMessage(blob, position);
+        var message = new EncodedMessage(blob, position).Decode();
         if (!updateConversations)
         {
             return new SendOutcome(message, duplicate);
@@ -160,10 +160,10 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
                 throw StoreErrors.UnknownHistoryCursor();
         }
 
-        var items = new List<StoredMessage>((result.Length - 2) / 2);
+        var items = new List<EncodedMessage>((result.Length - 2) / 2);
         for (var i = 2; i + 1 < result.Length; i += 2)
         {
-            items.Add(RedisProtocol.ReadMessage((byte[])result[i + 1]!, (long)result[i]));
+            items.Add(new EncodedMessage((byte[])result[i + 1]!, (long)result[i]));
         }
 
         return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);

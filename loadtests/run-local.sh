@@ -5,7 +5,9 @@
 #   loadtests/run-local.sh SCENARIO [NODES] [-- load generator options]
 #   loadtests/run-local.sh pin-fanout 2 -- --duration 60
 #
-# Environment: REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS (loadtests/results).
+# Environment: REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS (loadtests/results),
+# SERVER_ENV and GENERATOR_ENV (extra VAR=value settings for the nodes or the generator, space-separated, e.g.
+# SERVER_ENV="DOTNET_gcServer=0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,8 @@ node_port=${NODE_PORT:-5080}
 results=${RESULTS:-loadtests/results}
 mkdir -p "$results"
 stamp=$(date -u +%Y%m%d-%H%M%S)
+read -r -a server_env <<< "${SERVER_ENV:-}"
+read -r -a generator_env <<< "${GENERATOR_ENV:-}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
@@ -48,7 +52,7 @@ for n in $(seq 0 $((nodes - 1))); do
   (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
     Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
     Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
-    Roaming__RateLimit__PerUserBurst=1000000 dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
+    Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
     >"$results/$scenario-$stamp.node$n.log" 2>&1 &
   pids+=($!)
   server_pids+=($!)
@@ -60,6 +64,6 @@ for url in "${urls[@]}"; do
 done
 
 IFS=,
-dotnet loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll \
+env "${generator_env[@]}" dotnet loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll \
   --scenario "$scenario" --nodes "${urls[*]}" --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" \
   --out "$results/$scenario-$nodes-node-$stamp.json" "$@"

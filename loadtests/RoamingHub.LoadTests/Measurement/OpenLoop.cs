@@ -2,8 +2,20 @@ using System.Diagnostics;
 
 namespace RoamingHub.LoadTests.Measurement;
 
-/// <summary>One due operation: its index in the schedule, the time it was due, and whether it counts in the figures.</summary>
-internal readonly record struct Scheduled(long Index, long DueTimestamp, bool Measured);
+/// <summary>
+/// One due operation: its index in the schedule, the time it was due, whether its latency counts in the figures, and
+/// the loop that started it (none for probes and seeding).
+/// </summary>
+internal readonly record struct Scheduled(long Index, long DueTimestamp, bool Measured, OpenLoop? Loop = null)
+{
+    /// <summary>
+    /// Whether a completion at <paramref name="timestamp"/> falls inside the loop's measured window. Throughput counts
+    /// those completions, whenever their operations were due: counting only the measured operations that also finish
+    /// inside the window would show nothing for a server that completes work late, and a warm-up operation finishing
+    /// in the window is work done in it.
+    /// </summary>
+    public bool CompletesInWindow(long timestamp) => Loop is { } loop && timestamp >= loop.MeasuredFrom && timestamp <= loop.MeasuredTo;
+}
 
 /// <summary>
 /// Starts operations at a fixed arrival rate whatever the server does (open loop): operation <c>i</c> is due at
@@ -30,16 +42,19 @@ internal sealed class OpenLoop
         _maxInFlight = maxInFlight;
     }
 
-    /// <summary>Delays between measured operations' due times and their starts: the load generator's own lag.</summary>
+    /// <summary>
+    /// Delays between measured operations' due times and their starts on the thread pool: the load generator's own lag
+    /// (its pacer and its thread pool), part of every latency it reports.
+    /// </summary>
     public LatencySummary StartLag => _startLag.Summary();
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>The start of the measured window of the last <see cref="RunAsync"/>, in <see cref="Stopwatch"/> ticks.</summary>
-    public long MeasuredFrom { get; private set; }
+    public long MeasuredFrom { get; internal set; }
 
     /// <summary>The end of the measured window of the last <see cref="RunAsync"/>.</summary>
-    public long MeasuredTo { get; private set; }
+    public long MeasuredTo { get; internal set; }
 
     /// <summary>
     /// Runs <paramref name="operation"/> at <paramref name="rate"/> per second for <paramref name="warmUp"/> plus
@@ -95,11 +110,6 @@ internal sealed class OpenLoop
             for (; next < due; next++)
             {
                 var dueAt = start + (long)(next * ticksPerOperation);
-                if (dueAt >= measuredFrom)
-                {
-                    _startLag.Record(dueAt, now);
-                }
-
                 if (Interlocked.Read(ref _inFlight) >= _maxInFlight)
                 {
                     _errors.Add(ErrorTally.Backlog);
@@ -107,7 +117,7 @@ internal sealed class OpenLoop
                 }
 
                 Interlocked.Increment(ref _inFlight);
-                var scheduled = new Scheduled(next, dueAt, dueAt >= measuredFrom);
+                var scheduled = new Scheduled(next, dueAt, dueAt >= measuredFrom, this);
                 // Each operation starts on the thread pool, so serialising one invocation never delays the next start.
                 ThreadPool.UnsafeQueueUserWorkItem(
                     static state => _ = state.Loop.RunOneAsync(state.Operation, state.Scheduled),
@@ -142,6 +152,12 @@ internal sealed class OpenLoop
 
     private async Task RunOneAsync(Func<Scheduled, Task> operation, Scheduled scheduled)
     {
+        if (scheduled.Measured)
+        {
+            // Taken when the operation starts on the thread pool, so a generator whose pool lags shows it here.
+            _startLag.Record(scheduled.DueTimestamp, Stopwatch.GetTimestamp());
+        }
+
         try
         {
             await operation(scheduled).ConfigureAwait(false);

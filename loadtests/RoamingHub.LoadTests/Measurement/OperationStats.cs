@@ -5,7 +5,7 @@ namespace RoamingHub.LoadTests.Measurement;
 
 /// <summary>
 /// The figures of one kind of operation: latency from the due time of measured operations, failures by code, and
-/// completions inside the measured window for throughput.
+/// successful completions inside the measured window (whenever they were due) for throughput.
 /// </summary>
 internal sealed class OperationStats(string name)
 {
@@ -22,7 +22,7 @@ internal sealed class OperationStats(string name)
     public long Succeeded => Interlocked.Read(ref _succeeded);
 
     /// <summary>Runs one operation due at <paramref name="scheduled"/>; returns its result, or default after counting its failure.</summary>
-    public async Task<T?> TrackAsync<T>(Scheduled scheduled, long windowEnd, Func<Task<T>> call)
+    public async Task<T?> TrackAsync<T>(Scheduled scheduled, Func<Task<T>> call)
     {
         Interlocked.Increment(ref _started);
         try
@@ -33,10 +33,11 @@ internal sealed class OperationStats(string name)
             if (scheduled.Measured)
             {
                 Latency.Record(scheduled.DueTimestamp, done);
-                if (done <= windowEnd)
-                {
-                    Interlocked.Increment(ref _completedInWindow);
-                }
+            }
+
+            if (scheduled.CompletesInWindow(done))
+            {
+                Interlocked.Increment(ref _completedInWindow);
             }
 
             return result;

@@ -55,7 +55,7 @@ internal static class ConnectionsScenario
         await loop.RunAsync(options.RampRate * 2, TimeSpan.Zero, TimeSpan.FromSeconds(devices.Count / (options.RampRate * 2)) + TimeSpan.FromSeconds(1), devices.Count, scheduled =>
         {
             var device = devices[(int)scheduled.Index];
-            return liveness.TrackAsync(scheduled, long.MaxValue, () => device.Client.GetSyncStateAsync());
+            return liveness.TrackAsync(scheduled, () => device.Client.GetSyncStateAsync());
         }, context.CancellationToken).ConfigureAwait(false);
         await loop.WaitIdleAsync(options.InvocationTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         context.Result.Operations.Add(liveness.Figures(loop, options.RampRate * 2));

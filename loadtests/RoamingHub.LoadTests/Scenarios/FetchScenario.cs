@@ -60,18 +60,18 @@ internal static class FetchScenario
         // Probed before the load: after it, a server still working off a backlog would add its commands to the count.
         await context.ProbeRoundTripsAsync(Conversations, i => FetchConversationsOf(i % users)).ConfigureAwait(false);
         await context.ProbeRoundTripsAsync(History, i => FetchHistoryOf(i % users)).ConfigureAwait(false);
-        await RunPhaseAsync(context, Conversations, options.ConversationsRate, async (scheduled, stats, windowEnd) =>
+        await RunPhaseAsync(context, Conversations, options.ConversationsRate, async (scheduled, stats) =>
         {
-            var page = await stats.TrackAsync(scheduled, windowEnd, () => FetchConversationsOf(Random.Shared.Next(users))).ConfigureAwait(false);
+            var page = await stats.TrackAsync(scheduled, () => FetchConversationsOf(Random.Shared.Next(users))).ConfigureAwait(false);
             if (page is not null && page.Data.Count != expectedConversations)
             {
                 stats.Errors.Add("SHORT_PAGE");
             }
         }).ConfigureAwait(false);
 
-        await RunPhaseAsync(context, History, options.HistoryRate, async (scheduled, stats, windowEnd) =>
+        await RunPhaseAsync(context, History, options.HistoryRate, async (scheduled, stats) =>
         {
-            var page = await stats.TrackAsync(scheduled, windowEnd, () => FetchHistoryOf(Random.Shared.Next(users))).ConfigureAwait(false);
+            var page = await stats.TrackAsync(scheduled, () => FetchHistoryOf(Random.Shared.Next(users))).ConfigureAwait(false);
             if (page is not null && page.Data.Count != expectedHistory)
             {
                 stats.Errors.Add("SHORT_PAGE");
@@ -89,14 +89,14 @@ internal static class FetchScenario
         return devices.Count == 0 ? throw new InvalidOperationException(ErrorTally.NotConnected) : devices[Random.Shared.Next(devices.Count)];
     }
 
-    private static async Task RunPhaseAsync(ScenarioContext context, string name, double rate, Func<Scheduled, OperationStats, long, Task> operation)
+    private static async Task RunPhaseAsync(ScenarioContext context, string name, double rate, Func<Scheduled, OperationStats, Task> operation)
     {
         var options = context.Options;
         var stats = new OperationStats(name);
         var loop = new OpenLoop(stats.Errors, options.MaxInFlight);
         var phase = await context.BeginPhaseAsync(name).ConfigureAwait(false);
         var started = await loop.RunAsync(rate, options.WarmUp, options.Duration, options.MaxOperations,
-            scheduled => operation(scheduled, stats, loop.MeasuredTo), context.CancellationToken).ConfigureAwait(false);
+            scheduled => operation(scheduled, stats), context.CancellationToken).ConfigureAwait(false);
         await loop.WaitIdleAsync(options.InvocationTimeout + TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         await context.EndPhaseAsync(phase, started).ConfigureAwait(false);
         context.Result.Operations.Add(stats.Figures(loop, rate));
@@ -135,7 +135,7 @@ internal static class Seeder
                     ChatType = ChatTypes.SingleChat,
                     Body = $"seed {n} " + new string('s', Math.Max(0, context.Options.BodyBytes - 16)),
                 };
-                await stats.TrackAsync(new Scheduled(n, Stopwatch.GetTimestamp(), true), long.MaxValue, () => devices[0].Client.SendMessageAsync(request)).ConfigureAwait(false);
+                await stats.TrackAsync(new Scheduled(n, Stopwatch.GetTimestamp(), true), () => devices[0].Client.SendMessageAsync(request)).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 

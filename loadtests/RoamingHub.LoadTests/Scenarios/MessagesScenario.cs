@@ -23,10 +23,10 @@ internal static class MessagesScenario
         var loop = new OpenLoop(stats.Errors, options.MaxInFlight);
 
         // Probed before the load: after it, a server still working off a backlog would add its commands to the count.
-        await context.ProbeRoundTripsAsync(Operation, i => sends.SendAsync(new Scheduled(long.MaxValue - i, 0, false), new OperationStats("probe"), long.MaxValue)).ConfigureAwait(false);
+        await context.ProbeRoundTripsAsync(Operation, i => sends.SendAsync(new Scheduled(long.MaxValue - i, 0, false), new OperationStats("probe"))).ConfigureAwait(false);
         var phase = await context.BeginPhaseAsync(Operation).ConfigureAwait(false);
         var started = await loop.RunAsync(options.Rate, options.WarmUp, options.Duration, options.MaxOperations,
-            scheduled => sends.SendAsync(scheduled, stats, loop.MeasuredTo), context.CancellationToken).ConfigureAwait(false);
+            scheduled => sends.SendAsync(scheduled, stats), context.CancellationToken).ConfigureAwait(false);
         await context.SettleAsync(loop, sends.Ledger, fleet).ConfigureAwait(false);
         await context.EndPhaseAsync(phase, started).ConfigureAwait(false);
         context.Result.Operations.Add(stats.Figures(loop, options.Rate));
@@ -41,7 +41,7 @@ internal sealed class MessageDriver(DeviceFleet fleet, DeliveryLedger ledger, Lo
 
     public DeliveryLedger Ledger { get; } = ledger;
 
-    public async Task SendAsync(Scheduled scheduled, OperationStats stats, long windowEnd)
+    public async Task SendAsync(Scheduled scheduled, OperationStats stats)
     {
         var users = fleet.Users;
         var from = Random.Shared.Next(users);
@@ -60,7 +60,7 @@ internal sealed class MessageDriver(DeviceFleet fleet, DeliveryLedger ledger, Lo
             Body = MessageBody.For(scheduled.Index, options.BodyBytes),
             ClientMsgId = $"{options.RunId}-{scheduled.Index}",
         };
-        var message = await stats.TrackAsync(scheduled, windowEnd, () => sender.Client.SendMessageAsync(request)).ConfigureAwait(false);
+        var message = await stats.TrackAsync(scheduled, () => sender.Client.SendMessageAsync(request)).ConfigureAwait(false);
         if (message is not null)
         {
             Ledger.Expect(ToRecipient, scheduled, scheduled.Index, [.. fleet.DevicesOf(to)], isEvent: false);

@@ -39,11 +39,11 @@ internal static class MixedScenario
             var user = Random.Shared.Next(users);
             if ((draw -= mix.Send) < 0)
             {
-                await sends.SendAsync(scheduled, sendStats, loop.MeasuredTo).ConfigureAwait(false);
+                await sends.SendAsync(scheduled, sendStats).ConfigureAwait(false);
             }
             else if ((draw -= mix.Pin) < 0)
             {
-                await pins.PinAsync(user, scheduled, pinStats, loop.MeasuredTo).ConfigureAwait(false);
+                await pins.PinAsync(user, scheduled, pinStats).ConfigureAwait(false);
             }
             else if (fleet.DevicesOf(user).FirstOrDefault(d => d.IsConnected) is not { } device)
             {
@@ -51,11 +51,11 @@ internal static class MixedScenario
             }
             else if (draw - mix.Conversations < 0)
             {
-                await listStats.TrackAsync(scheduled, loop.MeasuredTo, () => device.Client.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 20 })).ConfigureAwait(false);
+                await listStats.TrackAsync(scheduled, () => device.Client.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 20 })).ConfigureAwait(false);
             }
             else
             {
-                await historyStats.TrackAsync(scheduled, loop.MeasuredTo, () => device.Client.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest
+                await historyStats.TrackAsync(scheduled, () => device.Client.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest
                 {
                     ConversationId = fleet.UserId((user + 1) % users),
                     ChatType = ChatTypes.SingleChat,

@@ -25,10 +25,10 @@ internal static class PinFanoutScenario
         var loop = new OpenLoop(stats.Errors, options.MaxInFlight);
 
         // Probed before the load: after it, a server still working off a backlog would add its commands to the count.
-        await context.ProbeRoundTripsAsync(Operation, i => pins.PinAsync(i % users, default, new OperationStats("probe"), long.MaxValue)).ConfigureAwait(false);
+        await context.ProbeRoundTripsAsync(Operation, i => pins.PinAsync(i % users, default, new OperationStats("probe"))).ConfigureAwait(false);
         var phase = await context.BeginPhaseAsync(Operation).ConfigureAwait(false);
         var started = await loop.RunAsync(options.Rate, options.WarmUp, options.Duration, options.MaxOperations,
-            scheduled => pins.PinAsync((int)(scheduled.Index % users), scheduled, stats, loop.MeasuredTo), context.CancellationToken).ConfigureAwait(false);
+            scheduled => pins.PinAsync((int)(scheduled.Index % users), scheduled, stats), context.CancellationToken).ConfigureAwait(false);
         await context.SettleAsync(loop, pins.Ledger, fleet).ConfigureAwait(false);
         await context.EndPhaseAsync(phase, started).ConfigureAwait(false);
         context.Result.Operations.Add(stats.Figures(loop, options.Rate));
@@ -43,7 +43,7 @@ internal sealed class PinDriver(DeviceFleet fleet, DeliveryLedger ledger)
 
     public DeliveryLedger Ledger { get; } = ledger;
 
-    public async Task PinAsync(int user, Scheduled scheduled, OperationStats stats, long windowEnd)
+    public async Task PinAsync(int user, Scheduled scheduled, OperationStats stats)
     {
         if (fleet[user, 0] is not { IsConnected: true } pinner)
         {
@@ -59,7 +59,7 @@ internal sealed class PinDriver(DeviceFleet fleet, DeliveryLedger ledger)
             ChatType = ChatTypes.SingleChat,
             IsPinned = pin,
         };
-        var result = await stats.TrackAsync(scheduled, windowEnd, () => pinner.Client.PinConversationAsync(request)).ConfigureAwait(false);
+        var result = await stats.TrackAsync(scheduled, () => pinner.Client.PinConversationAsync(request)).ConfigureAwait(false);
         if (result?.Seq is { } seq)
         {
             Ledger.Expect(PinFanoutScenario.Delivery, scheduled, seq, _receivers[user], isEvent: true);

@@ -17,6 +17,18 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChatState> _chats = new(StringComparer.Ordinal);
 
+    /// <summary>How many client message ids all chats remember for deduplication.</summary>
+    public int ClientMsgIdsHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _chats.Values.Sum(chat => chat.Dedupe.Count);
+            }
+        }
+    }
+
     public ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -29,6 +41,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             }
 
             chat.Trim(RetentionFloor(now));
+            chat.ForgetExpiredClientIds(now, (long)_options.IdempotencyWindow.TotalMilliseconds);
             var participants = conversation.IsGroup ? [.. chat.Group!.Members] : new[] { draft.From, draft.To };
             if (draft.ClientMsgId is { } clientMsgId
                 && chat.Dedupe.TryGetValue((draft.From, clientMsgId), out var seen)
@@ -754,6 +767,9 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         public GroupState? Group { get; set; }
         public long LastPosition { get; set; }
 
+        /// <summary>When <see cref="ForgetExpiredClientIds"/> next walks <see cref="Dedupe"/>.</summary>
+        private long _dedupeSweepAt;
+
         /// <summary>The user sees only positions above this: their watermark or the retention floor.</summary>
         public long Floor(string userId, long retentionFloor) => Math.Max(Watermarks.GetValueOrDefault(userId), retentionFloor);
 
@@ -798,6 +814,24 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         {
             var index = Messages.FindIndex(m => m.Message.MsgId == msgId);
             return index < 0 ? null : Messages[index];
+        }
+
+        /// <summary>
+        /// Forgets the client message ids whose idempotency window has passed (the Redis store's keys expire by
+        /// themselves). It walks the map at most once per window, so a send stays cheap however many ids are held.
+        /// </summary>
+        public void ForgetExpiredClientIds(long now, long window)
+        {
+            if (now < _dedupeSweepAt)
+            {
+                return;
+            }
+
+            _dedupeSweepAt = now + window;
+            foreach (var key in Dedupe.Where(d => d.Value.ExpiresAt <= now).Select(d => d.Key).ToList())
+            {
+                Dedupe.Remove(key);
+            }
         }
 
         /// <summary>Drops messages past retention, and the one-way deletions that referred to them.</summary>

@@ -36,7 +36,7 @@ internal interface IDeviceNotifier
 /// publish. Live delivery is at most once: a failed publish is logged, not thrown, because the state change it reports
 /// is already stored and devices recover it through <c>SyncEvents</c> and the lists.
 /// </summary>
-internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingStore store, ILogger<HubDeviceNotifier> logger) : IDeviceNotifier
+internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingStore store, TimeProvider time, ILogger<HubDeviceNotifier> logger) : IDeviceNotifier
 {
     public Task SendMessageAsync(string userId, Message message, string? exceptConnectionId) =>
         SendAsync(userId, HubEvents.OnMessage, message, exceptConnectionId);
@@ -52,9 +52,15 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
 
     public Task SendReadAckAsync(string userId, ReadAck ack) => SendAsync(userId, HubEvents.OnReadAck, ack, exceptConnectionId: null);
 
+    /// <remarks>
+    /// Only connections refreshed within the presence timeout are asked, and all at once: a change for a connection
+    /// on another node waits for that node's acknowledgement (up to the backplane's 30-s timeout when the node has
+    /// died), and one such wait must not hold up the user's other connections or the group call that caused it.
+    /// </remarks>
     public async Task SetGroupMembershipAsync(string userId, string groupId, bool member)
     {
-        foreach (var connectionId in await store.GetConnectionsAsync(userId, CancellationToken.None).ConfigureAwait(false))
+        var connections = await store.GetConnectionsAsync(userId, time.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(connections.Select(async connectionId =>
         {
             try
             {
@@ -67,7 +73,7 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
             {
                 Log.PushFailed(logger, member ? "join group" : "leave group", userId, ex);
             }
-        }
+        })).ConfigureAwait(false);
     }
 
     /// <summary>The SignalR group that holds every connection of a user.</summary>

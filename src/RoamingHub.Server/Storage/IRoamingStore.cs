@@ -82,8 +82,11 @@ internal interface IRoamingStore
     /// <summary>The groups the user is a member of.</summary>
     ValueTask<IReadOnlyList<string>> GetGroupsOfUserAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>The user's live connections on every node.</summary>
-    ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The user's live connections on every node: those refreshed within <c>PresenceTimeout</c> of
+    /// <paramref name="now"/>, so a node that died stops being sent group changes it can never acknowledge.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims an idempotent operation of the user: answers <see cref="OperationClaim.Claimed"/> for the first caller

@@ -330,7 +330,11 @@ public abstract partial class StoreContract
 
         // c2's node stops refreshing it; c4's node keeps refreshing.
         await store.RefreshConnectionsAsync([(_alice, "c4")], T0 + 60_000, default);
+        Assert.Equal(["c2", "c4"], (await store.GetConnectionsAsync(_alice, T0 + 90_000, default)).Order(StringComparer.Ordinal));
+        Assert.Equal(["c4"], await store.GetConnectionsAsync(_alice, T0 + 90_001, default));
         Assert.True(await store.TryAddConnectionAsync(_alice, "c5", T0 + 91_000, default));
         Assert.False(await store.TryAddConnectionAsync(_alice, "c6", T0 + 91_001, default));
+        Assert.Equal(["c4", "c5"], (await store.GetConnectionsAsync(_alice, T0 + 91_001, default)).Order(StringComparer.Ordinal));
+        Assert.Equal(["c3"], await store.GetConnectionsAsync(_bob, T0, default));
     }
 }

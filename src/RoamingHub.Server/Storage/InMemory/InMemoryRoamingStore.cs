@@ -334,11 +334,12 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return ValueTask.FromResult<IReadOnlyList<string>>([.. User(userId).Connections.Keys]);
+            var staleBefore = now - (long)_options.PresenceTimeout.TotalMilliseconds;
+            return ValueTask.FromResult<IReadOnlyList<string>>([.. User(userId).Connections.Where(c => c.Value >= staleBefore).Select(c => c.Key)]);
         }
     }
 

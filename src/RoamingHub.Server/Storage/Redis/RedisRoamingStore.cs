@@ -363,8 +363,8 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     public async ValueTask<IReadOnlyList<string>> GetGroupsOfUserAsync(string userId, CancellationToken cancellationToken) =>
         [.. (await Db.SetMembersAsync(_keys.Groups(userId)).ConfigureAwait(false)).Select(g => (string)g!)];
 
-    public async ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, CancellationToken cancellationToken) =>
-        [.. (await Db.SortedSetRangeByRankAsync(_keys.Connections(userId)).ConfigureAwait(false)).Select(c => (string)c!)];
+    public async ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken) =>
+        [.. (await Db.SortedSetRangeByScoreAsync(_keys.Connections(userId), StaleBefore(now)).ConfigureAwait(false)).Select(c => (string)c!)];
 
     public async ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -424,9 +424,12 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         var admitted = await Db.ScriptEvaluateAsync(
             RedisScripts.AddConnection,
             [_keys.Connections(userId)],
-            [connectionId, Number(now), Number(now - timeout), _options.MaxConnectionsPerUser, Number(timeout * 2)]).ConfigureAwait(false);
+            [connectionId, Number(now), Number(StaleBefore(now)), _options.MaxConnectionsPerUser, Number(timeout * 2)]).ConfigureAwait(false);
         return (long)admitted == 1;
     }
+
+    /// <summary>Connections last refreshed before this time (Unix ms) belong to a node that stopped refreshing them.</summary>
+    private long StaleBefore(long now) => now - (long)_options.PresenceTimeout.TotalMilliseconds;
 
     public async ValueTask RemoveConnectionAsync(string userId, string connectionId, CancellationToken cancellationToken) =>
         await Db.SortedSetRemoveAsync(_keys.Connections(userId), connectionId).ConfigureAwait(false);

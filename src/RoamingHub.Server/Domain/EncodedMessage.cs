@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
 using MessagePack;
 
 namespace RoamingHub.Server.Domain;
@@ -9,9 +11,24 @@ namespace RoamingHub.Server.Domain;
 /// extra trailing fields, so a newer writer can add some. The Redis store keeps messages this way, and a history page
 /// carries them this way to the wire, where each field's bytes are copied rather than decoded and encoded again.
 /// </summary>
-internal readonly record struct EncodedMessage(ReadOnlyMemory<byte> Blob, long Position)
+/// <remarks>
+/// <see cref="Read"/> checks the whole encoding (six UTF-8 strings) where the store reads it, so a damaged entry
+/// fails the call with a coded error there, not halfway through writing the reply, and never reaches a client.
+/// </remarks>
+internal readonly record struct EncodedMessage
 {
     private const int FieldCount = 6;
+
+    private EncodedMessage(long position, EncodedFields fields)
+    {
+        Position = position;
+        Fields = fields;
+    }
+
+    public long Position { get; }
+
+    /// <summary>Each field's MessagePack encoding (a str, header included), pointing into the blob.</summary>
+    public EncodedFields Fields { get; }
 
     public long Timestamp => MessagePosition.TimestampOf(Position);
 
@@ -31,60 +48,46 @@ internal readonly record struct EncodedMessage(ReadOnlyMemory<byte> Blob, long P
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static EncodedMessage Of(StoredMessage message, long position) => new(Encode(message), position);
+    public static EncodedMessage Of(StoredMessage message, long position) => Read(Encode(message), position);
 
-    public StoredMessage Decode()
+    /// <summary>Splits a stored encoding into its fields; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    public static EncodedMessage Read(ReadOnlyMemory<byte> blob, long position)
     {
-        var reader = new MessagePackReader(Blob);
-        ReadHeader(ref reader);
-        var message = new StoredMessage(
-            MsgId: ReadString(ref reader),
-            ChatType: ReadString(ref reader),
-            From: ReadString(ref reader),
-            To: ReadString(ref reader),
-            Timestamp: Timestamp,
-            Type: ReadString(ref reader),
-            Body: ReadString(ref reader));
-        return message;
-    }
-
-    /// <summary>Each field's MessagePack encoding (a str, header included), without decoding it.</summary>
-    public EncodedFields Fields()
-    {
-        var reader = new MessagePackReader(Blob);
-        ReadHeader(ref reader);
-        return new EncodedFields(
-            MsgId: NextField(ref reader),
-            ChatType: NextField(ref reader),
-            From: NextField(ref reader),
-            To: NextField(ref reader),
-            Type: NextField(ref reader),
-            Body: NextField(ref reader));
-    }
-
-    private static void ReadHeader(ref MessagePackReader reader)
-    {
+        var reader = new MessagePackReader(blob);
         var count = reader.ReadArrayHeader();
         if (count < FieldCount)
         {
             throw new InvalidDataException($"A stored message has {count} fields; at least {FieldCount} expected.");
         }
+
+        return new EncodedMessage(position, new EncodedFields(
+            MsgId: NextField(ref reader, blob),
+            ChatType: NextField(ref reader, blob),
+            From: NextField(ref reader, blob),
+            To: NextField(ref reader, blob),
+            Type: NextField(ref reader, blob),
+            Body: NextField(ref reader, blob)));
     }
 
-    private ReadOnlyMemory<byte> NextField(ref MessagePackReader reader)
+    public StoredMessage Decode() => new(
+        MsgId: EncodedFields.Text(Fields.MsgId),
+        ChatType: EncodedFields.Text(Fields.ChatType),
+        From: EncodedFields.Text(Fields.From),
+        To: EncodedFields.Text(Fields.To),
+        Timestamp: Timestamp,
+        Type: EncodedFields.Text(Fields.Type),
+        Body: EncodedFields.Text(Fields.Body));
+
+    private static ReadOnlyMemory<byte> NextField(ref MessagePackReader reader, ReadOnlyMemory<byte> blob)
     {
-        if (reader.NextMessagePackType != MessagePackType.String)
+        var start = (int)reader.Consumed;
+        if (reader.NextMessagePackType != MessagePackType.String || !reader.TryReadStringSpan(out var utf8) || !Utf8.IsValid(utf8))
         {
-            throw new InvalidDataException("A stored message field is not a string.");
+            throw new InvalidDataException("A stored message field is not a UTF-8 string.");
         }
 
-        var start = (int)reader.Consumed;
-        reader.Skip();
-        return Blob[start..(int)reader.Consumed];
+        return blob[start..(int)reader.Consumed];
     }
-
-    private static string ReadString(ref MessagePackReader reader) =>
-        reader.ReadString() ?? throw new InvalidDataException("A stored message has a null field.");
 }
 
 /// <summary>The fields of an <see cref="EncodedMessage"/>, each as its MessagePack str encoding.</summary>
@@ -94,4 +97,14 @@ internal readonly record struct EncodedFields(
     ReadOnlyMemory<byte> From,
     ReadOnlyMemory<byte> To,
     ReadOnlyMemory<byte> Type,
-    ReadOnlyMemory<byte> Body);
+    ReadOnlyMemory<byte> Body)
+{
+    /// <summary>The UTF-8 bytes of a field (its str encoding without the header).</summary>
+    public static ReadOnlySpan<byte> Utf8Of(ReadOnlyMemory<byte> field)
+    {
+        var reader = new MessagePackReader(field);
+        return reader.TryReadStringSpan(out var utf8) ? utf8 : throw new InvalidDataException("A stored message field is not a string.");
+    }
+
+    public static string Text(ReadOnlyMemory<byte> field) => Encoding.UTF8.GetString(Utf8Of(field));
+}

@@ -84,6 +84,7 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
         }
 
         var rest = (await messagePack.InvokeAsync(HubMethods.FetchHistoryMessages, request with { ConversationId = alice, Cursor = (string?)asBob["cursor"] }))["result"]!;
+        Assert.Equal(["data", "cursor"], Keys(rest));
         Assert.Null((string?)rest["cursor"]);
         Assert.Equal("last", (string?)rest["data"]![0]!["body"]);
         Assert.Equal((string?)sent[3]["msgId"], (string?)rest["data"]![0]!["msgId"]);

@@ -39,7 +39,7 @@ internal sealed class MessagePageFormatter : IMessagePackFormatter<MessagePage>
         var conversationId = Str(value.ConversationId);
         foreach (var message in value.Messages)
         {
-            var fields = message.Fields();
+            var fields = message.Fields;
             writer.WriteMapHeader(8);
             writer.WriteRaw(MsgId);
             writer.WriteRaw(fields.MsgId.Span);
@@ -85,16 +85,16 @@ internal sealed class MessagePageJsonConverter : JsonConverter<MessagePage>
         writer.WriteStartArray("data"u8);
         foreach (var message in value.Messages)
         {
-            var fields = message.Fields();
+            var fields = message.Fields;
             writer.WriteStartObject();
-            writer.WriteString("msgId"u8, Utf8(fields.MsgId));
+            writer.WriteString("msgId"u8, EncodedFields.Utf8Of(fields.MsgId));
             writer.WriteString("conversationId"u8, value.ConversationId);
-            writer.WriteString("chatType"u8, Utf8(fields.ChatType));
-            writer.WriteString("from"u8, Utf8(fields.From));
-            writer.WriteString("to"u8, Utf8(fields.To));
+            writer.WriteString("chatType"u8, EncodedFields.Utf8Of(fields.ChatType));
+            writer.WriteString("from"u8, EncodedFields.Utf8Of(fields.From));
+            writer.WriteString("to"u8, EncodedFields.Utf8Of(fields.To));
             writer.WriteNumber("timestamp"u8, message.Timestamp);
-            writer.WriteString("type"u8, Utf8(fields.Type));
-            writer.WriteString("body"u8, Utf8(fields.Body));
+            writer.WriteString("type"u8, EncodedFields.Utf8Of(fields.Type));
+            writer.WriteString("body"u8, EncodedFields.Utf8Of(fields.Body));
             writer.WriteEndObject();
         }
 
@@ -105,11 +105,4 @@ internal sealed class MessagePageJsonConverter : JsonConverter<MessagePage>
 
     public override MessagePage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("A history page is only written; clients read it as Page<Message>.");
-
-    /// <summary>The UTF-8 bytes of a MessagePack str encoding.</summary>
-    private static ReadOnlySpan<byte> Utf8(ReadOnlyMemory<byte> str)
-    {
-        var reader = new MessagePackReader(str);
-        return reader.TryReadStringSpan(out var span) ? span : throw new InvalidDataException("A stored message field is not a contiguous string.");
-    }
 }

@@ -27,7 +27,7 @@ internal static class RedisProtocol
     {
         var separator = value.Span.IndexOf((byte)'|');
         var position = ParseLong(value.Span[..separator]);
-        return new EncodedMessage(value[(separator + 1)..], position).Decode();
+        return EncodedMessage.Read(value[(separator + 1)..], position).Decode();
     }
 
     /// <summary>A multi-device event without its seq: the wire object (string keys) as MessagePack.</summary>

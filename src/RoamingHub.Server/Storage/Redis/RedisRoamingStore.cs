@@ -56,7 +56,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             blob = (byte[])result[3]!;
         }
 
-        var message = new EncodedMessage(blob, position).Decode();
+        var message = EncodedMessage.Read(blob, position).Decode();
         if (!updateConversations)
         {
             return new SendOutcome(message, duplicate);
@@ -163,7 +163,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         var items = new List<EncodedMessage>((result.Length - 2) / 2);
         for (var i = 2; i + 1 < result.Length; i += 2)
         {
-            items.Add(new EncodedMessage((byte[])result[i + 1]!, (long)result[i]));
+            items.Add(EncodedMessage.Read((byte[])result[i + 1]!, (long)result[i]));
         }
 
         return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);

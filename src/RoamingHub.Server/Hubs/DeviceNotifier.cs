@@ -53,9 +53,11 @@ internal sealed class HubDeviceNotifier(IHubContext<RoamingHub> hub, IRoamingSto
     public Task SendReadAckAsync(string userId, ReadAck ack) => SendAsync(userId, HubEvents.OnReadAck, ack, exceptConnectionId: null);
 
     /// <remarks>
-    /// Only connections refreshed within the presence timeout are asked, and all at once: a change for a connection
-    /// on another node waits for that node's acknowledgement (up to the backplane's 30-s timeout when the node has
-    /// died), and one such wait must not hold up the user's other connections or the group call that caused it.
+    /// A change for a connection on another node waits for that node's acknowledgement, up to the backplane's 30-s
+    /// timeout when the node has died. So only connections refreshed within the presence timeout are asked (a node
+    /// dead for longer is left out), and all at once (a node that died more recently costs one such wait, not one per
+    /// connection). A connection whose node missed its refreshes for a whole timeout is left out too; it joins the
+    /// group's channel when it reconnects, and meanwhile the history and lists still hold the group's messages.
     /// </remarks>
     public async Task SetGroupMembershipAsync(string userId, string groupId, bool member)
     {

@@ -28,6 +28,9 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
     public static Caller? CallerOf(HubCallerContext context) =>
         context.Items.TryGetValue(CallerItem, out var caller) ? caller as Caller : null;
 
+    /// <summary>Records the caller a connection was admitted as; <see cref="CallerOf"/> reads it back.</summary>
+    internal static void Admit(HubCallerContext context, Caller caller) => context.Items[CallerItem] = caller;
+
     public override async Task OnConnectedAsync()
     {
         var userId = Ids.Canonicalize(Context.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, "token subject");
@@ -51,7 +54,7 @@ internal sealed class RoamingHub(IMediator mediator) : Hub
             throw;
         }
 
-        Context.Items[CallerItem] = caller;
+        Admit(Context, caller);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
 using RoamingHub.Server.Storage;
-using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Storage;
@@ -13,19 +10,8 @@ namespace RoamingHub.Tests.Storage;
 /// blob where it reads it: a damaged one fails the call there (an error the hub maps to a code), never halfway through
 /// the reply and never as bytes a client would receive. The damage is written straight into Redis here.
 /// </summary>
-public sealed class RedisDamagedMessageTests
+public sealed class RedisDamagedMessageTests : RedisStoreTests
 {
-    private const long T0 = 1_790_000_000_000;
-    private readonly string _prefix = TestIds.Prefix();
-    private readonly RedisKeys _keys;
-    private readonly RedisRoamingStore _store;
-
-    public RedisDamagedMessageTests()
-    {
-        _keys = new RedisKeys(_prefix);
-        _store = new RedisRoamingStore(RedisServer.Instance.Multiplexer, Options.Create(new RoamingOptions { RedisKeyPrefix = _prefix }));
-    }
-
     public static TheoryData<string, byte[]> Damage => new()
     {
         // [msgId, chatType, from, to, type]: a field short.
@@ -41,17 +27,17 @@ public sealed class RedisDamagedMessageTests
     public async Task A_damaged_blob_fails_the_history_read_in_the_store(string damage, byte[] blob)
     {
         var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
-        await _store.SendMessageAsync(new MessageDraft("m0", ChatTypes.SingleChat, alice, bob, "text", "fine", null), T0, true, default);
-        var sent = await _store.SendMessageAsync(new MessageDraft("m1", ChatTypes.SingleChat, alice, bob, "text", "soon damaged", null), T0 + 1, true, default);
+        await Store.SendMessageAsync(new MessageDraft("m0", ChatTypes.SingleChat, alice, bob, "text", "fine", null), T0, true, default);
+        var sent = await Store.SendMessageAsync(new MessageDraft("m1", ChatTypes.SingleChat, alice, bob, "text", "soon damaged", null), T0 + 1, true, default);
         var conversation = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
-        var before = await _store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default);
+        var before = await Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default);
         Assert.Equal(["m1", "m0"], before.Items.Select(m => m.Decode().MsgId));
 
-        await RedisServer.Instance.Multiplexer.GetDatabase().HashSetAsync(_keys.MessageBodies(conversation.ChatKey(alice)), sent.Message.MsgId, blob);
+        await Db.HashSetAsync(Keys.MessageBodies(conversation.ChatKey(alice)), sent.Message.MsgId, blob);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default).AsTask());
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default).AsTask());
         Assert.Contains("stored message", error.Message, StringComparison.Ordinal);
-        var older = await _store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, "m1", 20), T0 + 2, default);
+        var older = await Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, "m1", 20), T0 + 2, default);
         Assert.Equal(["m0"], older.Items.Select(m => m.Decode().MsgId));
         _ = damage;
     }

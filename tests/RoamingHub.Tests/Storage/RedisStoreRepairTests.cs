@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
 using RoamingHub.Server.Storage;
-using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Storage;
@@ -12,44 +9,34 @@ namespace RoamingHub.Tests.Storage;
 /// Group admin steps span a group's hash tag and each member's: a repeat of a call whose second step never ran
 /// (the node died in between) finishes that step. The half-done state is written straight into Redis here.
 /// </summary>
-public sealed class RedisStoreRepairTests
+public sealed class RedisStoreRepairTests : RedisStoreTests
 {
-    private readonly string _prefix = TestIds.Prefix();
-    private readonly RedisKeys _keys;
-    private readonly RedisRoamingStore _store;
-
-    public RedisStoreRepairTests()
-    {
-        _keys = new RedisKeys(_prefix);
-        _store = new RedisRoamingStore(RedisServer.Instance.Multiplexer, Options.Create(new RoamingOptions { RedisKeyPrefix = _prefix }));
-    }
-
     [Fact]
     public async Task Repeating_a_create_whose_members_were_never_told_tells_them()
     {
         var (group, owner, member) = (TestIds.User("team"), TestIds.User("owner"), TestIds.User("member"));
-        await _store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
-        await RedisServer.Instance.Multiplexer.GetDatabase().KeyDeleteAsync(_keys.Groups(member));
+        await Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
+        await Db.KeyDeleteAsync(Keys.Groups(member));
 
-        var repeat = await Assert.ThrowsAsync<RoamingException>(() => _store.CreateGroupAsync(group, owner, [member], 1_790_000_000_001, default).AsTask());
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_001, default).AsTask());
 
         Assert.Equal(ErrorCodes.AlreadyExists, repeat.Code);
-        Assert.Equal([group], await _store.GetGroupsOfUserAsync(member, default));
+        Assert.Equal([group], await Store.GetGroupsOfUserAsync(member, default));
     }
 
     [Fact]
     public async Task Repeating_a_removal_whose_member_side_never_ran_finishes_it()
     {
         var (group, owner, member) = (TestIds.User("team"), TestIds.User("owner"), TestIds.User("member"));
-        await _store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
-        await _store.SendMessageAsync(new MessageDraft("m1", ChatTypes.GroupChat, owner, group, "text", "hi", null), 1_790_000_000_001, true, default);
-        await RedisServer.Instance.Multiplexer.GetDatabase().SetRemoveAsync(_keys.GroupMembers(ConversationRef.Group(group).ChatKey(member)), member);
+        await Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
+        await Store.SendMessageAsync(new MessageDraft("m1", ChatTypes.GroupChat, owner, group, "text", "hi", null), 1_790_000_000_001, true, default);
+        await Db.SetRemoveAsync(Keys.GroupMembers(ConversationRef.Group(group).ChatKey(member)), member);
 
-        var repeat = await Assert.ThrowsAsync<RoamingException>(() => _store.RemoveGroupMemberAsync(group, member, 1_790_000_000_002, default).AsTask());
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.RemoveGroupMemberAsync(group, member, 1_790_000_000_002, default).AsTask());
 
         Assert.Equal(ErrorCodes.NotFound, repeat.Code);
-        Assert.Empty(await _store.GetGroupsOfUserAsync(member, default));
-        Assert.Empty((await _store.FetchConversationsAsync(member, "device", ConversationList.Active, null, 20, 1_790_000_000_002, default)).Items);
-        Assert.Equal(MultiDeviceOperations.RemovedFromGroup, (await _store.ReadEventsAsync(member, 0, 10, default)).Events.Single().Operation);
+        Assert.Empty(await Store.GetGroupsOfUserAsync(member, default));
+        Assert.Empty((await Store.FetchConversationsAsync(member, "device", ConversationList.Active, null, 20, 1_790_000_000_002, default)).Items);
+        Assert.Equal(MultiDeviceOperations.RemovedFromGroup, (await Store.ReadEventsAsync(member, 0, 10, default)).Events.Single().Operation);
     }
 }

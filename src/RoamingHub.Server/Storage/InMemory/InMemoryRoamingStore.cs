@@ -338,7 +338,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
     {
         lock (_gate)
         {
-            var staleBefore = now - (long)_options.PresenceTimeout.TotalMilliseconds;
+            var staleBefore = StaleBefore(now);
             return ValueTask.FromResult<IReadOnlyList<string>>([.. User(userId).Connections.Where(c => c.Value >= staleBefore).Select(c => c.Key)]);
         }
     }
@@ -512,12 +512,15 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
+    /// <summary>Connections last refreshed before this time (Unix ms) belong to a node that stopped refreshing them.</summary>
+    private long StaleBefore(long now) => now - (long)_options.PresenceTimeout.TotalMilliseconds;
+
     public ValueTask<bool> TryAddConnectionAsync(string userId, string connectionId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var connections = User(userId).Connections;
-            var staleBefore = now - (long)_options.PresenceTimeout.TotalMilliseconds;
+            var staleBefore = StaleBefore(now);
             foreach (var stale in connections.Where(c => c.Value < staleBefore).Select(c => c.Key).ToList())
             {
                 connections.Remove(stale);

@@ -4,7 +4,7 @@ namespace RoamingHub.Contracts;
 
 /// <summary>Arguments of <c>SendMessage</c>.</summary>
 [MessagePackObject]
-public sealed record SendMessageRequest
+public sealed record SendMessageRequest : IIdempotentRequest
 {
     [Key("to")] public string? To { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }

@@ -13,6 +13,16 @@ public static class RoamingProtocol
     public const string AccessTokenQueryParameter = "access_token";
 }
 
+/// <summary>
+/// The argument of a method that changes state: repeating the call with the same <see cref="ClientOpId"/> has one
+/// effect and returns the first result.
+/// </summary>
+public interface IIdempotentRequest
+{
+    /// <summary>A client-chosen id of this operation (1–128 printable ASCII characters), or null.</summary>
+    string? ClientOpId { get; }
+}
+
 /// <summary>Hub methods a client invokes.</summary>
 public static class HubMethods
 {

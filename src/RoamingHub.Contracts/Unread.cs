@@ -4,7 +4,7 @@ namespace RoamingHub.Contracts;
 
 /// <summary>Arguments of <c>MarkConversationRead</c>.</summary>
 [MessagePackObject]
-public sealed record MarkConversationReadRequest
+public sealed record MarkConversationReadRequest : IIdempotentRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
@@ -28,7 +28,7 @@ public sealed record MarkReadResult
 
 /// <summary>Arguments of <c>MarkAllConversationsRead</c>.</summary>
 [MessagePackObject]
-public sealed record MarkAllConversationsReadRequest
+public sealed record MarkAllConversationsReadRequest : IIdempotentRequest
 {
     /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
     [Key("clientOpId")] public string? ClientOpId { get; init; }
@@ -64,7 +64,7 @@ public sealed record ReadAck
 
 /// <summary>Arguments of <c>UpdateConversationExt</c>.</summary>
 [MessagePackObject]
-public sealed record UpdateConversationExtRequest
+public sealed record UpdateConversationExtRequest : IIdempotentRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }

@@ -33,6 +33,16 @@ internal static class Ids
         return canonical;
     }
 
+    /// <summary>
+    /// Checks a client-chosen token (<c>clientOpId</c>, <c>clientMsgId</c>): 1 to <paramref name="maxLength"/>
+    /// printable ASCII characters, so it can be part of a key as it is. Throws <c>INVALID_ARGUMENT</c> naming
+    /// <paramref name="field"/>.
+    /// </summary>
+    public static string RequireToken(string value, string field, int maxLength) =>
+        value.Length is 0 || value.Length > maxLength || !value.All(c => c is > ' ' and <= '~')
+            ? throw RoamingException.InvalidArgument($"{field} must be 1 to {maxLength} printable ASCII characters.")
+            : value;
+
     private static bool IsAllowed(char c) =>
         c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' or '.' or '@';
 }

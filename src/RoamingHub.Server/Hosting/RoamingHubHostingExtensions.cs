@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -8,8 +10,11 @@ using Microsoft.IdentityModel.Tokens;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Api;
 using RoamingHub.Server.Auth;
+using RoamingHub.Server.Features;
 using RoamingHub.Server.Features.Connections;
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.InMemory;
 using RoamingHub.Server.Storage.Redis;
@@ -55,6 +60,7 @@ internal static class RoamingHubHostingExtensions
         });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IDeviceNotifier, HubDeviceNotifier>();
+        services.AddSingleton<Features.Groups.GroupChannels>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RateLimitFilter>();
         services.AddHostedService<PresenceRefresher>();
@@ -78,18 +84,18 @@ internal static class RoamingHubHostingExtensions
 
         var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
         var storeTimeout = builder.Configuration.GetSection(RoamingOptions.Section).Get<RoamingOptions>()?.StoreTimeout ?? new RoamingOptions().StoreTimeout;
+        services.AddHealthChecks();
         if (string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton<IRoamingStore, InMemoryRoamingStore>();
+            services.AddInMemoryStorage();
         }
         else
         {
             var prefix = builder.Configuration[$"{RoamingOptions.Section}:{nameof(RoamingOptions.RedisKeyPrefix)}"] ?? new RoamingOptions().RedisKeyPrefix;
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(redis, storeTimeout)));
-            services.AddSingleton<IRoamingStore, RedisRoamingStore>();
+            services.AddRedisStorage(redis, storeTimeout);
             signalR.AddStackExchangeRedis(options =>
             {
-                options.Configuration = RedisConfiguration(redis, storeTimeout);
+                options.Configuration = RedisStorage.Configuration(redis, storeTimeout);
                 options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + ":");
             });
         }
@@ -100,7 +106,7 @@ internal static class RoamingHubHostingExtensions
     public static WebApplication MapRoamingHub(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RoamingHub");
-        if (app.Services.GetRequiredService<IRoamingStore>() is InMemoryRoamingStore)
+        if (app.Services.GetService<IConnectionMultiplexer>() is null)
         {
             Log.StoreSelected(logger, "embedded in-memory", "No ConnectionStrings:Redis is set: state lives in this process only and there is no backplane, so run a single node.");
         }
@@ -114,18 +120,12 @@ internal static class RoamingHubHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapGet("/healthz", () => TypedResults.Ok("alive"));
-        app.MapGet("/readyz", async (IRoamingStore store, CancellationToken cancellationToken) =>
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            return await store.IsReadyAsync(timeout.Token).ConfigureAwait(false)
-                ? Results.Ok("ready")
-                : ErrorResponses.Problem(ErrorCodes.Unavailable, "The store does not answer.");
-        });
+        // Alive while the process runs (no check is asked); ready while every check passes, which for Redis is a ping.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteHealthAsync(context, "alive") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealthAsync(context, report.Status == HealthStatus.Healthy ? "ready" : null) });
         app.MapAdminApi();
         app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub => hub.Use(RequireAllowedOrigin));
-        app.MapHub<RoamingHub.Server.Hubs.RoamingHub>(RoamingProtocol.HubPath, options =>
+        app.MapHub<DeviceHub>(RoamingProtocol.HubPath, options =>
         {
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling;
             // A connection lives no longer than the token that opened it.
@@ -148,19 +148,11 @@ internal static class RoamingHubHostingExtensions
         await next(context).ConfigureAwait(false);
     }
 
-    private static ConfigurationOptions RedisConfiguration(string connectionString, TimeSpan timeout)
-    {
-        var configuration = ConfigurationOptions.Parse(connectionString);
-        // Start and keep serving while Redis is away; calls fail with UNAVAILABLE and /readyz says so. Calls made
-        // while it is unreachable fail at once instead of queueing, and none waits past the store timeout.
-        configuration.AbortOnConnectFail = false;
-        configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        var milliseconds = (int)timeout.TotalMilliseconds;
-        configuration.AsyncTimeout = milliseconds;
-        configuration.SyncTimeout = milliseconds;
-        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, milliseconds);
-        return configuration;
-    }
+    /// <summary>Answers a health endpoint as before health checks: the JSON string, or 503 <c>UNAVAILABLE</c> when null.</summary>
+    private static Task WriteHealthAsync(HttpContext context, string? status) =>
+        status is null
+            ? ErrorResponses.Problem(ErrorCodes.Unavailable, "The store does not answer.").ExecuteAsync(context)
+            : TypedResults.Ok(status).ExecuteAsync(context);
 
     private static void AddAuthentication(IServiceCollection services)
     {

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Diagnostics;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Hubs;
@@ -39,7 +39,7 @@ internal sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilte
 
     private HubException? Map(Exception exception, string method, HubCallerContext context)
     {
-        var userId = RoamingHub.CallerOf(context)?.UserId ?? context.User?.FindFirst("sub")?.Value ?? "?";
+        var userId = DeviceHub.CallerOf(context)?.UserId ?? context.User?.FindFirst("sub")?.Value ?? "?";
         switch (exception)
         {
             case RoamingException roaming:

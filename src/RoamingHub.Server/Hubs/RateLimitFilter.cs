@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Hubs;
 
@@ -43,7 +43,7 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
         var connection = context.Items.TryGetValue(ConnectionBucketKey, out var held) && held is TokenBucket bucket
             ? bucket
             : (TokenBucket)(context.Items[ConnectionBucketKey] = new TokenBucket(_perConnection, now));
-        var user = RoamingHub.CallerOf(context)?.UserId ?? context.ConnectionId;
+        var user = DeviceHub.CallerOf(context)?.UserId ?? context.ConnectionId;
         if (!connection.TryTake(now)
             || !_users.GetOrAdd(user, static (_, state) => new TokenBucket(state.Limit, state.Now), (Limit: _perUser, Now: now)).TryTake(now))
         {

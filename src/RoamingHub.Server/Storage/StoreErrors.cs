@@ -4,8 +4,8 @@ using RoamingHub.Server.Domain;
 namespace RoamingHub.Server.Storage;
 
 /// <summary>
-/// What both stores answer in the same words: the refusals a store raises and the shape of the events it logs, so
-/// the in-memory and Redis stores cannot drift apart in what a client sees.
+/// The refusals both stores raise, in the same words, so the in-memory and Redis stores cannot drift apart in what
+/// a client sees.
 /// </summary>
 internal static class StoreErrors
 {
@@ -26,14 +26,4 @@ internal static class StoreErrors
     public static RoamingException PinLimit(int max) => new(ErrorCodes.PinLimitExceeded, $"At most {max} conversations can be pinned.");
 
     public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
-
-    /// <summary>An event about <paramref name="conversation"/> without its seq, which the store assigns when it logs it.</summary>
-    public static MultiDeviceEvent Event(string operation, ConversationRef conversation, string deviceId, long now) => new()
-    {
-        Operation = operation,
-        ConversationId = conversation.Id,
-        ChatType = conversation.ChatType,
-        Timestamp = now,
-        FromDeviceId = deviceId,
-    };
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Hubs;
 
 namespace RoamingHub.Tests.Hub;
@@ -75,7 +75,7 @@ public sealed class RateLimitFilterTests : IDisposable
     private HubCallerContext Connection(string userId, string connectionId)
     {
         var context = new FakeCallerContext(connectionId);
-        global::RoamingHub.Server.Hubs.RoamingHub.Admit(context, new Caller(userId, connectionId, connectionId));
+        DeviceHub.Admit(context, new Caller(userId, connectionId, connectionId));
         return context;
     }
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Options;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Connections;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.InMemory;
 using RoamingHub.Tests.Infrastructure;
@@ -19,7 +19,7 @@ public sealed class ConnectionSlotTests
         var options = Options.Create(new RoamingOptions { MaxConnectionsPerUser = 1 });
         var store = new InMemoryRoamingStore(options);
         var registry = new ConnectionRegistry();
-        var handler = new ConnectDeviceHandler(FailingGroupsStore.Over(store), registry, TimeProvider.System, options);
+        var handler = new ConnectDeviceHandler(store, FailingGroupsStore.Over(store), registry, TimeProvider.System, options);
         var alice = TestIds.User("alice");
 
         await Assert.ThrowsAsync<RedisConnectionException>(() =>
@@ -32,17 +32,17 @@ public sealed class ConnectionSlotTests
     /// <summary>Forwards every call to a real store, except that reading a user's groups fails as Redis would.</summary>
     public class FailingGroupsStore : DispatchProxy
     {
-        private IRoamingStore _inner = null!;
+        private IGroupStore _inner = null!;
 
-        internal static IRoamingStore Over(IRoamingStore inner)
+        internal static IGroupStore Over(IGroupStore inner)
         {
-            var proxy = Create<IRoamingStore, FailingGroupsStore>();
+            var proxy = Create<IGroupStore, FailingGroupsStore>();
             ((FailingGroupsStore)(object)proxy)._inner = inner;
             return proxy;
         }
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-            targetMethod!.Name == nameof(IRoamingStore.GetGroupsOfUserAsync)
+            targetMethod!.Name == nameof(IGroupStore.GetGroupsOfUserAsync)
                 ? throw new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "Redis went away.")
                 : targetMethod.Invoke(_inner, args);
     }

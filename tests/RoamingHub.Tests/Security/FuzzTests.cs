@@ -248,7 +248,7 @@ public sealed class FuzzTests(FuzzTests.Node node, ITestOutputHelper output) : I
         await using var control = await _node.ConnectAsync(owner, "control");
         await using var pinner = await _node.ConnectAsync(owner, "pinner");
         var received = new Recorder(control);
-        var store = _node.Services.GetRequiredService<IRoamingStore>();
+        var events = _node.Services.GetRequiredService<IEventLog>();
         var cases = Cases().ToList();
 
         var memoryBefore = SettledManagedMemory();
@@ -281,7 +281,7 @@ public sealed class FuzzTests(FuzzTests.Node node, ITestOutputHelper output) : I
         // Nothing a refused or dropped frame carried took effect.
         foreach (var result in results)
         {
-            Assert.Equal(0, await store.GetLastSeqAsync(result.UserId, default));
+            Assert.Equal(0, await events.GetLastSeqAsync(result.UserId, default));
         }
 
         // The control device got every pin its other device made, live, once each, and needed no catch-up.

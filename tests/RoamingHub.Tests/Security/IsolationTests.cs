@@ -254,7 +254,7 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
 
     /// <summary>Every public method of the hub a client can invoke.</summary>
     private static IEnumerable<string> HubMethodNames() =>
-        typeof(Server.Hubs.RoamingHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        typeof(Server.Hubs.DeviceHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => !m.IsSpecialName && m.Name is not (nameof(Microsoft.AspNetCore.SignalR.Hub.OnConnectedAsync) or nameof(Microsoft.AspNetCore.SignalR.Hub.OnDisconnectedAsync)))
             .Select(m => m.Name);
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.InMemory;
 
@@ -8,7 +8,7 @@ namespace RoamingHub.Tests.Storage;
 
 public sealed class InMemoryStoreContractTests : StoreContract
 {
-    internal override IRoamingStore CreateStore(RoamingOptions options) => new InMemoryRoamingStore(Options.Create(options));
+    internal override Stores CreateStore(RoamingOptions options) => Stores.InMemory(options);
 
     [Fact]
     public async Task Client_message_ids_are_forgotten_once_their_idempotency_window_has_passed()

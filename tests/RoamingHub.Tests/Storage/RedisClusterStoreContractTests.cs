@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
@@ -17,10 +17,10 @@ public sealed class RedisClusterStoreContractTests : StoreContract, IDisposable
     private const long T0 = 1_790_000_000_000;
     private readonly string _prefix = TestIds.Prefix();
 
-    internal override IRoamingStore CreateStore(RoamingOptions options)
+    internal override Stores CreateStore(RoamingOptions options)
     {
         options.RedisKeyPrefix = _prefix;
-        return new RedisRoamingStore(RedisCluster.Instance.Multiplexer, Options.Create(options));
+        return Stores.Redis(RedisCluster.Instance.Multiplexer, options);
     }
 
     public void Dispose() => Assert.Equal(0, RedisCluster.Instance.CrossSlotErrors());
@@ -32,7 +32,7 @@ public sealed class RedisClusterStoreContractTests : StoreContract, IDisposable
         var users = Enumerable.Range(0, 12).Select(i => TestIds.User($"user{i}")).ToList();
         for (var i = 0; i < users.Count; i++)
         {
-            await store.SendMessageAsync(
+            await store.Messages.SendMessageAsync(
                 new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, users[i], users[(i + 1) % users.Count], "text", "hi", null), T0, true, default);
         }
 

@@ -27,17 +27,17 @@ public sealed class RedisDamagedMessageTests : RedisStoreTests
     public async Task A_damaged_blob_fails_the_history_read_in_the_store(string damage, byte[] blob)
     {
         var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
-        await Store.SendMessageAsync(new MessageDraft("m0", ChatTypes.SingleChat, alice, bob, "text", "fine", null), T0, true, default);
-        var sent = await Store.SendMessageAsync(new MessageDraft("m1", ChatTypes.SingleChat, alice, bob, "text", "soon damaged", null), T0 + 1, true, default);
+        await Store.Messages.SendMessageAsync(new MessageDraft("m0", ChatTypes.SingleChat, alice, bob, "text", "fine", null), T0, true, default);
+        var sent = await Store.Messages.SendMessageAsync(new MessageDraft("m1", ChatTypes.SingleChat, alice, bob, "text", "soon damaged", null), T0 + 1, true, default);
         var conversation = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
-        var before = await Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default);
+        var before = await Store.Messages.FetchHistoryMessagesAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default);
         Assert.Equal(["m1", "m0"], before.Items.Select(m => m.Decode().MsgId));
 
         await Db.HashSetAsync(Keys.MessageBodies(conversation.ChatKey(alice)), sent.Message.MsgId, blob);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default).AsTask());
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store.Messages.FetchHistoryMessagesAsync(alice, conversation, new HistoryQuery(true, null, 20), T0 + 2, default).AsTask());
         Assert.Contains("stored message", error.Message, StringComparison.Ordinal);
-        var older = await Store.FetchHistoryAsync(alice, conversation, new HistoryQuery(true, "m1", 20), T0 + 2, default);
+        var older = await Store.Messages.FetchHistoryMessagesAsync(alice, conversation, new HistoryQuery(true, "m1", 20), T0 + 2, default);
         Assert.Equal(["m0"], older.Items.Select(m => m.Decode().MsgId));
         _ = damage;
     }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
@@ -8,9 +8,9 @@ namespace RoamingHub.Tests.Storage;
 
 public sealed class RedisStoreContractTests : StoreContract
 {
-    internal override IRoamingStore CreateStore(RoamingOptions options)
+    internal override Stores CreateStore(RoamingOptions options)
     {
         options.RedisKeyPrefix = TestIds.Prefix();
-        return new RedisRoamingStore(RedisServer.Instance.Multiplexer, Options.Create(options));
+        return Stores.Redis(RedisServer.Instance.Multiplexer, options);
     }
 }

@@ -15,28 +15,28 @@ public sealed class RedisStoreRepairTests : RedisStoreTests
     public async Task Repeating_a_create_whose_members_were_never_told_tells_them()
     {
         var (group, owner, member) = (TestIds.User("team"), TestIds.User("owner"), TestIds.User("member"));
-        await Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
+        await Store.Groups.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
         await Db.KeyDeleteAsync(Keys.Groups(member));
 
-        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_001, default).AsTask());
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.Groups.CreateGroupAsync(group, owner, [member], 1_790_000_000_001, default).AsTask());
 
         Assert.Equal(ErrorCodes.AlreadyExists, repeat.Code);
-        Assert.Equal([group], await Store.GetGroupsOfUserAsync(member, default));
+        Assert.Equal([group], await Store.Groups.GetGroupsOfUserAsync(member, default));
     }
 
     [Fact]
     public async Task Repeating_a_removal_whose_member_side_never_ran_finishes_it()
     {
         var (group, owner, member) = (TestIds.User("team"), TestIds.User("owner"), TestIds.User("member"));
-        await Store.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
-        await Store.SendMessageAsync(new MessageDraft("m1", ChatTypes.GroupChat, owner, group, "text", "hi", null), 1_790_000_000_001, true, default);
+        await Store.Groups.CreateGroupAsync(group, owner, [member], 1_790_000_000_000, default);
+        await Store.Messages.SendMessageAsync(new MessageDraft("m1", ChatTypes.GroupChat, owner, group, "text", "hi", null), 1_790_000_000_001, true, default);
         await Db.SetRemoveAsync(Keys.GroupMembers(ConversationRef.Group(group).ChatKey(member)), member);
 
-        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.RemoveGroupMemberAsync(group, member, 1_790_000_000_002, default).AsTask());
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => Store.Groups.RemoveGroupMemberAsync(group, member, 1_790_000_000_002, default).AsTask());
 
         Assert.Equal(ErrorCodes.NotFound, repeat.Code);
-        Assert.Empty(await Store.GetGroupsOfUserAsync(member, default));
-        Assert.Empty((await Store.FetchConversationsAsync(member, "device", ConversationList.Active, null, 20, 1_790_000_000_002, default)).Items);
-        Assert.Equal(MultiDeviceOperations.RemovedFromGroup, (await Store.ReadEventsAsync(member, 0, 10, default)).Events.Single().Operation);
+        Assert.Empty(await Store.Groups.GetGroupsOfUserAsync(member, default));
+        Assert.Empty((await Store.Conversations.FetchConversationsAsync(member, "device", ConversationList.Active, null, 20, 1_790_000_000_002, default)).Items);
+        Assert.Equal(MultiDeviceOperations.RemovedFromGroup, (await Store.Events.SyncEventsAsync(member, 0, 10, default)).Events.Single().Operation);
     }
 }

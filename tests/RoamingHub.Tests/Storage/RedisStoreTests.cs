@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -18,12 +18,12 @@ public abstract class RedisStoreTests
     {
         var prefix = TestIds.Prefix();
         Keys = new RedisKeys(prefix);
-        Store = new RedisRoamingStore(RedisServer.Instance.Multiplexer, Options.Create(new RoamingOptions { RedisKeyPrefix = prefix }));
+        Store = Stores.Redis(RedisServer.Instance.Multiplexer, new RoamingOptions { RedisKeyPrefix = prefix });
     }
 
     private protected RedisKeys Keys { get; }
 
-    private protected RedisRoamingStore Store { get; }
+    private protected Stores Store { get; }
 
     protected static IDatabase Db => RedisServer.Instance.Multiplexer.GetDatabase();
 }

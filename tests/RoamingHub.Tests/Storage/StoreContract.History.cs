@@ -9,16 +9,16 @@ public abstract partial class StoreContract
 {
     private static readonly long RetentionMs = (long)TimeSpan.FromDays(30).TotalMilliseconds;
 
-    private static Task<List<StoredMessage>> WalkHistoryAsync(IRoamingStore store, string userId, string peer, bool older, int pageSize, long now, Func<Task>? betweenPages = null) =>
+    private static Task<List<StoredMessage>> WalkHistoryAsync(Stores store, string userId, string peer, bool older, int pageSize, long now, Func<Task>? betweenPages = null) =>
         WalkHistoryAsync(store, userId, With(peer), older, pageSize, now, betweenPages);
 
-    private static async Task<List<StoredMessage>> WalkHistoryAsync(IRoamingStore store, string userId, ConversationRef conversation, bool older, int pageSize, long now, Func<Task>? betweenPages = null)
+    private static async Task<List<StoredMessage>> WalkHistoryAsync(Stores store, string userId, ConversationRef conversation, bool older, int pageSize, long now, Func<Task>? betweenPages = null)
     {
         var all = new List<StoredMessage>();
         string? cursor = null;
         do
         {
-            var page = await store.FetchHistoryAsync(userId, conversation, new HistoryQuery(older, cursor, pageSize), now, default);
+            var page = await store.Messages.FetchHistoryMessagesAsync(userId, conversation, new HistoryQuery(older, cursor, pageSize), now, default);
             Assert.True(page.Items.Count <= pageSize);
             all.AddRange(Decoded(page));
             cursor = page.Next;
@@ -33,13 +33,13 @@ public abstract partial class StoreContract
 
     private static List<StoredMessage> Decoded(HistoryPage page) => [.. page.Items.Select(m => m.Decode())];
 
-    private async Task<List<StoredMessage>> SendBurstAsync(IRoamingStore store, int count, int perMillisecond)
+    private async Task<List<StoredMessage>> SendBurstAsync(Stores store, int count, int perMillisecond)
     {
         var sent = new List<StoredMessage>(count);
         for (var i = 0; i < count; i++)
         {
             var (from, to) = i % 3 == 0 ? (_bob, _alice) : (_alice, _bob);
-            sent.Add((await store.SendMessageAsync(Draft(from, to, $"m{i}"), T0 + (i / perMillisecond), true, default)).Message);
+            sent.Add((await store.Messages.SendMessageAsync(Draft(from, to, $"m{i}"), T0 + (i / perMillisecond), true, default)).Message);
         }
 
         return sent;
@@ -53,7 +53,7 @@ public abstract partial class StoreContract
         var hidden = sent.Skip(200).Take(30).Concat(sent.Skip(347).Take(3)).Select(m => m.MsgId).ToList();
         for (var i = 0; i < hidden.Count; i += 11)
         {
-            await store.HideMessagesAsync(_alice, With(_bob), hidden.Skip(i).Take(11).ToList(), "phone", T0 + 10, default);
+            await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), hidden.Skip(i).Take(11).ToList(), "phone", T0 + 10, default);
         }
 
         var visible = sent.Where(m => !hidden.Contains(m.MsgId)).ToList();
@@ -72,7 +72,7 @@ public abstract partial class StoreContract
         var arrivals = 0;
         async Task ArriveAsync()
         {
-            var message = (await store.SendMessageAsync(Draft(_bob, _alice, $"late{arrivals}"), T0, true, default)).Message;
+            var message = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, $"late{arrivals}"), T0, true, default)).Message;
             sent.Add(message);
             arrivals++;
         }
@@ -84,8 +84,8 @@ public abstract partial class StoreContract
         Assert.Equal(sent.Take(sent.Count - 1), newer.Take(sent.Count - 1));
         Assert.Equal(newer.Count, newer.Select(m => m.MsgId).Distinct().Count());
 
-        var first = await store.FetchHistoryAsync(_alice, With(_bob), new HistoryQuery(true, sent[30].MsgId, 5), T0, default);
-        var again = await store.FetchHistoryAsync(_alice, With(_bob), new HistoryQuery(true, sent[30].MsgId, 5), T0, default);
+        var first = await store.Messages.FetchHistoryMessagesAsync(_alice, With(_bob), new HistoryQuery(true, sent[30].MsgId, 5), T0, default);
+        var again = await store.Messages.FetchHistoryMessagesAsync(_alice, With(_bob), new HistoryQuery(true, sent[30].MsgId, 5), T0, default);
         Assert.Equal(sent.Skip(25).Take(5).Reverse(), Decoded(first));
         Assert.Equal(first.Next, again.Next);
         Assert.Equal(Decoded(first), Decoded(again));
@@ -95,9 +95,9 @@ public abstract partial class StoreContract
     public async Task An_unknown_history_cursor_is_INVALID_ARGUMENT()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchHistoryAsync(_alice, With(_bob), new HistoryQuery(true, "0123abcd", 20), T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.FetchHistoryMessagesAsync(_alice, With(_bob), new HistoryQuery(true, "0123abcd", 20), T0, default).AsTask());
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
     }
 
@@ -107,8 +107,8 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 10, perMillisecond: 1);
 
-        var hid = await store.HideMessagesBeforeAsync(_alice, With(_bob), sent[5].Timestamp, "phone", T0 + 100, default);
-        var backwards = await store.HideMessagesBeforeAsync(_alice, With(_bob), sent[2].Timestamp, "phone", T0 + 101, default);
+        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[5].Timestamp, "phone", T0 + 100, default);
+        var backwards = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[2].Timestamp, "phone", T0 + 101, default);
 
         Assert.Equal(sent[5].Timestamp, hid.BeforeTimestamp);
         Assert.Equal(new MultiDeviceEvent
@@ -124,8 +124,8 @@ public abstract partial class StoreContract
         Assert.Equal(new HideOutcome(sent[5].Timestamp, null, null), backwards);
         Assert.Equal(sent.Skip(6), await WalkHistoryAsync(store, _alice, _bob, older: false, 3, T0 + 200));
         Assert.Equal(sent, await WalkHistoryAsync(store, _bob, _alice, older: false, 3, T0 + 200));
-        Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
-        Assert.Equal(0, await store.GetLastSeqAsync(_bob, default));
+        Assert.Equal(1, await store.Events.GetLastSeqAsync(_alice, default));
+        Assert.Equal(0, await store.Events.GetLastSeqAsync(_bob, default));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public abstract partial class StoreContract
         var store = Store();
         await SendBurstAsync(store, 3, perMillisecond: 1);
 
-        var hid = await store.HideMessagesBeforeAsync(_alice, With(_bob), long.MaxValue, "phone", T0 + 10, default);
+        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), long.MaxValue, "phone", T0 + 10, default);
 
         Assert.Equal(MessagePosition.MaxTimestamp, hid.BeforeTimestamp);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 10));
@@ -147,25 +147,25 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 5, perMillisecond: 1);
 
-        var first = await store.HideMessagesAsync(_alice, With(_bob), [sent[4].MsgId, sent[3].MsgId, "deadbeef"], "phone", T0 + 100, default);
-        var repeat = await store.HideMessagesAsync(_alice, With(_bob), [sent[4].MsgId], "phone", T0 + 101, default);
+        var first = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId, sent[3].MsgId, "deadbeef"], "phone", T0 + 100, default);
+        var repeat = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId], "phone", T0 + 101, default);
 
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.MsgIds);
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.Event!.MsgIds);
         Assert.Equal((1L, MultiDeviceOperations.DeleteRoaming), (first.Event.Seq, first.Event.Operation));
         Assert.Empty(repeat.MsgIds!);
         Assert.Null(repeat.Event);
-        var alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
+        var alices = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
         Assert.Equal(sent[2], alices.LastMessage);
-        var bobs = Assert.Single((await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
+        var bobs = Assert.Single((await store.Conversations.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
         Assert.Equal(sent[4], bobs.LastMessage);
         Assert.Equal(sent.Take(3), await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 100));
 
-        await store.HideMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 102, default);
-        alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 102, default)).Items);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 102, default);
+        alices = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 102, default)).Items);
         Assert.Null(alices.LastMessage);
-        var newer = (await store.SendMessageAsync(Draft(_bob, _alice, "after"), T0 + 103, true, default)).Message;
-        alices = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 103, default)).Items);
+        var newer = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "after"), T0 + 103, true, default)).Message;
+        alices = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 103, default)).Items);
         Assert.Equal(newer, alices.LastMessage);
     }
 
@@ -174,21 +174,21 @@ public abstract partial class StoreContract
     {
         var store = Store();
         var sent = await SendBurstAsync(store, 4, perMillisecond: 1);
-        await store.SetPinnedAsync(_alice, With(_bob), pinned: true, "phone", T0 + 10, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0 + 10, default);
 
-        var deleted = await store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, default);
+        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, default);
 
         Assert.Equal((2L, MultiDeviceOperations.ConversationDeleted, (bool?)true), (deleted.Seq, deleted.Operation, deleted.DeleteRoam));
-        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 20));
         Assert.Equal(sent, await WalkHistoryAsync(store, _bob, _alice, older: false, 20, T0 + 20));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 21, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 21, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
 
-        var comeback = (await store.SendMessageAsync(Draft(_bob, _alice, "again"), T0 + 20, true, default)).Message;
+        var comeback = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "again"), T0 + 20, true, default)).Message;
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items);
+        var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items);
         Assert.Equal((comeback, (long?)null, T0 + 20), (entry.LastMessage, entry.PinnedTime, entry.CreatedTime));
         Assert.Equal([comeback], await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 30));
     }
@@ -199,12 +199,12 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 3, perMillisecond: 1);
 
-        var deleted = await store.DeleteConversationAsync(_alice, With(_bob), deleteRoam: false, "phone", T0 + 20, default);
+        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: false, "phone", T0 + 20, default);
 
         Assert.False(deleted.DeleteRoam);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
+        Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
         Assert.Equal(sent, await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 20));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.DeleteConversationAsync(_alice, With(_carol), deleteRoam: false, "phone", T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: false, "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -216,11 +216,11 @@ public abstract partial class StoreContract
         var later = T0 + RetentionMs + 10;
 
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, later));
-        Assert.Null(Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, later, default)).Items).LastMessage);
-        var hideOld = await store.HideMessagesAsync(_alice, With(_bob), [old[0].MsgId], "phone", later, default);
+        Assert.Null(Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, later, default)).Items).LastMessage);
+        var hideOld = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [old[0].MsgId], "phone", later, default);
         Assert.Empty(hideOld.MsgIds!);
 
-        var fresh = (await store.SendMessageAsync(Draft(_alice, _bob, "fresh"), later, true, default)).Message;
+        var fresh = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "fresh"), later, true, default)).Message;
         Assert.Equal([fresh], await WalkHistoryAsync(store, _bob, _alice, older: true, 20, later));
     }
 
@@ -228,12 +228,12 @@ public abstract partial class StoreContract
     public async Task A_server_side_message_goes_into_history_without_touching_the_lists()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, _carol, "first"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, _carol, "first"), T0, true, default);
 
-        var notice = (await store.SendMessageAsync(Draft(_bob, _alice, "system notice"), T0 + 5, false, default)).Message;
+        var notice = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "system notice"), T0 + 5, false, default)).Message;
 
-        Assert.Equal([_carol], (await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items.Select(c => c.Conversation.Id));
-        Assert.Empty((await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items);
+        Assert.Equal([_carol], (await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items.Select(c => c.Conversation.Id));
+        Assert.Empty((await store.Conversations.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0 + 5, default)).Items);
         Assert.Equal([notice], await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 5));
     }
 }

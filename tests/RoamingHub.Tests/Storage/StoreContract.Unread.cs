@@ -7,19 +7,19 @@ namespace RoamingHub.Tests.Storage;
 /// <summary>Unread counts, read state and extension fields, for every store.</summary>
 public abstract partial class StoreContract
 {
-    private static async Task<ConversationEntry> EntryAsync(IRoamingStore store, string userId, string conversationId, long now = T0 + 1000)
+    private static async Task<ConversationEntry> EntryAsync(Stores store, string userId, string conversationId, long now = T0 + 1000)
     {
         var all = await ReadAllAsync(store, userId, ConversationList.Active, 50, now);
         return all.Single(c => c.Conversation.Id == conversationId);
     }
 
-    private static async Task<List<ConversationEntry>> ReadAllAsync(IRoamingStore store, string userId, ConversationList list, int pageSize, long now)
+    private static async Task<List<ConversationEntry>> ReadAllAsync(Stores store, string userId, ConversationList list, int pageSize, long now)
     {
         var all = new List<ConversationEntry>();
         ListCursor? cursor = null;
         do
         {
-            var page = await store.FetchConversationsAsync(userId, "device", list, cursor, pageSize, now, default);
+            var page = await store.Conversations.FetchConversationsAsync(userId, "device", list, cursor, pageSize, now, default);
             all.AddRange(page.Items);
             cursor = page.Next;
         }
@@ -35,9 +35,9 @@ public abstract partial class StoreContract
 
         Assert.Equal(3, (await EntryAsync(store, _alice, _bob)).UnreadCount);
         Assert.Equal(6, (await EntryAsync(store, _bob, _alice)).UnreadCount);
-        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, default));
 
-        var read = await store.MarkReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, default);
+        var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, default);
 
         Assert.Equal((sent[4].Timestamp, 3), (read.ReadTimestamp, read.UnreadCount));
         Assert.Equal(new MultiDeviceEvent
@@ -53,15 +53,15 @@ public abstract partial class StoreContract
         Assert.True(read.PeerAdvanced);
         Assert.Equal(3, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
-        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, default));
 
-        var backwards = await store.MarkReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
+        var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
         Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, false), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerAdvanced));
 
-        var all = await store.MarkReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
+        var all = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
         Assert.Equal(0, all.UnreadCount);
-        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_bob, default));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.MarkReadAsync(_bob, With(_carol), T0, "phone", T0, default).AsTask());
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, default));
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.MarkConversationReadAsync(_bob, With(_carol), T0, "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -78,7 +78,7 @@ public abstract partial class StoreContract
                 {
                     try
                     {
-                        await store.MarkReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + i, default);
+                        await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + i, default);
                     }
                     catch (RoamingException e) when (e.Code == ErrorCodes.NotFound)
                     {
@@ -91,7 +91,7 @@ public abstract partial class StoreContract
         {
             for (var i = 0; i < 25; i++)
             {
-                await store.SendMessageAsync(Draft(peer, _alice, $"{i}"), T0 + i, true, default);
+                await store.Messages.SendMessageAsync(Draft(peer, _alice, $"{i}"), T0 + i, true, default);
             }
         }));
         await Task.WhenAll(sends.Append(reads));
@@ -99,7 +99,7 @@ public abstract partial class StoreContract
         // Everything was sent before T0 + 10000; read up to there, then new messages count from zero.
         foreach (var peer in peers)
         {
-            await store.MarkReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + 10_000, default);
+            await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + 10_000, default);
             Assert.Equal(0, (await EntryAsync(store, _alice, peer)).UnreadCount);
         }
 
@@ -107,7 +107,7 @@ public abstract partial class StoreContract
         {
             for (var i = 0; i < 10; i++)
             {
-                await store.SendMessageAsync(Draft(peer, _alice, $"late{i}"), T0 + 20_000 + i, true, default);
+                await store.Messages.SendMessageAsync(Draft(peer, _alice, $"late{i}"), T0 + 20_000 + i, true, default);
             }
         })));
         foreach (var peer in peers)
@@ -115,7 +115,7 @@ public abstract partial class StoreContract
             Assert.Equal(10, (await EntryAsync(store, _alice, peer, T0 + 30_000)).UnreadCount);
         }
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
     }
 
     [Fact]
@@ -125,36 +125,36 @@ public abstract partial class StoreContract
         var fromBob = new List<StoredMessage>();
         for (var i = 0; i < 6; i++)
         {
-            fromBob.Add((await store.SendMessageAsync(Draft(_bob, _alice, $"{i}", clientMsgId: $"c{i}"), T0 + i, true, default)).Message);
+            fromBob.Add((await store.Messages.SendMessageAsync(Draft(_bob, _alice, $"{i}", clientMsgId: $"c{i}"), T0 + i, true, default)).Message);
         }
 
-        await store.SendMessageAsync(Draft(_bob, _alice, "0", clientMsgId: "c0"), T0 + 50, true, default);
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "0", clientMsgId: "c0"), T0 + 50, true, default);
         Assert.Equal(6, (await EntryAsync(store, _alice, _bob)).UnreadCount);
 
-        await store.HideMessagesAsync(_alice, With(_bob), [fromBob[5].MsgId, fromBob[4].MsgId], "phone", T0 + 60, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [fromBob[5].MsgId, fromBob[4].MsgId], "phone", T0 + 60, default);
         Assert.Equal(4, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        await store.HideMessagesBeforeAsync(_alice, With(_bob), fromBob[1].Timestamp, "phone", T0 + 61, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), fromBob[1].Timestamp, "phone", T0 + 61, default);
         Assert.Equal(2, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        await store.HideMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, default);
         Assert.Equal(0, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
-        await store.MarkReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, default);
-        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, default);
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
     }
 
     [Fact]
     public async Task Mark_all_read_zeroes_every_conversation_and_tells_single_chat_peers()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_bob, _alice, "1"), T0, true, default);
-        await store.SendMessageAsync(Draft(_carol, _alice, "2"), T0 + 1, true, default);
-        await store.SendMessageAsync(Draft(_alice, "dave", "3"), T0 + 2, true, default);
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "1"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_carol, _alice, "2"), T0 + 1, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "dave", "3"), T0 + 2, true, default);
 
-        var outcome = await store.MarkAllReadAsync(_alice, "phone", T0 + 10, default);
+        var outcome = await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 10, default);
 
         Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 1L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
         Assert.Equal([_bob, _carol], outcome.PeersAdvanced.Order(StringComparer.Ordinal));
-        Assert.Equal(new UnreadSummary(), await store.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
         Assert.All(await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0 + 10), c => Assert.Equal(0, c.UnreadCount));
         Assert.Equal(T0 + 10, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
         Assert.Null((await EntryAsync(store, "dave", _alice)).PeerReadTimestamp);
@@ -164,20 +164,20 @@ public abstract partial class StoreContract
     public async Task The_extension_field_is_kept_per_user_and_logged_when_it_changes()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
 
-        var set = await store.UpdateExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, default);
-        var same = await store.UpdateExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, default);
+        var set = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, default);
+        var same = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, default);
 
         Assert.Equal((1L, MultiDeviceOperations.ConversationExtUpdated, "{\"draft\":\"hi\"}"), (set!.Seq, set.Operation, set.Ext));
         Assert.Null(same);
         Assert.Equal("{\"draft\":\"hi\"}", (await EntryAsync(store, _alice, _bob)).Ext);
         Assert.Null((await EntryAsync(store, _bob, _alice)).Ext);
 
-        var cleared = await store.UpdateExtAsync(_alice, With(_bob), null, "phone", T0 + 3, default);
+        var cleared = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), null, "phone", T0 + 3, default);
         Assert.Equal((2L, (string?)null), (cleared!.Seq, cleared.Ext));
         Assert.Null((await EntryAsync(store, _alice, _bob)).Ext);
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.UpdateExtAsync(_alice, With(_carol), "x", "phone", T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.UpdateConversationExtAsync(_alice, With(_carol), "x", "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -185,17 +185,17 @@ public abstract partial class StoreContract
     public async Task An_evicted_or_deleted_conversation_takes_its_unread_count_and_state_with_it()
     {
         var store = Store(o => { o.MaxConversationsPerUser = 2; o.MaxPinnedConversations = 1; });
-        await store.SendMessageAsync(Draft("p1", _alice, "1"), T0 + 1, true, default);
-        await store.UpdateExtAsync(_alice, With("p1"), "note", "phone", T0 + 2, default);
-        await store.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
-        await store.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
+        await store.Messages.SendMessageAsync(Draft("p1", _alice, "1"), T0 + 1, true, default);
+        await store.Conversations.UpdateConversationExtAsync(_alice, With("p1"), "note", "phone", T0 + 2, default);
+        await store.Messages.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
+        await store.Messages.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.GetUnreadSummaryAsync(_alice, default));
-        await store.SendMessageAsync(Draft("p1", _alice, "again"), T0 + 5, true, default);
+        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        await store.Messages.SendMessageAsync(Draft("p1", _alice, "again"), T0 + 5, true, default);
         var back = await EntryAsync(store, _alice, "p1");
         Assert.Equal((1, (string?)null), (back.UnreadCount, back.Ext));
 
-        await store.DeleteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, default);
-        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.GetUnreadSummaryAsync(_alice, default));
+        await store.Conversations.DeleteRemoteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, default);
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
     }
 }

@@ -1,6 +1,6 @@
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Tests.Infrastructure;
 
@@ -18,9 +18,9 @@ public abstract partial class StoreContract
     private readonly string _bob = TestIds.User("bob");
     private readonly string _carol = TestIds.User("carol");
 
-    internal abstract IRoamingStore CreateStore(RoamingOptions options);
+    internal abstract Stores CreateStore(RoamingOptions options);
 
-    private IRoamingStore Store(Action<RoamingOptions>? configure = null)
+    private Stores Store(Action<RoamingOptions>? configure = null)
     {
         var options = new RoamingOptions();
         configure?.Invoke(options);
@@ -36,18 +36,18 @@ public abstract partial class StoreContract
     public async Task Send_stores_the_message_once_and_puts_the_conversation_first_in_both_lists()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, _carol, "earlier"), T0, true, default);
-        var (message, duplicate) = await store.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, _carol, "earlier"), T0, true, default);
+        var (message, duplicate) = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, true, default);
 
         Assert.False(duplicate);
         Assert.Equal(T0 + 5, message.Timestamp);
-        var alices = (await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items;
+        var alices = (await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal([_bob, _carol], alices.Select(c => c.Conversation.Id));
         Assert.Equal(message, alices[0].LastMessage);
         Assert.Equal(T0 + 5, alices[0].ActivityTime);
         Assert.Equal(T0 + 5, alices[0].CreatedTime);
 
-        var bobs = (await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
+        var bobs = (await store.Conversations.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
         var only = Assert.Single(bobs);
         Assert.Equal(_alice, only.Conversation.Id);
         Assert.Equal(message, only.LastMessage);
@@ -57,15 +57,15 @@ public abstract partial class StoreContract
     public async Task Repeated_clientMsgId_returns_the_first_message_and_stores_nothing_new()
     {
         var store = Store();
-        var first = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, true, default);
-        var retry = await store.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 100, true, default);
-        var otherSender = await store.SendMessageAsync(Draft(_bob, _alice, "mine", clientMsgId: "c-1"), T0 + 200, true, default);
+        var first = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, true, default);
+        var retry = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 100, true, default);
+        var otherSender = await store.Messages.SendMessageAsync(Draft(_bob, _alice, "mine", clientMsgId: "c-1"), T0 + 200, true, default);
 
         Assert.False(first.Duplicate);
         Assert.True(retry.Duplicate);
         Assert.Equal(first.Message, retry.Message);
         Assert.False(otherSender.Duplicate);
-        var bobs = (await store.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
+        var bobs = (await store.Conversations.FetchConversationsAsync(_bob, "device", ConversationList.Active, null, 20, T0, default)).Items;
         Assert.Equal(otherSender.Message, Assert.Single(bobs).LastMessage);
     }
 
@@ -76,10 +76,10 @@ public abstract partial class StoreContract
         StoredMessage? last = null;
         for (var i = 0; i < 50; i++)
         {
-            last = (await store.SendMessageAsync(Draft(_alice, _bob, $"m{i}"), T0, true, default)).Message;
+            last = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, $"m{i}"), T0, true, default)).Message;
         }
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal("m49", entry.LastMessage!.Body);
         Assert.Equal(last, entry.LastMessage);
     }
@@ -88,7 +88,7 @@ public abstract partial class StoreContract
     public async Task Pin_creates_a_missing_conversation_and_logs_an_event_with_the_next_seq()
     {
         var store = Store();
-        var pinned = await store.SetPinnedAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        var pinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
 
         Assert.True(pinned.IsPinned);
         Assert.Equal(T0, pinned.PinnedTime);
@@ -103,41 +103,41 @@ public abstract partial class StoreContract
             PinnedTime = T0,
         }, pinned.Event);
 
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Equal(new ConversationEntry(With(_bob), T0, T0, T0, null), entry);
-        Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
-        Assert.Equal(0, await store.GetLastSeqAsync(_bob, default));
+        Assert.Equal(1, await store.Events.GetLastSeqAsync(_alice, default));
+        Assert.Equal(0, await store.Events.GetLastSeqAsync(_bob, default));
     }
 
     [Fact]
     public async Task Pinning_what_is_pinned_and_unpinning_what_is_not_change_nothing_and_log_nothing()
     {
         var store = Store();
-        await store.SetPinnedAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
 
-        var again = await store.SetPinnedAsync(_alice, With(_bob), pinned: true, "laptop", T0 + 10, default);
-        var unpinNothing = await store.SetPinnedAsync(_alice, With(_carol), pinned: false, "laptop", T0 + 20, default);
+        var again = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "laptop", T0 + 10, default);
+        var unpinNothing = await store.Conversations.PinConversationAsync(_alice, With(_carol), pinned: false, "laptop", T0 + 20, default);
 
         Assert.Equal(new PinOutcome(true, T0, null), again);
         Assert.Equal(new PinOutcome(false, null, null), unpinNothing);
-        Assert.Equal(1, await store.GetLastSeqAsync(_alice, default));
-        Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
+        Assert.Equal(1, await store.Events.GetLastSeqAsync(_alice, default));
+        Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
     }
 
     [Fact]
     public async Task Unpin_logs_an_event_and_leaves_the_conversation_in_the_list()
     {
         var store = Store();
-        await store.SetPinnedAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
-        var unpinned = await store.SetPinnedAsync(_alice, With(_bob), pinned: false, "laptop", T0 + 10, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        var unpinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: false, "laptop", T0 + 10, default);
 
         Assert.False(unpinned.IsPinned);
         Assert.Null(unpinned.PinnedTime);
         Assert.Equal(2, unpinned.Event!.Seq);
         Assert.Equal(MultiDeviceOperations.ConversationUnpinned, unpinned.Event.Operation);
         Assert.Null(unpinned.Event.PinnedTime);
-        Assert.Empty((await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0, default)).Items);
-        var entry = Assert.Single((await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
+        Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0, default)).Items);
+        var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);
         Assert.Null(entry.PinnedTime);
     }
 
@@ -147,13 +147,13 @@ public abstract partial class StoreContract
         var store = Store(o => o.MaxPinnedConversations = 3);
         for (var i = 0; i < 3; i++)
         {
-            await store.SetPinnedAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
         }
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.SetPinnedAsync(_alice, With("peer3"), pinned: true, "phone", T0 + 10, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.PinConversationAsync(_alice, With("peer3"), pinned: true, "phone", T0 + 10, default).AsTask());
 
         Assert.Equal(ErrorCodes.PinLimitExceeded, error.Code);
-        Assert.Equal(3, await store.GetLastSeqAsync(_alice, default));
+        Assert.Equal(3, await store.Events.GetLastSeqAsync(_alice, default));
         Assert.Equal(3, (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Count);
     }
 
@@ -161,12 +161,12 @@ public abstract partial class StoreContract
     public async Task Beyond_the_conversation_limit_the_least_recently_active_unpinned_conversation_leaves()
     {
         var store = Store(o => { o.MaxConversationsPerUser = 3; o.MaxPinnedConversations = 2; });
-        await store.SendMessageAsync(Draft(_alice, "p1", "1"), T0 + 1, true, default);
-        await store.SendMessageAsync(Draft(_alice, "p2", "2"), T0 + 2, true, default);
-        await store.SendMessageAsync(Draft(_alice, "p3", "3"), T0 + 3, true, default);
-        await store.SetPinnedAsync(_alice, With("p1"), pinned: true, "phone", T0 + 4, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "p1", "1"), T0 + 1, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "p2", "2"), T0 + 2, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "p3", "3"), T0 + 3, true, default);
+        await store.Conversations.PinConversationAsync(_alice, With("p1"), pinned: true, "phone", T0 + 4, default);
 
-        await store.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, true, default);
 
         var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Select(c => c.Conversation.Id);
         Assert.Equal(["p4", "p3", "p1"], ids);
@@ -178,9 +178,9 @@ public abstract partial class StoreContract
     public async Task A_conversation_without_messages_sorts_by_its_creation_time()
     {
         var store = Store();
-        await store.SendMessageAsync(Draft(_alice, "old", "x"), T0, true, default);
-        await store.SetPinnedAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, default);
-        await store.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "old", "x"), T0, true, default);
+        await store.Conversations.PinConversationAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, true, default);
 
         var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Select(c => c.Conversation.Id);
         Assert.Equal(["new", "pinned-later", "old"], ids);
@@ -192,19 +192,19 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 25; i++)
         {
-            await store.SendMessageAsync(Draft(_alice, $"peer{i:D2}", "x"), T0 + i, true, default);
+            await store.Messages.SendMessageAsync(Draft(_alice, $"peer{i:D2}", "x"), T0 + i, true, default);
         }
 
         var seen = new List<string>();
-        var page = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 10, T0, default);
+        var page = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 10, T0, default);
         seen.AddRange(page.Items.Select(c => c.Conversation.Id));
 
         // peer00 (not yet returned) becomes the most active, and a new conversation starts, mid-walk.
-        await store.SendMessageAsync(Draft("peer00", _alice, "bump"), T0 + 1000, true, default);
-        await store.SendMessageAsync(Draft(_alice, "newcomer", "x"), T0 + 1001, true, default);
+        await store.Messages.SendMessageAsync(Draft("peer00", _alice, "bump"), T0 + 1000, true, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, "newcomer", "x"), T0 + 1001, true, default);
         while (page.Next is not null)
         {
-            page = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, page.Next, 10, T0, default);
+            page = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, page.Next, 10, T0, default);
             seen.AddRange(page.Items.Select(c => c.Conversation.Id));
         }
 
@@ -220,11 +220,11 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 5; i++)
         {
-            await store.SetPinnedAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
         }
 
-        var first = await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 3, T0, default);
-        var second = await store.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, first.Next, 3, T0, default);
+        var first = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 3, T0, default);
+        var second = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, first.Next, 3, T0, default);
 
         Assert.Equal(["peer4", "peer3", "peer2"], first.Items.Select(c => c.Conversation.Id));
         Assert.Equal(["peer1", "peer0"], second.Items.Select(c => c.Conversation.Id));
@@ -238,16 +238,16 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 5; i++)
         {
-            await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
+            await store.Messages.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
         }
 
-        var first = await store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
-        var laptop = await store.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, null, 2, T0, default);
-        await store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
+        var first = await store.Conversations.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
+        var laptop = await store.Conversations.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, null, 2, T0, default);
+        await store.Conversations.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 2, T0, default);
 
-        var stale = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_alice, "phone", ConversationList.Active, first.Next, 2, T0, default).AsTask());
-        var elsewhere = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_alice, "tablet", ConversationList.Active, laptop.Next, 2, T0, default).AsTask());
-        var next = await store.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, laptop.Next, 2, T0, default);
+        var stale = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.FetchConversationsAsync(_alice, "phone", ConversationList.Active, first.Next, 2, T0, default).AsTask());
+        var elsewhere = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.FetchConversationsAsync(_alice, "tablet", ConversationList.Active, laptop.Next, 2, T0, default).AsTask());
+        var next = await store.Conversations.FetchConversationsAsync(_alice, "laptop", ConversationList.Active, laptop.Next, 2, T0, default);
 
         Assert.Equal(ErrorCodes.InvalidArgument, stale.Code);
         Assert.Equal(ErrorCodes.InvalidArgument, elsewhere.Code);
@@ -260,12 +260,12 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 3; i++)
         {
-            await store.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
+            await store.Messages.SendMessageAsync(Draft(_alice, $"peer{i}", "x"), T0 + i, true, default);
         }
 
-        var alicesPage = await store.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 2, T0, default);
+        var alicesPage = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 2, T0, default);
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.FetchConversationsAsync(_bob, "device", ConversationList.Active, alicesPage.Next, 2, T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.FetchConversationsAsync(_bob, "device", ConversationList.Active, alicesPage.Next, 2, T0, default).AsTask());
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
     }
 
@@ -275,12 +275,12 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 5; i++)
         {
-            await store.SetPinnedAsync(_alice, With($"peer{i}"), pinned: true, $"device{i}", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, $"device{i}", T0 + i, default);
         }
 
-        var firstTwo = await store.ReadEventsAsync(_alice, 1, 2, default);
-        var rest = await store.ReadEventsAsync(_alice, 3, 100, default);
-        var none = await store.ReadEventsAsync(_alice, 5, 100, default);
+        var firstTwo = await store.Events.SyncEventsAsync(_alice, 1, 2, default);
+        var rest = await store.Events.SyncEventsAsync(_alice, 3, 100, default);
+        var none = await store.Events.SyncEventsAsync(_alice, 5, 100, default);
 
         Assert.Equal([2L, 3L], firstTwo.Events.Select(e => e.Seq));
         Assert.Equal(["peer1", "peer2"], firstTwo.Events.Select(e => e.ConversationId));
@@ -299,12 +299,12 @@ public abstract partial class StoreContract
         var store = Store(o => o.EventLogLength = 10);
         for (var i = 0; i < 14; i++)
         {
-            await store.SetPinnedAsync(_alice, With("peer"), pinned: i % 2 == 0, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With("peer"), pinned: i % 2 == 0, "phone", T0 + i, default);
         }
 
-        var tooOld = await store.ReadEventsAsync(_alice, 3, 100, default);
-        var oldestKept = await store.ReadEventsAsync(_alice, 4, 100, default);
-        var ahead = await store.ReadEventsAsync(_alice, 20, 100, default);
+        var tooOld = await store.Events.SyncEventsAsync(_alice, 3, 100, default);
+        var oldestKept = await store.Events.SyncEventsAsync(_alice, 4, 100, default);
+        var ahead = await store.Events.SyncEventsAsync(_alice, 20, 100, default);
 
         Assert.True(tooOld.ResyncRequired);
         Assert.Empty(tooOld.Events);
@@ -318,23 +318,23 @@ public abstract partial class StoreContract
     public async Task Connections_beyond_the_limit_are_refused_until_one_closes_or_ages_out()
     {
         var store = Store(o => { o.MaxConnectionsPerUser = 2; o.PresenceTimeout = TimeSpan.FromSeconds(90); });
-        Assert.True(await store.TryAddConnectionAsync(_alice, "c1", T0, default));
-        Assert.True(await store.TryAddConnectionAsync(_alice, "c2", T0, default));
-        Assert.True(await store.TryAddConnectionAsync(_bob, "c3", T0, default));
+        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c1", T0, default));
+        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c2", T0, default));
+        Assert.True(await store.Presence.TryAddConnectionAsync(_bob, "c3", T0, default));
 
-        Assert.False(await store.TryAddConnectionAsync(_alice, "c4", T0 + 1, default));
+        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c4", T0 + 1, default));
 
-        await store.RemoveConnectionAsync(_alice, "c1", default);
-        Assert.True(await store.TryAddConnectionAsync(_alice, "c4", T0 + 2, default));
-        Assert.False(await store.TryAddConnectionAsync(_alice, "c5", T0 + 3, default));
+        await store.Presence.RemoveConnectionAsync(_alice, "c1", default);
+        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c4", T0 + 2, default));
+        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c5", T0 + 3, default));
 
         // c2's node stops refreshing it; c4's node keeps refreshing.
-        await store.RefreshConnectionsAsync([(_alice, "c4")], T0 + 60_000, default);
-        Assert.Equal(["c2", "c4"], (await store.GetConnectionsAsync(_alice, T0 + 90_000, default)).Order(StringComparer.Ordinal));
-        Assert.Equal(["c4"], await store.GetConnectionsAsync(_alice, T0 + 90_001, default));
-        Assert.True(await store.TryAddConnectionAsync(_alice, "c5", T0 + 91_000, default));
-        Assert.False(await store.TryAddConnectionAsync(_alice, "c6", T0 + 91_001, default));
-        Assert.Equal(["c4", "c5"], (await store.GetConnectionsAsync(_alice, T0 + 91_001, default)).Order(StringComparer.Ordinal));
-        Assert.Equal(["c3"], await store.GetConnectionsAsync(_bob, T0, default));
+        await store.Presence.RefreshConnectionsAsync([(_alice, "c4")], T0 + 60_000, default);
+        Assert.Equal(["c2", "c4"], (await store.Presence.GetConnectionsAsync(_alice, T0 + 90_000, default)).Order(StringComparer.Ordinal));
+        Assert.Equal(["c4"], await store.Presence.GetConnectionsAsync(_alice, T0 + 90_001, default));
+        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c5", T0 + 91_000, default));
+        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c6", T0 + 91_001, default));
+        Assert.Equal(["c4", "c5"], (await store.Presence.GetConnectionsAsync(_alice, T0 + 91_001, default)).Order(StringComparer.Ordinal));
+        Assert.Equal(["c3"], await store.Presence.GetConnectionsAsync(_bob, T0, default));
     }
 }

@@ -4,7 +4,7 @@ using Mediator;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Behaviors;
@@ -17,13 +17,22 @@ internal interface IIdempotentCommand
     string? ClientOpId { get; }
 }
 
+/// <summary>A command that takes its <c>clientOpId</c> from its wire request, so no command has to say so itself.</summary>
+internal interface IIdempotentCommand<out TRequest> : IIdempotentCommand
+    where TRequest : IIdempotentRequest
+{
+    TRequest Request { get; }
+
+    string? IIdempotentCommand.ClientOpId => Request.ClientOpId;
+}
+
 /// <summary>
 /// Gives every <see cref="IIdempotentCommand"/> exactly one effect per <c>clientOpId</c> within the idempotency window,
 /// on any node: the first call claims the id in the store and records its outcome (result or error code); repeats
 /// return that outcome, and a repeat that arrives while the first still runs waits for it. A call that fails because
 /// the store is unavailable, or unexpectedly, releases its claim so the client's retry runs it again.
 /// </summary>
-internal sealed class IdempotencyBehavior<TMessage, TResponse>(IRoamingStore store, IOptions<RoamingOptions> options)
+internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore operations, IOptions<RoamingOptions> options)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -39,10 +48,7 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IRoamingStore sto
             return await next(message, cancellationToken).ConfigureAwait(false);
         }
 
-        if (opId.Length is 0 or > MaxOpIdLength || !opId.All(c => c is > ' ' and <= '~'))
-        {
-            throw RoamingException.InvalidArgument($"clientOpId must be 1 to {MaxOpIdLength} printable ASCII characters.");
-        }
+        Ids.RequireToken(opId, "clientOpId", MaxOpIdLength);
 
         // The method is part of the key, so one id reused for another method is another operation.
         var key = $"{typeof(TMessage).Name}:{opId}";
@@ -50,7 +56,7 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IRoamingStore sto
         var deadline = DateTime.UtcNow + PatienceForTwin;
         while (true)
         {
-            var claim = await store.BeginOperationAsync(userId, key, Lease, cancellationToken).ConfigureAwait(false);
+            var claim = await operations.BeginOperationAsync(userId, key, Lease, cancellationToken).ConfigureAwait(false);
             if (claim.Outcome is { } outcome)
             {
                 return Replay(outcome);
@@ -79,18 +85,18 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IRoamingStore sto
         }
         catch (RoamingException refused) when (refused.Code != ErrorCodes.Unavailable)
         {
-            await store.CompleteOperationAsync(userId, key, Encoding.UTF8.GetBytes($"E{refused.Code}\n{refused.Message}"), options.Value.IdempotencyWindow, CancellationToken.None)
+            await operations.CompleteOperationAsync(userId, key, Encoding.UTF8.GetBytes($"E{refused.Code}\n{refused.Message}"), options.Value.IdempotencyWindow, CancellationToken.None)
                 .ConfigureAwait(false);
             throw;
         }
         catch
         {
-            await store.AbandonOperationAsync(userId, key, CancellationToken.None).ConfigureAwait(false);
+            await operations.AbandonOperationAsync(userId, key, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
         byte[] outcome = [(byte)'R', .. MessagePackSerializer.Serialize(response, Serializer)];
-        await store.CompleteOperationAsync(userId, key, outcome, options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
+        await operations.CompleteOperationAsync(userId, key, outcome, options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
         return response;
     }
 

@@ -2,7 +2,7 @@ using Mediator;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Connections;
@@ -13,15 +13,15 @@ namespace RoamingHub.Server.Features.Connections;
 /// </summary>
 internal sealed record ConnectDevice(Caller Caller) : ICommand<IReadOnlyList<string>>;
 
-internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
+internal sealed class ConnectDeviceHandler(IPresenceStore presence, IGroupStore groups, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
     : ICommandHandler<ConnectDevice, IReadOnlyList<string>>
 {
     public async ValueTask<IReadOnlyList<string>> Handle(ConnectDevice command, CancellationToken cancellationToken)
     {
         var (userId, _, connectionId) = command.Caller;
         ArgumentNullException.ThrowIfNull(connectionId);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!await store.TryAddConnectionAsync(userId, connectionId, now, cancellationToken).ConfigureAwait(false))
+        var now = time.UnixNow();
+        if (!await presence.TryAddConnectionAsync(userId, connectionId, now, cancellationToken).ConfigureAwait(false))
         {
             throw new RoamingException(
                 ErrorCodes.ConnectionLimitExceeded,
@@ -31,7 +31,7 @@ internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegist
         registry.Add(userId, connectionId);
         try
         {
-            return await store.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
+            return await groups.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -40,7 +40,7 @@ internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegist
             registry.Remove(connectionId);
             try
             {
-                await store.RemoveConnectionAsync(userId, connectionId, CancellationToken.None).ConfigureAwait(false);
+                await presence.RemoveConnectionAsync(userId, connectionId, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {
@@ -48,20 +48,5 @@ internal sealed class ConnectDeviceHandler(IRoamingStore store, ConnectionRegist
 
             throw;
         }
-    }
-}
-
-/// <summary>Releases a closed connection's place in the caller's connection count.</summary>
-internal sealed record DisconnectDevice(Caller Caller) : ICommand;
-
-internal sealed class DisconnectDeviceHandler(IRoamingStore store, ConnectionRegistry registry) : ICommandHandler<DisconnectDevice>
-{
-    public async ValueTask<Unit> Handle(DisconnectDevice command, CancellationToken cancellationToken)
-    {
-        var (userId, _, connectionId) = command.Caller;
-        ArgumentNullException.ThrowIfNull(connectionId);
-        registry.Remove(connectionId);
-        await store.RemoveConnectionAsync(userId, connectionId, cancellationToken).ConfigureAwait(false);
-        return Unit.Value;
     }
 }

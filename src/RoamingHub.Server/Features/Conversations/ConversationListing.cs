@@ -8,11 +8,11 @@ namespace RoamingHub.Server.Features.Conversations;
 internal static class ConversationListing
 {
     public static async ValueTask<Page<Conversation>> ReadPageAsync(
-        IRoamingStore store, Caller caller, ConversationList list, FetchConversationsRequest request, long now, CancellationToken cancellationToken)
+        IConversationStore conversations, Caller caller, ConversationList list, FetchConversationsRequest request, long now, CancellationToken cancellationToken)
     {
         var pageSize = Paging.PageSize(request.PageSize);
         var cursor = ListCursor.Parse(request.Cursor, list);
-        var page = await store.FetchConversationsAsync(caller.UserId, caller.DeviceId, list, cursor, pageSize, now, cancellationToken).ConfigureAwait(false);
+        var page = await conversations.FetchConversationsAsync(caller.UserId, caller.DeviceId, list, cursor, pageSize, now, cancellationToken).ConfigureAwait(false);
         return new Page<Conversation>
         {
             Data = [.. page.Items.Select(entry => ToWire(entry, caller.UserId))],

@@ -3,7 +3,6 @@ using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Features.History;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Conversations;
@@ -12,12 +11,9 @@ namespace RoamingHub.Server.Features.Conversations;
 /// Removes a conversation from the caller's list and pins; with <c>deleteRoam</c> (the default) also hides its
 /// history up to now. A later message brings the conversation back with only the new messages visible.
 /// </summary>
-internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>, IIdempotentCommand<DeleteRemoteConversationRequest>;
 
-internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+internal sealed class DeleteRemoteConversationHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteConversation, DeleteConversationResult>
 {
     public async ValueTask<DeleteConversationResult> Handle(DeleteRemoteConversation command, CancellationToken cancellationToken)
@@ -25,8 +21,8 @@ internal sealed class DeleteRemoteConversationHandler(IRoamingStore store, IDevi
         var (caller, request) = command;
         var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var deleteRoam = request.DeleteRoam ?? true;
-        var evt = await store.DeleteConversationAsync(
-            caller.UserId, conversation, deleteRoam, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        var evt = await conversations.DeleteRemoteConversationAsync(
+            caller.UserId, conversation, deleteRoam, caller.DeviceId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
         await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
         return new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = evt.Seq };
     }

@@ -8,8 +8,8 @@ namespace RoamingHub.Server.Features.Conversations;
 /// <summary>A page of the caller's pinned conversations, most recently pinned first.</summary>
 internal sealed record FetchPinnedConversations(Caller Caller, FetchConversationsRequest Request) : IQuery<Page<Conversation>>;
 
-internal sealed class FetchPinnedConversationsHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchPinnedConversations, Page<Conversation>>
+internal sealed class FetchPinnedConversationsHandler(IConversationStore conversations, TimeProvider time) : IQueryHandler<FetchPinnedConversations, Page<Conversation>>
 {
     public ValueTask<Page<Conversation>> Handle(FetchPinnedConversations query, CancellationToken cancellationToken) =>
-        ConversationListing.ReadPageAsync(store, query.Caller, ConversationList.Pinned, query.Request, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        ConversationListing.ReadPageAsync(conversations, query.Caller, ConversationList.Pinned, query.Request, time.UnixNow(), cancellationToken);
 }

@@ -4,8 +4,7 @@ using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hosting;
-using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Conversations;
@@ -14,12 +13,9 @@ namespace RoamingHub.Server.Features.Conversations;
 /// Sets the caller's extension field of a conversation (an app-defined string, up to <c>MaxExtBytes</c>); it comes
 /// back in the lists, and other devices get <c>CONVERSATION_EXT_UPDATED</c>.
 /// </summary>
-internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationExtRequest Request) : ICommand<UpdateExtResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationExtRequest Request) : ICommand<UpdateExtResult>, IIdempotentCommand<UpdateConversationExtRequest>;
 
-internal sealed class UpdateConversationExtHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
+internal sealed class UpdateConversationExtHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
     : ICommandHandler<UpdateConversationExt, UpdateExtResult>
 {
     public async ValueTask<UpdateExtResult> Handle(UpdateConversationExt command, CancellationToken cancellationToken)
@@ -33,7 +29,7 @@ internal sealed class UpdateConversationExtHandler(IRoamingStore store, IDeviceN
             throw RoamingException.InvalidArgument($"ext must be at most {max} bytes of UTF-8 text.");
         }
 
-        var evt = await store.UpdateExtAsync(caller.UserId, conversation, ext, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)
+        var evt = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, time.UnixNow(), cancellationToken)
             .ConfigureAwait(false);
         await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
 

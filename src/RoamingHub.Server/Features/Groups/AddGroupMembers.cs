@@ -1,7 +1,6 @@
 using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Groups;
@@ -9,14 +8,14 @@ namespace RoamingHub.Server.Features.Groups;
 /// <summary>Adds members to a group (admin API); their live connections start receiving its messages at once.</summary>
 internal sealed record AddGroupMembers(string? GroupId, AddGroupMembersRequest Request) : ICommand<Group>;
 
-internal sealed class AddGroupMembersHandler(IRoamingStore store, IDeviceNotifier notifier) : ICommandHandler<AddGroupMembers, Group>
+internal sealed class AddGroupMembersHandler(IGroupStore groups, GroupChannels channels) : ICommandHandler<AddGroupMembers, Group>
 {
     public async ValueTask<Group> Handle(AddGroupMembers command, CancellationToken cancellationToken)
     {
         var groupId = Ids.Canonicalize(command.GroupId, "groupId");
         var users = GroupRules.Users(command.Request.Members ?? [], allowEmpty: false);
-        var added = await store.AddGroupMembersAsync(groupId, users, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(added.Select(m => notifier.SetGroupMembershipAsync(m, groupId, member: true))).ConfigureAwait(false);
-        return (await store.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false))!;
+        var added = await groups.AddGroupMembersAsync(groupId, users, cancellationToken).ConfigureAwait(false);
+        await channels.JoinAsync(added, groupId).ConfigureAwait(false);
+        return (await groups.GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false))!;
     }
 }

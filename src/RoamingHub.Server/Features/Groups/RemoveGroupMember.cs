@@ -1,6 +1,5 @@
 using Mediator;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Groups;
@@ -11,18 +10,14 @@ namespace RoamingHub.Server.Features.Groups;
 /// </summary>
 internal sealed record RemoveGroupMember(string? GroupId, string? UserId) : ICommand;
 
-internal sealed class RemoveGroupMemberHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time) : ICommandHandler<RemoveGroupMember>
+internal sealed class RemoveGroupMemberHandler(IGroupStore groups, GroupChannels channels, TimeProvider time) : ICommandHandler<RemoveGroupMember>
 {
     public async ValueTask<Mediator.Unit> Handle(RemoveGroupMember command, CancellationToken cancellationToken)
     {
         var groupId = Ids.Canonicalize(command.GroupId, "groupId");
         var userId = Ids.Canonicalize(command.UserId, "userId");
-        var evt = await store.RemoveGroupMemberAsync(groupId, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        await notifier.SetGroupMembershipAsync(userId, groupId, member: false).ConfigureAwait(false);
-        if (evt is not null)
-        {
-            await notifier.SendEventAsync(userId, evt, exceptConnectionId: null).ConfigureAwait(false);
-        }
+        var evt = await groups.RemoveGroupMemberAsync(groupId, userId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+        await channels.LeaveAsync(userId, groupId, evt).ConfigureAwait(false);
 
         return Mediator.Unit.Value;
     }

@@ -2,7 +2,6 @@ using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.History;
@@ -11,12 +10,9 @@ namespace RoamingHub.Server.Features.History;
 /// One-way deletion by time: from now on the caller cannot fetch any message of the conversation at or before
 /// <c>timestamp</c>; the other participant still can. A per-user watermark, O(1), never moving backwards.
 /// </summary>
-internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand<DeleteRemoteMessagesBeforeRequest>;
 
-internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteMessagesBefore, DeleteRoamingResult>
 {
     public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesBefore command, CancellationToken cancellationToken)
@@ -28,8 +24,8 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IRoamingStore store, IDe
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        var outcome = await store.HideMessagesBeforeAsync(
-            caller.UserId, conversation, request.Timestamp, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(
+            caller.UserId, conversation, request.Timestamp, caller.DeviceId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
         await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         return new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq };

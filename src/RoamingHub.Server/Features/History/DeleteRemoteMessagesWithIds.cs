@@ -2,18 +2,14 @@ using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.History;
 
 /// <summary>One-way deletion by id: 1–50 messages hidden from the caller only; unknown and already hidden ids are ignored.</summary>
-internal sealed record DeleteRemoteMessagesWithIds(Caller Caller, DeleteRemoteMessagesWithIdsRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record DeleteRemoteMessagesWithIds(Caller Caller, DeleteRemoteMessagesWithIdsRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand<DeleteRemoteMessagesWithIdsRequest>;
 
-internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+internal sealed class DeleteRemoteMessagesWithIdsHandler(IMessageStore messages, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<DeleteRemoteMessagesWithIds, DeleteRoamingResult>
 {
     public const int MaxIds = 50;
@@ -28,8 +24,8 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IRoamingStore store, ID
         }
 
         var msgIds = requested.Select(id => HistoryRules.MsgId(id, "msgIds")).Distinct(StringComparer.Ordinal).ToList();
-        var outcome = await store.HideMessagesAsync(
-            caller.UserId, conversation, msgIds, caller.DeviceId, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        var outcome = await messages.DeleteRemoteMessagesWithIdsAsync(
+            caller.UserId, conversation, msgIds, caller.DeviceId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
         await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         return new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq };

@@ -12,7 +12,7 @@ namespace RoamingHub.Server.Features.History;
 /// </summary>
 internal sealed record FetchHistoryMessages(Caller Caller, FetchHistoryMessagesRequest Request) : IQuery<MessagePage>;
 
-internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvider time) : IQueryHandler<FetchHistoryMessages, MessagePage>
+internal sealed class FetchHistoryMessagesHandler(IMessageStore messages, TimeProvider time) : IQueryHandler<FetchHistoryMessages, MessagePage>
 {
     public async ValueTask<MessagePage> Handle(FetchHistoryMessages query, CancellationToken cancellationToken)
     {
@@ -25,9 +25,9 @@ internal sealed class FetchHistoryMessagesHandler(IRoamingStore store, TimeProvi
             _ => throw RoamingException.InvalidArgument($"direction must be '{HistoryDirections.Up}' or '{HistoryDirections.Down}'."),
         };
         var cursor = request.Cursor is null or "" or "-1" ? null : HistoryRules.MsgId(request.Cursor, "cursor");
-        var page = await store.FetchHistoryAsync(
+        var page = await messages.FetchHistoryMessagesAsync(
             caller.UserId, conversation, new HistoryQuery(older, cursor, Paging.PageSize(request.PageSize)),
-            time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            time.UnixNow(), cancellationToken).ConfigureAwait(false);
         return new MessagePage(conversation.Id, page.Items, page.Next);
     }
 }

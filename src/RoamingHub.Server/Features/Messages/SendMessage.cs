@@ -4,8 +4,7 @@ using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hosting;
-using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Messages;
@@ -16,13 +15,10 @@ namespace RoamingHub.Server.Features.Messages;
 /// <see cref="ServerSide"/> marks a message the admin API sends on a user's behalf: it goes into history and is
 /// delivered live, and moves conversations in lists only when <c>Roaming:RestMessagesUpdateConversations</c> is on.
 /// </summary>
-internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>, IIdempotentCommand<SendMessageRequest>;
 
 internal sealed class SendMessageHandler(
-    IRoamingStore store, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
+    IMessageStore messages, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
     : ICommandHandler<SendMessage, Message>
 {
     private const string DefaultType = "text";
@@ -49,15 +45,15 @@ internal sealed class SendMessageHandler(
 
         // A clientOpId also dedupes the message itself, so even a retry after the claim's lease ran out stores it once.
         var clientMsgId = request.ClientMsgId ?? request.ClientOpId;
-        if (clientMsgId is not null && (clientMsgId.Length is 0 or > MaxClientMsgIdLength || !clientMsgId.All(c => c is > ' ' and <= '~')))
+        if (clientMsgId is not null)
         {
-            throw RoamingException.InvalidArgument($"clientMsgId must be 1 to {MaxClientMsgIdLength} printable ASCII characters.");
+            Ids.RequireToken(clientMsgId, "clientMsgId", MaxClientMsgIdLength);
         }
 
         var now = time.GetUtcNow();
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
-        var (message, duplicate) = await store.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
+        var (message, duplicate) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
         // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
         if (!duplicate && conversation.IsGroup)

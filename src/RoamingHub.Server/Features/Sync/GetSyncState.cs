@@ -8,8 +8,8 @@ namespace RoamingHub.Server.Features.Sync;
 /// <summary>The caller's newest event sequence number: where a device that has just loaded its lists starts.</summary>
 internal sealed record GetSyncState(Caller Caller) : IQuery<SyncState>;
 
-internal sealed class GetSyncStateHandler(IRoamingStore store) : IQueryHandler<GetSyncState, SyncState>
+internal sealed class GetSyncStateHandler(IEventLog events) : IQueryHandler<GetSyncState, SyncState>
 {
     public async ValueTask<SyncState> Handle(GetSyncState query, CancellationToken cancellationToken) =>
-        new() { LastSeq = await store.GetLastSeqAsync(query.Caller.UserId, cancellationToken).ConfigureAwait(false) };
+        new() { LastSeq = await events.GetLastSeqAsync(query.Caller.UserId, cancellationToken).ConfigureAwait(false) };
 }

@@ -11,7 +11,7 @@ namespace RoamingHub.Server.Features.Sync;
 /// </summary>
 internal sealed record SyncEvents(Caller Caller, SyncEventsRequest Request) : IQuery<SyncEventsResult>;
 
-internal sealed class SyncEventsHandler(IRoamingStore store) : IQueryHandler<SyncEvents, SyncEventsResult>
+internal sealed class SyncEventsHandler(IEventLog events) : IQueryHandler<SyncEvents, SyncEventsResult>
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 200;
@@ -30,6 +30,6 @@ internal sealed class SyncEventsHandler(IRoamingStore store) : IQueryHandler<Syn
             throw RoamingException.InvalidArgument($"limit must be between 1 and {MaxLimit}.");
         }
 
-        return store.ReadEventsAsync(query.Caller.UserId, request.SinceSeq, limit, cancellationToken);
+        return events.SyncEventsAsync(query.Caller.UserId, request.SinceSeq, limit, cancellationToken);
     }
 }

@@ -2,25 +2,21 @@ using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Unread;
 
 /// <summary>Reads every conversation up to now; other devices get <c>ALL_CONVERSATIONS_READ</c>, single-chat peers <c>onReadAck</c>.</summary>
-internal sealed record MarkAllConversationsRead(Caller Caller, MarkAllConversationsReadRequest Request) : ICommand<MarkAllReadResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record MarkAllConversationsRead(Caller Caller, MarkAllConversationsReadRequest Request) : ICommand<MarkAllReadResult>, IIdempotentCommand<MarkAllConversationsReadRequest>;
 
-internal sealed class MarkAllConversationsReadHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+internal sealed class MarkAllConversationsReadHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<MarkAllConversationsRead, MarkAllReadResult>
 {
     public async ValueTask<MarkAllReadResult> Handle(MarkAllConversationsRead command, CancellationToken cancellationToken)
     {
         var caller = command.Caller;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var outcome = await store.MarkAllReadAsync(caller.UserId, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var now = time.UnixNow();
+        var outcome = await conversations.MarkAllConversationsReadAsync(caller.UserId, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
         var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = now };
         await Task.WhenAll(outcome.PeersAdvanced
             .Select(peer => notifier.SendReadAckAsync(peer, ack))

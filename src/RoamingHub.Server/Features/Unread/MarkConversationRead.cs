@@ -2,7 +2,6 @@ using Mediator;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
-using RoamingHub.Server.Hubs;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Unread;
@@ -11,19 +10,16 @@ namespace RoamingHub.Server.Features.Unread;
 /// Reads a conversation up to a time (now by default): what came after stays unread. The caller's other devices get
 /// <c>CONVERSATION_READ</c>; in single chat the other participant's devices get <c>onReadAck</c>.
 /// </summary>
-internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>, IIdempotentCommand
-{
-    public string? ClientOpId => Request.ClientOpId;
-}
+internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>, IIdempotentCommand<MarkConversationReadRequest>;
 
-internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNotifier notifier, TimeProvider time)
+internal sealed class MarkConversationReadHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ICommandHandler<MarkConversationRead, MarkReadResult>
 {
     public async ValueTask<MarkReadResult> Handle(MarkConversationRead command, CancellationToken cancellationToken)
     {
         var (caller, request) = command;
         var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.UnixNow();
         // Reading ahead of now would keep messages that arrive later from ever counting as unread.
         var readTimestamp = Math.Min(request.Timestamp ?? now, now);
         if (readTimestamp < 0)
@@ -31,7 +27,7 @@ internal sealed class MarkConversationReadHandler(IRoamingStore store, IDeviceNo
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        var outcome = await store.MarkReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
         await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
 
         if (outcome.PeerAdvanced)

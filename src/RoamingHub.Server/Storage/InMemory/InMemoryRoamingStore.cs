@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Storage.InMemory;
 
@@ -10,7 +10,8 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// everything: simple, and atomic in exactly the places the Redis scripts are. Orders match Redis sorted sets
 /// (score, then member by ordinal) so both stores pass one contract suite.
 /// </summary>
-internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : IRoamingStore
+internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options)
+    : IMessageStore, IConversationStore, IGroupStore, IEventLog, IPresenceStore, IOperationStore
 {
     private readonly RoamingOptions _options = options.Value;
     private readonly Lock _gate = new();
@@ -74,7 +75,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    public ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -117,7 +118,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -126,13 +127,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
             AfterHide(userId, conversation, chat, now);
             var evt = moved
-                ? User(userId).Append(StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, _options.EventLogLength)
+                ? User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, _options.EventLogLength)
                 : null;
             return ValueTask.FromResult(new HideOutcome(applied, null, evt));
         }
     }
 
-    public ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -150,13 +151,13 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             AfterHide(userId, conversation, chat, now);
             var evt = newly.Count > 0
-                ? User(userId).Append(StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, _options.EventLogLength)
+                ? User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, _options.EventLogLength)
                 : null;
             return ValueTask.FromResult(new HideOutcome(null, newly, evt));
         }
     }
 
-    public ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -174,11 +175,11 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             user.Forget(conversation.Member);
             return ValueTask.FromResult(user.Append(
-                StoreErrors.Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, _options.EventLogLength));
+                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, _options.EventLogLength));
         }
     }
 
-    public ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -186,14 +187,14 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
             var evt = moved
-                ? user.Append(StoreErrors.Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, _options.EventLogLength)
+                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, _options.EventLogLength)
                 : null;
             var peerAdvanced = moved && !conversation.IsGroup && RecordPeerRead(conversation.Id, userId, readTimestamp);
             return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerAdvanced));
         }
     }
 
-    public ValueTask<MarkAllReadOutcome> MarkAllReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -224,7 +225,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -238,7 +239,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
             entry.Ext = value;
             return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
-                StoreErrors.Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, _options.EventLogLength));
+                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, _options.EventLogLength));
         }
     }
 
@@ -343,7 +344,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -382,7 +383,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
             }
 
             var evt = user.Append(
-                StoreErrors.Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+                EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
                     with { PinnedTime = pinned ? now : null },
                 _options.EventLogLength);
             return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
@@ -495,7 +496,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         }
     }
 
-    public ValueTask<SyncEventsResult> ReadEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
+    public ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -562,8 +563,6 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
 
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <summary>Moves the conversation to the top of each participant's list and counts the message unread for recipients.</summary>
     private void Touch(IEnumerable<string> participants, long position, StoredMessage message, long now)
@@ -640,7 +639,7 @@ internal sealed class InMemoryRoamingStore(IOptions<RoamingOptions> options) : I
         var was = user.Groups.Remove(groupId);
         var had = user.Forget(member);
         return was || had
-            ? user.Append(StoreErrors.Event(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), _options.EventLogLength)
+            ? user.Append(EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), _options.EventLogLength)
             : null;
     }
 

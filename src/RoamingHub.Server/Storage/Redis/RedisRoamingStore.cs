@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
-using RoamingHub.Server.Hosting;
+using RoamingHub.Server.Settings;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
@@ -13,7 +13,8 @@ namespace RoamingHub.Server.Storage.Redis;
 /// Steps that span a chat and a user (deletions, reads, groups) run chat side first, then user side; each step is
 /// atomic and safe to repeat. Keys and scripts live in <see cref="RedisKeys"/> and <see cref="RedisScripts"/>.
 /// </summary>
-internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<RoamingOptions> options) : IRoamingStore
+internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<RoamingOptions> options)
+    : IMessageStore, IConversationStore, IGroupStore, IEventLog, IPresenceStore, IOperationStore
 {
     /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
     private const int HistoryScanCap = 1000;
@@ -85,9 +86,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return new SendOutcome(message, duplicate);
     }
 
-    public async ValueTask<PinOutcome> SetPinnedAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = StoreErrors.Event(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+        var template = EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
             with { PinnedTime = pinned ? now : null };
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.SetPinned,
@@ -143,7 +144,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return new ConversationPage(items, next);
     }
 
-    public async ValueTask<HistoryPage> FetchHistoryAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
     {
         var chat = conversation.ChatKey(userId);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
@@ -169,24 +170,24 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return new HistoryPage(items, result[1].IsNull ? null : (string?)result[1]);
     }
 
-    public async ValueTask<HideOutcome> HideMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
         var hidden = await HideAsync(userId, conversation, "before", MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
         var applied = MessagePosition.TimestampOf(hidden.Watermark);
-        var template = hidden.Moved ? StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
+        var template = hidden.Moved ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
         var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
         return new HideOutcome(applied, null, template is null ? null : template with { Seq = seq });
     }
 
-    public async ValueTask<HideOutcome> HideMessagesAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
     {
         var hidden = await HideAsync(userId, conversation, "ids", 0, msgIds, now).ConfigureAwait(false);
-        var template = hidden.Ids.Count > 0 ? StoreErrors.Event(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
+        var template = hidden.Ids.Count > 0 ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
         var seq = await ApplyHideAsync(userId, conversation, hidden, template, now).ConfigureAwait(false);
         return new HideOutcome(null, hidden.Ids, template is null ? null : template with { Seq = seq });
     }
 
-    public async ValueTask<MultiDeviceEvent> DeleteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
     {
         // Three steps, because the list lives under the user's hash tag and the history under the chat's:
         // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
@@ -200,7 +201,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             await HideAsync(userId, conversation, "all", 0, [], now).ConfigureAwait(false);
         }
 
-        var template = StoreErrors.Event(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
+        var template = EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.DeleteConversation,
             _keys.UserScriptKeys(userId, conversation.Member),
@@ -208,9 +209,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return seq == -1 ? throw StoreErrors.ConversationNotFound() : template with { Seq = seq };
     }
 
-    public async ValueTask<ReadOutcome> MarkReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = StoreErrors.Event(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
+        var template = EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.MarkRead,
             _keys.UserScriptKeys(userId, conversation.Member),
@@ -228,7 +229,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
             MessagePosition.TimestampOf((long)result[2]), (int)result[0], seq > 0 ? template with { Seq = seq } : null, peerAdvanced);
     }
 
-    public async ValueTask<MarkAllReadOutcome> MarkAllReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
     {
         // Two round trips: the conversations with unread messages name the unread sets the script must declare.
         var members = (await Db.HashKeysAsync(_keys.UnreadCounts(userId)).ConfigureAwait(false)).Select(m => (string)m!).ToList();
@@ -252,9 +253,9 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         };
     }
 
-    public async ValueTask<MultiDeviceEvent?> UpdateExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
     {
-        var template = StoreErrors.Event(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
+        var template = EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.UpdateExt,
             _keys.UserScriptKeys(userId, conversation.Member),
@@ -391,7 +392,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
         return value.IsNull ? 0 : (long)value;
     }
 
-    public async ValueTask<SyncEventsResult> ReadEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
+    public async ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             RedisScripts.ReadEvents,
@@ -448,19 +449,6 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
 
         batch.Execute();
         await Task.WhenAll(pending).ConfigureAwait(false);
-    }
-
-    public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     private async Task<HideResult> HideAsync(string userId, ConversationRef conversation, string mode, long watermark, IReadOnlyList<string> msgIds, long now)
@@ -522,7 +510,7 @@ internal sealed class RedisRoamingStore(IConnectionMultiplexer redis, IOptions<R
     private async Task<MultiDeviceEvent?> LeaveGroupAsync(string groupId, string userId, long now)
     {
         var conversation = ConversationRef.Group(groupId);
-        var template = StoreErrors.Event(MultiDeviceOperations.RemovedFromGroup, conversation, "server", now);
+        var template = EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, conversation, "server", now);
         var seq = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.LeaveGroup,
             _keys.UserScriptKeys(userId, conversation.Member),

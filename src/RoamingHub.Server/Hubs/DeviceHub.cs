@@ -18,7 +18,7 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class RoamingHub(IMediator mediator) : Hub
+internal sealed class DeviceHub(IMediator mediator) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
 

@@ -1,4 +1,4 @@
-namespace RoamingHub.Server.Hosting;
+namespace RoamingHub.Server.Diagnostics;
 
 /// <summary>Every log line RoamingHub writes, with stable event ids. Never logs tokens or message bodies.</summary>
 internal static partial class Log

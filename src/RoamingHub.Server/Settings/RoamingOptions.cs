@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace RoamingHub.Server.Hosting;
+namespace RoamingHub.Server.Settings;
 
 /// <summary>Limits of the roaming service, bound from the <c>Roaming</c> configuration section.</summary>
 public sealed class RoamingOptions

@@ -1,0 +1,21 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage;
+
+/// <summary>
+/// The events both stores log, built in one place so the in-memory and Redis stores cannot drift apart in what a
+/// device is told; the store fills in the seq when it appends one.
+/// </summary>
+internal static class EventTemplate
+{
+    /// <summary>An event about <paramref name="conversation"/> without its seq, which the store assigns when it logs it.</summary>
+    public static MultiDeviceEvent For(string operation, ConversationRef conversation, string deviceId, long now) => new()
+    {
+        Operation = operation,
+        ConversationId = conversation.Id,
+        ChatType = conversation.ChatType,
+        Timestamp = now,
+        FromDeviceId = deviceId,
+    };
+}

@@ -1,0 +1,74 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage;
+
+/// <summary>
+/// A user's conversation list: paging, pins, read points and unread counts, extension fields and removal.
+/// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
+/// </summary>
+internal interface IConversationStore
+{
+    /// <summary>
+    /// One page of the user's conversations (by activity) or pins (by pin time), newest first. A walk's later pages
+    /// come from a snapshot the device's first page took; a device keeps one walk at a time.
+    /// </summary>
+    ValueTask<ConversationPage> FetchConversationsAsync(string userId, string deviceId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pins or unpins a conversation and, when that changed anything, appends the event in the same atomic step.
+    /// Pinning a conversation the user does not have creates it. Throws <c>PIN_LIMIT_EXCEEDED</c>.
+    /// </summary>
+    ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes a conversation from the user's list and pins and logs <c>CONVERSATION_DELETED</c>; with
+    /// <paramref name="deleteRoam"/> also hides its history up to now. Throws <c>NOT_FOUND</c>.
+    /// </summary>
+    ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the user's read point forward (to the last position of <paramref name="readTimestamp"/>), leaving unread
+    /// what came after; logs <c>CONVERSATION_READ</c> when it moved. In single chat, also records the read time on
+    /// the other participant's side. Throws <c>NOT_FOUND</c> when the user does not have the conversation.
+    /// </summary>
+    ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Marks every conversation read up to <paramref name="now"/> and logs <c>ALL_CONVERSATIONS_READ</c>.</summary>
+    ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>The user's unread badge, O(1).</summary>
+    ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or, with null, clears) the user's extension field of a conversation; logs <c>CONVERSATION_EXT_UPDATED</c> when it changed. Throws <c>NOT_FOUND</c>.</summary>
+    ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken);
+}
+
+/// <summary>Which list of a user to page through.</summary>
+internal enum ConversationList
+{
+    /// <summary>All conversations, by last activity.</summary>
+    Active,
+
+    /// <summary>Pinned conversations, by pin time.</summary>
+    Pinned,
+}
+
+/// <summary>A conversation entry of a user, before it is shaped for the wire.</summary>
+internal sealed record ConversationEntry(
+    ConversationRef Conversation, long ActivityTime, long CreatedTime, long? PinnedTime, StoredMessage? LastMessage,
+    int UnreadCount = 0, long? PeerReadTimestamp = null, string? Ext = null);
+
+internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
+
+/// <summary>State after a pin call; <see cref="Event"/> is null when the call changed nothing.</summary>
+internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event);
+
+/// <summary>
+/// State after a read; <see cref="Event"/> is null when the read point did not move, and
+/// <see cref="PeerAdvanced"/> says whether the other participant of a single chat should get <c>onReadAck</c>.
+/// </summary>
+internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, bool PeerAdvanced);
+
+/// <summary>The event of a mark-all, and the single-chat peers whose view of this user's read time moved.</summary>
+internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyList<string> PeersAdvanced);

@@ -1,0 +1,52 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage;
+
+/// <summary>
+/// Messages and their history: a message stored once per chat, history paged as one user sees it, and one-way
+/// deletions (messages hidden from one user).
+/// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
+/// </summary>
+internal interface IMessageStore
+{
+    /// <summary>
+    /// Stores a message once for its conversation and moves the conversation to the top of both participants' lists.
+    /// A draft whose <see cref="MessageDraft.ClientMsgId"/> was seen within the idempotency window stores nothing and
+    /// returns the first message.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="updateConversations"/> false (server-side notices) the message goes into history only
+    /// and leaves both lists as they are.
+    /// </remarks>
+    ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of a conversation's history as <paramref name="userId"/> sees it: one-way deletions and retention
+    /// applied. Throws <c>INVALID_ARGUMENT</c> when the cursor is not a message of this conversation.
+    /// </summary>
+    ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken);
+
+    /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
+    ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Hides messages from the user by id; unknown and already hidden ids are ignored; logs <c>deleteRoaming</c> when any was hidden.</summary>
+    ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken);
+}
+
+/// <summary>A message to store; the store assigns its timestamp.</summary>
+internal sealed record MessageDraft(string MsgId, string ChatType, string From, string To, string Type, string Body, string? ClientMsgId);
+
+internal sealed record SendOutcome(StoredMessage Message, bool Duplicate);
+
+/// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
+internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);
+
+/// <summary>
+/// A page of history, its messages in their stored encoding (they go to the client without being decoded);
+/// <see cref="Next"/> is the msgId the next page starts after, null at the end.
+/// </summary>
+internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? Next);
+
+/// <summary>What a one-way deletion applied; <see cref="Event"/> is null when it changed nothing.</summary>
+internal sealed record HideOutcome(long? BeforeTimestamp, IReadOnlyList<string>? MsgIds, MultiDeviceEvent? Event);

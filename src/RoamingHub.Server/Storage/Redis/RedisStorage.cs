@@ -1,0 +1,38 @@
+using StackExchange.Redis;
+
+namespace RoamingHub.Server.Storage.Redis;
+
+/// <summary>Registers the Redis store: every storage capability on one shared multiplexer, and its readiness check.</summary>
+internal static class RedisStorage
+{
+    public static IServiceCollection AddRedisStorage(this IServiceCollection services, string connectionString, TimeSpan storeTimeout)
+    {
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Configuration(connectionString, storeTimeout)));
+        services.AddSingleton<RedisRoamingStore>();
+        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<IGroupStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<IOperationStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", timeout: TimeSpan.FromSeconds(2));
+        return services;
+    }
+
+    /// <summary>
+    /// How every Redis connection of a node is configured, the store's and the backplane's: start and keep serving
+    /// while Redis is away; calls fail with UNAVAILABLE and <c>/readyz</c> says so. Calls made while it is unreachable
+    /// fail at once instead of queueing, and none waits past the store timeout.
+    /// </summary>
+    public static ConfigurationOptions Configuration(string connectionString, TimeSpan timeout)
+    {
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        var milliseconds = (int)timeout.TotalMilliseconds;
+        configuration.AsyncTimeout = milliseconds;
+        configuration.SyncTimeout = milliseconds;
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, milliseconds);
+        return configuration;
+    }
+}

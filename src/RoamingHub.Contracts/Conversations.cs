@@ -41,7 +41,7 @@ public sealed record Conversation
 
 /// <summary>Arguments of <c>PinConversation</c>.</summary>
 [MessagePackObject]
-public sealed record PinConversationRequest : IIdempotentRequest
+public sealed record PinConversationRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }

@@ -18,7 +18,7 @@ public sealed record FetchHistoryMessagesRequest
 
 /// <summary>Arguments of <c>DeleteRemoteMessagesBefore</c>.</summary>
 [MessagePackObject]
-public sealed record DeleteRemoteMessagesBeforeRequest : IIdempotentRequest
+public sealed record DeleteRemoteMessagesBeforeRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
@@ -30,7 +30,7 @@ public sealed record DeleteRemoteMessagesBeforeRequest : IIdempotentRequest
 
 /// <summary>Arguments of <c>DeleteRemoteMessagesWithIds</c>.</summary>
 [MessagePackObject]
-public sealed record DeleteRemoteMessagesWithIdsRequest : IIdempotentRequest
+public sealed record DeleteRemoteMessagesWithIdsRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
@@ -54,7 +54,7 @@ public sealed record DeleteRoamingResult
 
 /// <summary>Arguments of <c>DeleteRemoteConversation</c>.</summary>
 [MessagePackObject]
-public sealed record DeleteRemoteConversationRequest : IIdempotentRequest
+public sealed record DeleteRemoteConversationRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }

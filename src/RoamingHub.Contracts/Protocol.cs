@@ -23,6 +23,16 @@ public interface IIdempotentRequest
     string? ClientOpId { get; }
 }
 
+/// <summary>The argument of a method that changes one of the caller's conversations.</summary>
+public interface IConversationRequest : IIdempotentRequest
+{
+    /// <summary>The peer's user id in single chat, the group id in group chat.</summary>
+    string? ConversationId { get; }
+
+    /// <summary><c>singleChat</c> or <c>groupChat</c>.</summary>
+    string? ChatType { get; }
+}
+
 /// <summary>Hub methods a client invokes.</summary>
 public static class HubMethods
 {

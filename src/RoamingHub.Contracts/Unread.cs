@@ -4,7 +4,7 @@ namespace RoamingHub.Contracts;
 
 /// <summary>Arguments of <c>MarkConversationRead</c>.</summary>
 [MessagePackObject]
-public sealed record MarkConversationReadRequest : IIdempotentRequest
+public sealed record MarkConversationReadRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
@@ -64,7 +64,7 @@ public sealed record ReadAck
 
 /// <summary>Arguments of <c>UpdateConversationExt</c>.</summary>
 [MessagePackObject]
-public sealed record UpdateConversationExtRequest : IIdempotentRequest
+public sealed record UpdateConversationExtRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }

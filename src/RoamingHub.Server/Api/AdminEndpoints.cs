@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mediator;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Conversations;
 using RoamingHub.Server.Features.Groups;
 using RoamingHub.Server.Features.History;

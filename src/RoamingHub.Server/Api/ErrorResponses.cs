@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Api;

@@ -1,4 +1,3 @@
-using RoamingHub.Contracts;
 
 namespace RoamingHub.Server.Domain;
 

@@ -1,5 +1,3 @@
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 
 namespace RoamingHub.Server.Features;
 

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using RoamingHub.Contracts;
 using RoamingHub.Server.Api;
 using RoamingHub.Server.Auth;
 using RoamingHub.Server.Features;

@@ -1,8 +1,5 @@
-using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Features.Conversations;
 using RoamingHub.Server.Features.History;

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Features;
 

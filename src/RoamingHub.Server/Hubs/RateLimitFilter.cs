@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Hubs;

@@ -1,9 +1,6 @@
 using System.Text;
 using MessagePack;
-using Mediator;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 

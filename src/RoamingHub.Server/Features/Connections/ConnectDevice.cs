@@ -1,7 +1,4 @@
-using Mediator;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 

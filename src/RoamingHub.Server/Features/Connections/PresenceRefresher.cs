@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using RoamingHub.Server.Diagnostics;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 

@@ -1,5 +1,3 @@
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Conversations;

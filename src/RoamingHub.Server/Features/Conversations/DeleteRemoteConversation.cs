@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Storage;
@@ -14,16 +11,13 @@ namespace RoamingHub.Server.Features.Conversations;
 internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConversationRequest Request) : ICommand<DeleteConversationResult>, IIdempotentCommand<DeleteRemoteConversationRequest>;
 
 internal sealed class DeleteRemoteConversationHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
-    : ICommandHandler<DeleteRemoteConversation, DeleteConversationResult>
+    : ConversationChangeHandler<DeleteRemoteConversation, DeleteRemoteConversationRequest, DeleteConversationResult>(notifier, time)
 {
-    public async ValueTask<DeleteConversationResult> Handle(DeleteRemoteConversation command, CancellationToken cancellationToken)
+    protected override async ValueTask<(MultiDeviceEvent?, DeleteConversationResult)> ChangeAsync(
+        Caller caller, ConversationRef conversation, DeleteRemoteConversationRequest request, long now, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var deleteRoam = request.DeleteRoam ?? true;
-        var evt = await conversations.DeleteRemoteConversationAsync(
-            caller.UserId, conversation, deleteRoam, caller.DeviceId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
-        return new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = evt.Seq };
+        var change = await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        return (change, new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = change.Seq });
     }
 }

@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Storage;
 
@@ -13,17 +10,12 @@ namespace RoamingHub.Server.Features.Conversations;
 internal sealed record PinConversation(Caller Caller, PinConversationRequest Request) : ICommand<PinResult>, IIdempotentCommand<PinConversationRequest>;
 
 internal sealed class PinConversationHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
-    : ICommandHandler<PinConversation, PinResult>
+    : ConversationChangeHandler<PinConversation, PinConversationRequest, PinResult>(notifier, time)
 {
-    public async ValueTask<PinResult> Handle(PinConversation command, CancellationToken cancellationToken)
+    protected override async ValueTask<(MultiDeviceEvent?, PinResult)> ChangeAsync(
+        Caller caller, ConversationRef conversation, PinConversationRequest request, long now, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
-
-        var now = time.UnixNow();
         var outcome = await conversations.PinConversationAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
-
-        return new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq };
+        return (outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq });
     }
 }

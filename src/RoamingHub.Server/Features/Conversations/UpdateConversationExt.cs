@@ -1,8 +1,5 @@
 using System.Text;
-using Mediator;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
@@ -15,13 +12,12 @@ namespace RoamingHub.Server.Features.Conversations;
 /// </summary>
 internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationExtRequest Request) : ICommand<UpdateExtResult>, IIdempotentCommand<UpdateConversationExtRequest>;
 
-internal sealed class UpdateConversationExtHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
-    : ICommandHandler<UpdateConversationExt, UpdateExtResult>
+internal sealed class UpdateConversationExtHandler(IConversationStore conversations, IOptions<RoamingOptions> options, IDeviceNotifier notifier, TimeProvider time)
+    : ConversationChangeHandler<UpdateConversationExt, UpdateConversationExtRequest, UpdateExtResult>(notifier, time)
 {
-    public async ValueTask<UpdateExtResult> Handle(UpdateConversationExt command, CancellationToken cancellationToken)
+    protected override async ValueTask<(MultiDeviceEvent?, UpdateExtResult)> ChangeAsync(
+        Caller caller, ConversationRef conversation, UpdateConversationExtRequest request, long now, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         var ext = string.IsNullOrEmpty(request.Ext) ? null : request.Ext;
         var max = options.Value.MaxExtBytes;
         if (ext is not null && Encoding.UTF8.GetByteCount(ext) > max)
@@ -29,10 +25,7 @@ internal sealed class UpdateConversationExtHandler(IConversationStore conversati
             throw RoamingException.InvalidArgument($"ext must be at most {max} bytes of UTF-8 text.");
         }
 
-        var evt = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, time.UnixNow(), cancellationToken)
-            .ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, evt).ConfigureAwait(false);
-
-        return new UpdateExtResult { Ext = ext, Seq = evt?.Seq };
+        var change = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        return (change, new UpdateExtResult { Ext = ext, Seq = change?.Seq });
     }
 }

@@ -1,5 +1,3 @@
-using Mediator;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Groups;

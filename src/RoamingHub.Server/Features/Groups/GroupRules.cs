@@ -1,4 +1,3 @@
-using RoamingHub.Server.Domain;
 
 namespace RoamingHub.Server.Features.Groups;
 

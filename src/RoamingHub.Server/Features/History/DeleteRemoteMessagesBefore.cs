@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Storage;
 
@@ -13,21 +10,17 @@ namespace RoamingHub.Server.Features.History;
 internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand<DeleteRemoteMessagesBeforeRequest>;
 
 internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, IDeviceNotifier notifier, TimeProvider time)
-    : ICommandHandler<DeleteRemoteMessagesBefore, DeleteRoamingResult>
+    : ConversationChangeHandler<DeleteRemoteMessagesBefore, DeleteRemoteMessagesBeforeRequest, DeleteRoamingResult>(notifier, time)
 {
-    public async ValueTask<DeleteRoamingResult> Handle(DeleteRemoteMessagesBefore command, CancellationToken cancellationToken)
+    protected override async ValueTask<(MultiDeviceEvent?, DeleteRoamingResult)> ChangeAsync(
+        Caller caller, ConversationRef conversation, DeleteRemoteMessagesBeforeRequest request, long now, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
         if (request.Timestamp < 0)
         {
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(
-            caller.UserId, conversation, request.Timestamp, caller.DeviceId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
-
-        return new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq };
+        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, request.Timestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq });
     }
 }

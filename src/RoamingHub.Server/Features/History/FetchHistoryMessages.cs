@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.History;

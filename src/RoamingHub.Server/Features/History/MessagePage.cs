@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MessagePack;
 using MessagePack.Formatters;
-using RoamingHub.Server.Domain;
 
 namespace RoamingHub.Server.Features.History;
 

@@ -1,8 +1,5 @@
 using System.Text;
-using Mediator;
 using Microsoft.Extensions.Options;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;

@@ -1,7 +1,4 @@
-using Mediator;
-using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
-using RoamingHub.Server.Domain;
 
 namespace RoamingHub.Server.Features.Tokens;
 

@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Storage;
 

@@ -1,6 +1,3 @@
-using Mediator;
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Storage;
 
@@ -13,13 +10,11 @@ namespace RoamingHub.Server.Features.Unread;
 internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>, IIdempotentCommand<MarkConversationReadRequest>;
 
 internal sealed class MarkConversationReadHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
-    : ICommandHandler<MarkConversationRead, MarkReadResult>
+    : ConversationChangeHandler<MarkConversationRead, MarkConversationReadRequest, MarkReadResult>(notifier, time)
 {
-    public async ValueTask<MarkReadResult> Handle(MarkConversationRead command, CancellationToken cancellationToken)
+    protected override async ValueTask<(MultiDeviceEvent?, MarkReadResult)> ChangeAsync(
+        Caller caller, ConversationRef conversation, MarkConversationReadRequest request, long now, CancellationToken cancellationToken)
     {
-        var (caller, request) = command;
-        var conversation = ConversationRef.Parse(request.ChatType, request.ConversationId, caller.UserId);
-        var now = time.UnixNow();
         // Reading ahead of now would keep messages that arrive later from ever counting as unread.
         var readTimestamp = Math.Min(request.Timestamp ?? now, now);
         if (readTimestamp < 0)
@@ -28,11 +23,9 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
         }
 
         var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, outcome.Event).ConfigureAwait(false);
-
         if (outcome.PeerAdvanced)
         {
-            await notifier.SendReadAckAsync(conversation.Id, new ReadAck
+            await Notifier.SendReadAckAsync(conversation.Id, new ReadAck
             {
                 ConversationId = caller.UserId,
                 ChatType = ChatTypes.SingleChat,
@@ -40,6 +33,6 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
             }).ConfigureAwait(false);
         }
 
-        return new MarkReadResult { ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq };
+        return (outcome.Event, new MarkReadResult { ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq });
     }
 }

@@ -1,0 +1,29 @@
+using RoamingHub.Server.Features.Behaviors;
+
+namespace RoamingHub.Server.Features;
+
+/// <summary>
+/// The skeleton every change to one of the caller's conversations shares: parse the conversation, make the change
+/// now, send its event (when it made one) to the caller's other devices, and answer the caller, who learns the
+/// change's <c>seq</c> from the result rather than from a push.
+/// </summary>
+internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(IDeviceNotifier notifier, TimeProvider time)
+    : ICommandHandler<TCommand, TResult>
+    where TCommand : IIdempotentCommand<TRequest>, ICommand<TResult>
+    where TRequest : IConversationRequest
+{
+    protected IDeviceNotifier Notifier => notifier;
+
+    public async ValueTask<TResult> Handle(TCommand command, CancellationToken cancellationToken)
+    {
+        var caller = command.Caller;
+        var conversation = ConversationRef.Parse(command.Request.ChatType, command.Request.ConversationId, caller.UserId);
+        var (change, result) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+        await notifier.SendToOtherDevicesAsync(caller, change).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Validates the request and stores the change; answers its event (null when nothing changed) and the caller's result.</summary>
+    protected abstract ValueTask<(MultiDeviceEvent? Event, TResult Result)> ChangeAsync(
+        Caller caller, ConversationRef conversation, TRequest request, long now, CancellationToken cancellationToken);
+}

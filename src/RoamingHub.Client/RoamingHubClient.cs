@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +14,8 @@ namespace RoamingHub.Client;
 public sealed class RoamingHubClient : IAsyncDisposable
 {
     private readonly RoamingHubClientOptions _options;
-    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SortedDictionary<long, MultiDeviceEvent> _pending = [];
-    private readonly SortedSet<long> _ownSeqs = [];
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly EventSequencer _sequencer;
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
-    private Task? _probe;
-    private long _lastSeq;
 
     public RoamingHubClient(RoamingHubClientOptions options)
     {
@@ -32,6 +25,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
 
         _options = options;
+        _sequencer = new EventSequencer(new SequencerHost(this));
         var builder = new HubConnectionBuilder()
             .WithUrl(Endpoint(options), http =>
             {
@@ -57,9 +51,9 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
         Connection = builder.Build();
         Connection.ServerTimeout = TimeSpan.FromSeconds(30);
-        Connection.On<Message>(HubEvents.OnMessage, message => Enqueue(new LiveMessage(message)));
-        Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, e => Enqueue(new LiveEvent(e)));
-        Connection.On<ReadAck>(HubEvents.OnReadAck, ack => Enqueue(new LiveReadAck(ack)));
+        Connection.On<Message>(HubEvents.OnMessage, _sequencer.EnqueueMessage);
+        Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, _sequencer.EnqueueEvent);
+        Connection.On<ReadAck>(HubEvents.OnReadAck, _sequencer.EnqueueReadAck);
         Connection.Closed += error =>
         {
             _closed.TrySetResult(error);
@@ -67,7 +61,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         };
         Connection.Reconnected += _ =>
         {
-            Enqueue(CatchUp.Instance);
+            _sequencer.EnqueueCatchUp();
             return Task.CompletedTask;
         };
     }
@@ -91,27 +85,28 @@ public sealed class RoamingHubClient : IAsyncDisposable
     public event Func<Exception, Task>? CatchUpFailed;
 
     /// <summary>The seq of the newest event this device has applied, its own changes included.</summary>
-    public long LastSeq => Interlocked.Read(ref _lastSeq);
+    public long LastSeq => _sequencer.LastSeq;
 
     /// <summary>Live pushes that arrived again after their seq was applied, and were dropped.</summary>
-    public int DuplicatesDropped { get; private set; }
+    public int DuplicatesDropped => _sequencer.DuplicatesDropped;
 
     /// <summary>Events raised from <c>SyncEvents</c> because their live push was missed.</summary>
-    public int EventsRecovered { get; private set; }
+    public int EventsRecovered => _sequencer.EventsRecovered;
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
+        long lastSeq;
         if (_options.InitialSeq is { } initial)
         {
-            _lastSeq = initial;
-            Enqueue(CatchUp.Instance);
+            lastSeq = initial;
+            _sequencer.EnqueueCatchUp();
         }
         else
         {
             try
             {
-                _lastSeq = (await GetSyncStateAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
+                lastSeq = (await GetSyncStateAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -127,11 +122,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
             }
         }
 
-        _loop = Task.Run(ProcessAsync, CancellationToken.None);
-        if (_options.SyncProbeInterval is { } interval)
-        {
-            _probe = Task.Run(() => ProbeAsync(interval), CancellationToken.None);
-        }
+        _sequencer.Start(lastSeq, _options.SyncProbeInterval);
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
@@ -180,20 +171,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _work.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        // Stopped before the connection goes, so a catch-up in flight ends as a cancellation rather than being
+        // reported through CatchUpFailed as a call that failed on the closed connection.
+        await _sequencer.StopAsync().ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        if (_probe is not null)
-        {
-            await _probe.ConfigureAwait(false);
-        }
-
-        _stopping.Dispose();
+        await _sequencer.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
@@ -201,7 +183,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
     {
         if (seqOf(result) is { } seq and > 0)
         {
-            Enqueue(new OwnSeq(seq));
+            _sequencer.EnqueueOwnSeq(seq);
         }
 
         return result;
@@ -222,175 +204,6 @@ public sealed class RoamingHubClient : IAsyncDisposable
         return await Connection.InvokeCoreAsync<T>(method, args, linked.Token).ConfigureAwait(false);
     }
 
-    private void Enqueue(Work work) => _work.Writer.TryWrite(work);
-
-    private async Task ProcessAsync()
-    {
-        var catchUpNeeded = false;
-        try
-        {
-            await foreach (var work in _work.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                switch (work)
-                {
-                    case LiveMessage live:
-                        if (MessageReceived is { } onMessage)
-                        {
-                            await onMessage(live.Message).ConfigureAwait(false);
-                        }
-
-                        continue;
-                    case LiveReadAck live:
-                        if (ReadAckReceived is { } onReadAck)
-                        {
-                            await onReadAck(live.Ack).ConfigureAwait(false);
-                        }
-
-                        continue;
-                    case LiveEvent live when live.Event.Seq <= _lastSeq:
-                        DuplicatesDropped++;
-                        continue;
-                    case LiveEvent live:
-                        _pending[live.Event.Seq] = live.Event;
-                        break;
-                    case OwnSeq own when own.Seq > _lastSeq:
-                        _ownSeqs.Add(own.Seq);
-                        break;
-                    case CatchUp:
-                        catchUpNeeded = true;
-                        break;
-                }
-
-                await RaiseContiguousAsync().ConfigureAwait(false);
-                if (catchUpNeeded || _pending.Count > 0 || _ownSeqs.Count > 0)
-                {
-                    catchUpNeeded = !await TryCatchUpAsync().ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Now and then asks for the server's newest seq; the processing loop catches up when this device is behind.</summary>
-    private async Task ProbeAsync(TimeSpan interval)
-    {
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                if (Connection.State != HubConnectionState.Connected)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if ((await GetSyncStateAsync(_stopping.Token).ConfigureAwait(false)).LastSeq > LastSeq)
-                    {
-                        Enqueue(CatchUp.Instance);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The connection is going away; the reconnect path catches up instead.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Raises buffered events, and skips this device's own, while they follow on without a gap.</summary>
-    private async Task RaiseContiguousAsync()
-    {
-        while (true)
-        {
-            var next = _lastSeq + 1;
-            if (_ownSeqs.Remove(next))
-            {
-                Interlocked.Exchange(ref _lastSeq, next);
-            }
-            else if (_pending.Remove(next, out var evt))
-            {
-                Interlocked.Exchange(ref _lastSeq, next);
-                if (EventReceived is { } handler)
-                {
-                    await handler(evt).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Fills the gap after <see cref="LastSeq"/> from the server's event log; false when it could not.</summary>
-    private async Task<bool> TryCatchUpAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                var result = await SyncEventsAsync(new SyncEventsRequest { SinceSeq = _lastSeq, Limit = 200 }, _stopping.Token).ConfigureAwait(false);
-                if (result.ResyncRequired)
-                {
-                    Interlocked.Exchange(ref _lastSeq, result.LastSeq);
-                    _pending.Clear();
-                    _ownSeqs.Clear();
-                    if (ResyncRequired is { } resync)
-                    {
-                        await resync(result).ConfigureAwait(false);
-                    }
-
-                    return true;
-                }
-
-                foreach (var evt in result.Events.Where(e => e.Seq > _lastSeq))
-                {
-                    Interlocked.Exchange(ref _lastSeq, evt.Seq);
-                    if (_ownSeqs.Remove(evt.Seq))
-                    {
-                        continue;
-                    }
-
-                    _pending.Remove(evt.Seq);
-                    EventsRecovered++;
-                    if (EventReceived is { } handler)
-                    {
-                        await handler(evt).ConfigureAwait(false);
-                    }
-                }
-
-                foreach (var stale in _pending.Keys.Where(seq => seq <= _lastSeq).ToList())
-                {
-                    _pending.Remove(stale);
-                    DuplicatesDropped++;
-                }
-
-                _ownSeqs.RemoveWhere(seq => seq <= _lastSeq);
-                if (!result.HasMore)
-                {
-                    await RaiseContiguousAsync().ConfigureAwait(false);
-                    return true;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
-        {
-            if (CatchUpFailed is { } failed)
-            {
-                await failed(ex).ConfigureAwait(false);
-            }
-
-            return false;
-        }
-    }
-
     private static Uri Endpoint(RoamingHubClientOptions options)
     {
         var builder = new UriBuilder(new Uri(options.ServerUrl, RoamingProtocol.HubPath));
@@ -402,18 +215,26 @@ public sealed class RoamingHubClient : IAsyncDisposable
         return builder.Uri;
     }
 
-    private abstract record Work;
-
-    private sealed record LiveMessage(Message Message) : Work;
-
-    private sealed record LiveEvent(MultiDeviceEvent Event) : Work;
-
-    private sealed record LiveReadAck(ReadAck Ack) : Work;
-
-    private sealed record OwnSeq(long Seq) : Work;
-
-    private sealed record CatchUp : Work
+    /// <summary>Gives the sequencer this client's hub calls and events, read at the moment each one is raised.</summary>
+    private sealed class SequencerHost(RoamingHubClient client) : IEventSequencerHost
     {
-        public static readonly CatchUp Instance = new();
+        public bool IsConnected => client.Connection.State == HubConnectionState.Connected;
+
+        public Task<SyncState> GetSyncStateAsync(CancellationToken cancellationToken) => client.GetSyncStateAsync(cancellationToken);
+
+        public Task<SyncEventsResult> SyncEventsAsync(SyncEventsRequest request, CancellationToken cancellationToken) =>
+            client.SyncEventsAsync(request, cancellationToken);
+
+        public Task RaiseMessageAsync(Message message) => Raise(client.MessageReceived, message);
+
+        public Task RaiseEventAsync(MultiDeviceEvent evt) => Raise(client.EventReceived, evt);
+
+        public Task RaiseReadAckAsync(ReadAck ack) => Raise(client.ReadAckReceived, ack);
+
+        public Task RaiseResyncRequiredAsync(SyncEventsResult result) => Raise(client.ResyncRequired, result);
+
+        public Task RaiseCatchUpFailedAsync(Exception error) => Raise(client.CatchUpFailed, error);
+
+        private static Task Raise<T>(Func<T, Task>? handler, T argument) => handler is null ? Task.CompletedTask : handler(argument);
     }
 }

@@ -4,8 +4,8 @@ using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
-using RoamingHub.Server.Storage.InMemory;
 using RoamingHub.Tests.Infrastructure;
+using RoamingHub.Tests.Storage;
 using StackExchange.Redis;
 
 namespace RoamingHub.Tests.Reliability;
@@ -17,16 +17,16 @@ public sealed class ConnectionSlotTests
     public async Task A_connect_that_fails_after_admission_releases_the_place()
     {
         var options = Options.Create(new RoamingOptions { MaxConnectionsPerUser = 1 });
-        var store = new InMemoryRoamingStore(options);
+        var store = Stores.InMemory(options.Value);
         var registry = new ConnectionRegistry();
-        var handler = new ConnectDeviceHandler(store, FailingGroupsStore.Over(store), registry, TimeProvider.System, options);
+        var handler = new ConnectDeviceHandler(store.Presence, FailingGroupsStore.Over(store.Groups), registry, TimeProvider.System, options);
         var alice = TestIds.User("alice");
 
         await Assert.ThrowsAsync<RedisConnectionException>(() =>
             handler.Handle(new ConnectDevice(new Caller(alice, "phone", "c1")), default).AsTask());
 
         Assert.Empty(registry.Snapshot());
-        Assert.True(await store.TryAddConnectionAsync(alice, "c2", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), default));
+        Assert.True(await store.Presence.TryAddConnectionAsync(alice, "c2", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), default));
     }
 
     /// <summary>Forwards every call to a real store, except that reading a user's groups fails as Redis would.</summary>

@@ -15,7 +15,7 @@ public sealed class InMemoryStoreContractTests : StoreContract
     {
         var options = new RoamingOptions { IdempotencyWindow = TimeSpan.FromMinutes(2) };
         var window = (long)options.IdempotencyWindow.TotalMilliseconds;
-        var store = new InMemoryRoamingStore(Options.Create(options));
+        var store = new InMemoryMessageStore(new InMemoryState(Options.Create(options)));
         const long t0 = 1_800_000_000_000;
         static MessageDraft Draft(string msgId, string clientMsgId) => new(msgId, ChatTypes.SingleChat, "alice", "bob", "text", "hi", clientMsgId);
 

@@ -9,7 +9,13 @@ internal sealed partial record Stores
     /// <summary>The embedded store's capabilities, sharing one state.</summary>
     public static Stores InMemory(RoamingOptions options)
     {
-        var store = new InMemoryRoamingStore(Options.Create(options));
-        return new Stores(store, store, store, store, store, store);
+        var state = new InMemoryState(Options.Create(options));
+        return new Stores(
+            new InMemoryMessageStore(state),
+            new InMemoryConversationStore(state),
+            new InMemoryGroupStore(state),
+            new InMemoryEventLog(state),
+            new InMemoryPresenceStore(state),
+            new InMemoryOperationStore(state));
     }
 }

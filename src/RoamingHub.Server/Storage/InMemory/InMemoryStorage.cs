@@ -5,13 +5,14 @@ internal static class InMemoryStorage
 {
     public static IServiceCollection AddInMemoryStorage(this IServiceCollection services)
     {
-        services.AddSingleton<InMemoryRoamingStore>();
-        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
-        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
-        services.AddSingleton<IGroupStore>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
-        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
-        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
-        services.AddSingleton<IOperationStore>(sp => sp.GetRequiredService<InMemoryRoamingStore>());
+        // One state behind one lock, shared by every capability, so a step that spans them stays atomic.
+        services.AddSingleton<InMemoryState>();
+        services.AddSingleton<IMessageStore, InMemoryMessageStore>();
+        services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.AddSingleton<IGroupStore, InMemoryGroupStore>();
+        services.AddSingleton<IEventLog, InMemoryEventLog>();
+        services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
+        services.AddSingleton<IOperationStore, InMemoryOperationStore>();
         return services;
     }
 }

@@ -1,0 +1,33 @@
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage.InMemory;
+
+/// <summary>What one user keeps for one conversation.</summary>
+internal sealed class ConversationState(long created)
+{
+    public long Activity { get; set; } = created;
+    public long Created { get; } = created;
+    public long? PinnedTime { get; set; }
+    public (long Position, StoredMessage Message)? Last { get; set; }
+    public long ReadPosition { get; private set; }
+    public long? PeerReadTimestamp { get; set; }
+    public string? Ext { get; set; }
+    public Dictionary<string, long> Unread { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Moves the read point forward; false when it was already there or beyond.</summary>
+    public bool MarkRead(long position)
+    {
+        var moved = position > ReadPosition;
+        ReadPosition = Math.Max(ReadPosition, position);
+        DropUnreadAtOrBelow(ReadPosition);
+        return moved;
+    }
+
+    public void DropUnreadAtOrBelow(long position)
+    {
+        foreach (var id in Unread.Where(u => u.Value <= position).Select(u => u.Key).ToList())
+        {
+            Unread.Remove(id);
+        }
+    }
+}

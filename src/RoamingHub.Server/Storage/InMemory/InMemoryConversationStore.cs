@@ -1,0 +1,208 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+
+namespace RoamingHub.Server.Storage.InMemory;
+
+/// <summary>The embedded store's conversation lists: walks over them, pins, read points, unread counts and deletion.</summary>
+internal sealed class InMemoryConversationStore(InMemoryState state) : IConversationStore
+{
+    public ValueTask<ConversationPage> FetchConversationsAsync(string userId, string deviceId, ConversationList list, ListCursor? cursor, int pageSize, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            List<string> source;
+            string snapshotId;
+            var offset = 0;
+            if (cursor is null)
+            {
+                source = list == ConversationList.Pinned
+                    ? Ordered(user.Conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
+                    : Ordered(user.Conversations.Select(c => (c.Key, c.Value.Activity)));
+                snapshotId = ListCursor.NewSnapshotId();
+                if (source.Count > pageSize)
+                {
+                    user.Snapshots[(deviceId, list)] = (snapshotId, source);
+                }
+            }
+            else
+            {
+                source = user.Snapshots.TryGetValue((deviceId, list), out var walk) && walk.WalkId == cursor.SnapshotId ? walk.Members : throw ListCursor.Expired();
+                snapshotId = cursor.SnapshotId;
+                offset = cursor.Offset;
+            }
+
+            var retentionFloor = state.RetentionFloor(now);
+            var items = new List<ConversationEntry>(pageSize);
+            foreach (var member in source.Skip(offset).Take(pageSize))
+            {
+                if (user.Conversations.GetValueOrDefault(member) is not { } entry)
+                {
+                    continue; // left the list since the walk began
+                }
+
+                items.Add(new ConversationEntry(
+                    ConversationRef.FromMember(member),
+                    entry.Activity,
+                    entry.Created,
+                    entry.PinnedTime,
+                    entry.Last is { } last && last.Position > retentionFloor ? last.Message : null,
+                    entry.Unread.Count,
+                    entry.PeerReadTimestamp,
+                    entry.Ext));
+            }
+
+            var next = offset + pageSize < source.Count ? new ListCursor(list, snapshotId, offset + pageSize) : null;
+            return ValueTask.FromResult(new ConversationPage(items, next));
+        }
+    }
+
+    public ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member);
+            if (pinned == entry?.PinnedTime is not null)
+            {
+                return ValueTask.FromResult(new PinOutcome(pinned, entry?.PinnedTime, Event: null));
+            }
+
+            if (pinned)
+            {
+                if (conversation.IsGroup && !user.Groups.Contains(conversation.Id))
+                {
+                    throw StoreErrors.NotAMember(conversation.Id);
+                }
+
+                if (user.Conversations.Values.Count(c => c.PinnedTime is not null) >= state.Options.MaxPinnedConversations)
+                {
+                    throw StoreErrors.PinLimit(state.Options.MaxPinnedConversations);
+                }
+
+                if (entry is null)
+                {
+                    entry = new ConversationState(now);
+                    user.Conversations[conversation.Member] = entry;
+                    entry.PinnedTime = now;
+                    state.Evict(user);
+                }
+
+                entry.PinnedTime = now;
+            }
+            else
+            {
+                entry!.PinnedTime = null;
+            }
+
+            var evt = user.Append(
+                EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
+                    with { PinnedTime = pinned ? now : null },
+                state.Options.EventLogLength);
+            return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
+        }
+    }
+
+    public ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            if (!user.Conversations.ContainsKey(conversation.Member))
+            {
+                throw StoreErrors.ConversationNotFound();
+            }
+
+            if (deleteRoam)
+            {
+                var chat = state.MemberChat(conversation, userId);
+                chat.RaiseWatermark(userId, chat.LastPosition);
+            }
+
+            user.Forget(conversation.Member);
+            return ValueTask.FromResult(user.Append(
+                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options.EventLogLength));
+        }
+    }
+
+    public ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
+            var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
+            var evt = moved
+                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options.EventLogLength)
+                : null;
+            var peerAdvanced = moved && !conversation.IsGroup && RecordPeerRead(conversation.Id, userId, readTimestamp);
+            return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerAdvanced));
+        }
+    }
+
+    public ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            var peers = new List<string>();
+            foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
+            {
+                entry.MarkRead(MessagePosition.LastOf(now));
+                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now))
+                {
+                    peers.Add(single.Id);
+                }
+            }
+
+            var evt = user.Append(
+                new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now },
+                state.Options.EventLogLength);
+            return ValueTask.FromResult(new MarkAllReadOutcome(evt, peers));
+        }
+    }
+
+    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var counts = state.User(userId).Conversations.Values.Select(c => c.Unread.Count).Where(c => c > 0).ToList();
+            return ValueTask.FromResult(new UnreadSummary { TotalUnread = counts.Sum(), ConversationsWithUnread = counts.Count });
+        }
+    }
+
+    public ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            var user = state.User(userId);
+            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
+            var value = string.IsNullOrEmpty(ext) ? null : ext;
+            if (entry.Ext == value)
+            {
+                return ValueTask.FromResult<MultiDeviceEvent?>(null);
+            }
+
+            entry.Ext = value;
+            return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
+                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options.EventLogLength));
+        }
+    }
+
+    /// <summary>Tells the peer's entry for a single chat how far the reader has read; false when it knew already.</summary>
+    private bool RecordPeerRead(string peer, string reader, long readTimestamp)
+    {
+        var entry = state.User(peer).Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
+        if (entry is null || readTimestamp <= (entry.PeerReadTimestamp ?? 0))
+        {
+            return false;
+        }
+
+        entry.PeerReadTimestamp = readTimestamp;
+        return true;
+    }
+
+    /// <summary>Highest score first, ties by member descending (ordinal): the order ZREVRANGE gives the Redis store.</summary>
+    private static List<string> Ordered(IEnumerable<(string Member, long Score)> scores) =>
+        [.. scores.OrderByDescending(c => c.Score).ThenByDescending(c => c.Member, StringComparer.Ordinal).Select(c => c.Member)];
+}

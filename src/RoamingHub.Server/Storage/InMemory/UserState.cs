@@ -1,0 +1,31 @@
+using RoamingHub.Contracts;
+
+namespace RoamingHub.Server.Storage.InMemory;
+
+/// <summary>What the embedded store keeps for one user: conversations, walks, connections, groups, operations, events.</summary>
+internal sealed class UserState
+{
+    public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
+    /// <summary>Per device and list, the walk it is on: one at a time, as in Redis (there they also expire by time).</summary>
+    public Dictionary<(string DeviceId, ConversationList List), (string WalkId, List<string> Members)> Snapshots { get; } = [];
+    public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);
+    public Queue<MultiDeviceEvent> Events { get; } = new();
+    public long Seq { get; private set; }
+
+    public MultiDeviceEvent Append(MultiDeviceEvent template, int capacity)
+    {
+        var evt = template with { Seq = ++Seq };
+        Events.Enqueue(evt);
+        while (Events.Count > capacity)
+        {
+            Events.Dequeue();
+        }
+
+        return evt;
+    }
+
+    /// <summary>The conversation leaves the list with everything the user kept for it.</summary>
+    public bool Forget(string member) => Conversations.Remove(member);
+}

@@ -1,8 +1,12 @@
+using RoamingHub.Server.Storage.Redis.Scripts;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
 
-/// <summary>Registers the Redis store: one class per storage capability on one shared multiplexer, and its readiness check.</summary>
+/// <summary>
+/// Registers the Redis store: one class per storage capability on one shared multiplexer, the loading of its scripts
+/// at start, and its readiness check.
+/// </summary>
 internal static class RedisStorage
 {
     public static IServiceCollection AddRedisStorage(this IServiceCollection services, string connectionString, TimeSpan storeTimeout)
@@ -15,6 +19,7 @@ internal static class RedisStorage
         services.AddSingleton<IEventLog, RedisEventLog>();
         services.AddSingleton<IPresenceStore, RedisPresenceStore>();
         services.AddSingleton<IOperationStore, RedisOperationStore>();
+        services.AddHostedService<RedisScriptPreloader>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", timeout: TimeSpan.FromSeconds(2));
         return services;
     }

@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Error, "{Method} by user {UserId} failed unexpectedly.")]
     public static partial void UnexpectedFailure(ILogger logger, string method, string userId, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Loading the store's scripts into Redis at start failed; each is loaded by the first call that needs it.")]
+    public static partial void ScriptPreloadFailed(ILogger logger, Exception exception);
 }

@@ -7,10 +7,12 @@ namespace RoamingHub.Tests.Storage;
 
 internal sealed partial record Stores
 {
-    /// <summary>The Redis store's capabilities on <paramref name="redis"/> (a server or a cluster).</summary>
+    /// <summary>The Redis store's capabilities on <paramref name="redis"/> (a server or a cluster), sharing one context as the server's do.</summary>
     public static Stores Redis(IConnectionMultiplexer redis, RoamingOptions options)
     {
-        var store = new RedisRoamingStore(redis, Options.Create(options));
-        return new Stores(store, store, store, store, store, store);
+        var store = new RedisStoreContext(redis, Options.Create(options));
+        return new Stores(
+            new RedisMessageStore(store), new RedisConversationStore(store), new RedisGroupStore(store),
+            new RedisEventLog(store), new RedisPresenceStore(store), new RedisOperationStore(store));
     }
 }

@@ -65,7 +65,7 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Connections(string userId) => User(userId, "conns");
 
     /// <summary>
-    /// The keys every user-side script receives, in the order <c>RedisScripts.UserKeys</c> names them, so each
+    /// The keys every user-side script receives, in the order <c>Scripts/lib/user_keys.lua</c> names them, so each
     /// script declares all it may touch. <paramref name="member"/> selects the conversation's unread set;
     /// <paramref name="extra"/> is a script-specific key of the same user (a list snapshot).
     /// </summary>

@@ -1,20 +1,25 @@
+using RoamingHub.Server.Storage.Redis.Scripts;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
 
-/// <summary>Registers the Redis store: every storage capability on one shared multiplexer, and its readiness check.</summary>
+/// <summary>
+/// Registers the Redis store: one class per storage capability on one shared multiplexer, the loading of its scripts
+/// at start, and its readiness check.
+/// </summary>
 internal static class RedisStorage
 {
     public static IServiceCollection AddRedisStorage(this IServiceCollection services, string connectionString, TimeSpan storeTimeout)
     {
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Configuration(connectionString, storeTimeout)));
-        services.AddSingleton<RedisRoamingStore>();
-        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
-        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
-        services.AddSingleton<IGroupStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
-        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<RedisRoamingStore>());
-        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
-        services.AddSingleton<IOperationStore>(sp => sp.GetRequiredService<RedisRoamingStore>());
+        services.AddSingleton<RedisStoreContext>();
+        services.AddSingleton<IMessageStore, RedisMessageStore>();
+        services.AddSingleton<IConversationStore, RedisConversationStore>();
+        services.AddSingleton<IGroupStore, RedisGroupStore>();
+        services.AddSingleton<IEventLog, RedisEventLog>();
+        services.AddSingleton<IPresenceStore, RedisPresenceStore>();
+        services.AddSingleton<IOperationStore, RedisOperationStore>();
+        services.AddHostedService<RedisScriptPreloader>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", timeout: TimeSpan.FromSeconds(2));
         return services;
     }

@@ -1,0 +1,71 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage.Redis.Scripts;
+
+namespace RoamingHub.Server.Storage.Redis;
+
+/// <summary>
+/// Messages in Redis: a message is one script on its chat (<c>store_message.lua</c>), then one pipelined batch that
+/// touches each participant's list; history is one script; a one-way deletion is two (<see cref="MessageHiding"/>).
+/// </summary>
+internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
+{
+    private readonly MessageHiding _hiding = new(store);
+
+    public async ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
+    {
+        var conversation = new ConversationRef(draft.ChatType, draft.To);
+        var blob = EncodedMessage.Encode(new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body));
+        var stored = await StoreMessageScript.RunAsync(store, conversation, draft, blob, now).ConfigureAwait(false);
+        if (stored.Status == ScriptStatus.NotAMember)
+        {
+            throw StoreErrors.NotAMember(draft.To);
+        }
+
+        var duplicate = stored.Status == ScriptStatus.Duplicate;
+        blob = stored.FirstBlob ?? blob;
+        var message = EncodedMessage.Read(blob, stored.Position).Decode();
+        if (!updateConversations)
+        {
+            return new SendOutcome(message, duplicate);
+        }
+
+        // A repeat runs this step again too: it only moves things forward and counts by msgId, so it heals a send
+        // whose first attempt stopped after storing the message.
+        var participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
+        var batch = store.Db.CreateBatch();
+        var touches = participants
+            .Select(user => TouchConversationScript.RunAsync(batch, store, user, message, stored.Position, blob, now))
+            .ToList();
+        batch.Execute();
+        await Task.WhenAll(touches).ConfigureAwait(false);
+        return new SendOutcome(message, duplicate);
+    }
+
+    public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
+    {
+        var fetched = await FetchHistoryMessagesScript.RunAsync(store, userId, conversation, query, now).ConfigureAwait(false);
+        return fetched.Status switch
+        {
+            ScriptStatus.NotAMember => throw StoreErrors.NotAMember(conversation.Id),
+            ScriptStatus.UnknownCursor => throw StoreErrors.UnknownHistoryCursor(),
+            _ => fetched.Page,
+        };
+    }
+
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Before, MessagePosition.LastOf(beforeTimestamp), [], now)
+            .ConfigureAwait(false);
+        var applied = MessagePosition.TimestampOf(hidden.Watermark);
+        var template = hidden.Moved ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
+        return new HideOutcome(applied, null, await _hiding.ApplyAsync(userId, conversation, hidden, template, now).ConfigureAwait(false));
+    }
+
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Ids, 0, msgIds, now).ConfigureAwait(false);
+        var template = hidden.Ids.Count > 0 ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
+        return new HideOutcome(null, hidden.Ids, await _hiding.ApplyAsync(userId, conversation, hidden, template, now).ConfigureAwait(false));
+    }
+}

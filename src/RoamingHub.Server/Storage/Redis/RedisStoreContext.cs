@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Settings;
+using StackExchange.Redis;
+
+namespace RoamingHub.Server.Storage.Redis;
+
+/// <summary>
+/// What every capability of the Redis store shares: the connection, the keys, the limits, and the lifetimes and
+/// floors derived from them, so each is computed in one place.
+/// </summary>
+internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<RoamingOptions> options)
+{
+    /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
+    public const int HistoryScanCap = 1000;
+
+    public RoamingOptions Options { get; } = options.Value;
+
+    public RedisKeys Keys { get; } = new(options.Value.RedisKeyPrefix);
+
+    public IDatabase Db => redis.GetDatabase();
+
+    /// <summary>A chat's keys outlive its newest message by a day, then expire by themselves.</summary>
+    public long ChatKeyLifetime => (long)TimeSpan.FromDays(Options.MessageRetentionDays + 1).TotalMilliseconds;
+
+    /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
+    public long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, Options.MessageRetentionDays);
+
+    /// <summary>A user's connections key outlives its last refresh by two presence timeouts, then expires by itself.</summary>
+    public TimeSpan ConnectionsLifetime => 2 * Options.PresenceTimeout;
+
+    /// <summary>Connections last refreshed before this time (Unix ms) belong to a node that stopped refreshing them.</summary>
+    public long StaleBefore(long now) => now - (long)Options.PresenceTimeout.TotalMilliseconds;
+}

@@ -1,0 +1,50 @@
+using RoamingHub.Server.Domain;
+using StackExchange.Redis;
+
+namespace RoamingHub.Server.Storage.Redis.Scripts;
+
+/// <summary>
+/// A script's reply: its <see cref="Status"/> (the first element, from <c>lib/status.lua</c>) and the values after it.
+/// Only the script's own wrapper reads it, since only the wrapper knows where each value is.
+/// </summary>
+internal sealed class ScriptReply(RedisResult[] values)
+{
+    public ScriptStatus Status => (ScriptStatus)(int)values[0];
+
+    public int Length => values.Length;
+
+    public long Number(int index) => (long)values[index];
+
+    /// <summary>A number, or null where the script answered <c>false</c>.</summary>
+    public long? OptionalNumber(int index) => values[index].IsNull ? null : (long)values[index];
+
+    public string Text(int index) => (string)values[index]!;
+
+    public string? OptionalText(int index) => values[index].IsNull ? null : (string?)values[index];
+
+    public byte[] Blob(int index) => (byte[])values[index]!;
+
+    public byte[]? OptionalBlob(int index) => values[index].IsNull ? null : (byte[]?)values[index];
+
+    /// <summary><paramref name="count"/> texts from <paramref name="first"/> on, or all that follow.</summary>
+    public IReadOnlyList<string> Texts(int first, int? count = null) =>
+        [.. values.Skip(first).Take(count ?? values.Length).Select(value => (string)value!)];
+
+    /// <summary><paramref name="count"/> numbers from <paramref name="first"/> on.</summary>
+    public IReadOnlyList<long> Numbers(int first, int count) => [.. values.Skip(first).Take(count).Select(value => (long)value)];
+
+    /// <summary>
+    /// Messages as the chat scripts answer them, a position then a blob each, from <paramref name="first"/> on. The
+    /// blob is checked (<see cref="EncodedMessage.Read"/>), so a damaged entry fails the call.
+    /// </summary>
+    public IReadOnlyList<EncodedMessage> Messages(int first)
+    {
+        var messages = new List<EncodedMessage>((values.Length - first) / 2);
+        for (var i = first; i + 1 < values.Length; i += 2)
+        {
+            messages.Add(EncodedMessage.Read(Blob(i + 1), Number(i)));
+        }
+
+        return messages;
+    }
+}

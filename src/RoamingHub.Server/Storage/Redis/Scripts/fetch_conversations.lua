@@ -1,0 +1,65 @@
+-- One page of a user's conversation list or pins, newest first.
+-- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; extra is the device's walk snapshot.
+-- Guarantees: a first page with more to come copies the list into the device's snapshot, marked with the walk id
+-- (one snapshot per device and list: a new walk replaces the last); later pages read the snapshot and renew it, so a
+-- walk sees each conversation once while activity reorders the live list. Members that left the list since are
+-- skipped, and a last message past retention is left out. Entries are read with one multi-key command per field, so
+-- a page costs about a dozen commands whatever its size.
+-- Returns {walk_expired} for an unknown or replaced walk, else {ok, has more (0/1), then per entry: member,
+-- activity, created, pin time or false, last message or false, unread count, peer read time or false, ext or false}.
+--!include lib/status.lua
+--!include lib/user_keys.lua
+--!include lib/conversation_list.lua
+local continues = ARGV[1] == 'continue'  -- else 'start'
+local offset = tonumber(ARGV[2])
+local page_size = tonumber(ARGV[3])
+local snapshot_lifetime_ms = ARGV[4]
+local retention_floor = tonumber(ARGV[5])
+local list = ARGV[6]                     -- 'pins' or 'convs'
+local walk_id = ARGV[7]
+
+local source = list == 'pins' and pins or convs
+local marker = '#' .. walk_id
+local count
+if continues then
+  if not redis.call('ZSCORE', extra, marker) then return {status.walk_expired} end
+  redis.call('PEXPIRE', extra, snapshot_lifetime_ms)
+  source = extra
+  count = redis.call('ZCARD', extra) - 1
+else
+  count = redis.call('ZCARD', source)
+end
+local more = count > offset + page_size
+if more and not continues then
+  redis.call('COPY', source, extra, 'REPLACE')
+  redis.call('ZADD', extra, -1, marker)
+  redis.call('PEXPIRE', extra, snapshot_lifetime_ms)
+end
+local members = {}
+for _, member in ipairs(redis.call('ZREVRANGE', source, offset, offset + page_size - 1)) do
+  if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
+end
+local result = {status.ok, more and 1 or 0}
+if #members == 0 then return result end
+local activity = redis.call('ZMSCORE', convs, unpack(members))
+local pinned = redis.call('ZMSCORE', pins, unpack(members))
+local created_at = redis.call('HMGET', created, unpack(members))
+local messages = redis.call('HMGET', last, unpack(members))
+local unread_of = redis.call('HMGET', unread_counts, unpack(members))
+local peer_read = redis.call('HMGET', peer_reads, unpack(members))
+local ext_of = redis.call('HMGET', exts, unpack(members))
+for i, member in ipairs(members) do
+  if activity[i] then
+    local message = messages[i]
+    if message and position_of(message) <= retention_floor then message = false end
+    result[#result + 1] = member
+    result[#result + 1] = activity[i]
+    result[#result + 1] = created_at[i] or activity[i]
+    result[#result + 1] = pinned[i] or false
+    result[#result + 1] = message or false
+    result[#result + 1] = unread_of[i] or '0'
+    result[#result + 1] = peer_read[i] or false
+    result[#result + 1] = ext_of[i] or false
+  end
+end
+return result

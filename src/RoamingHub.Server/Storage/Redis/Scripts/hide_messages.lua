@@ -1,0 +1,61 @@
+-- Hides messages from one user: the chat side of a one-way deletion.
+-- Keys: the chat's, under its tag {s:a|b} or {g:group}.
+-- Guarantees: a group refuses a user who is not a member. Mode 'before' raises the user's watermark to a position,
+-- 'all' to the newest message, and the watermark never moves backwards; mode 'ids' adds ids to the user's hidden set,
+-- ignoring unknown, already hidden, below-watermark and expired ids.
+-- Returns {not_a_member}, or {ok, watermark, moved (0/1), newest visible position or false, its blob or false, n,
+-- n hidden ids, their n positions}.
+--!include lib/status.lua
+--!include lib/tail.lua
+--!include lib/walk.lua
+local messages_key = KEYS[1]
+local bodies_key = KEYS[2]
+local watermarks_key = KEYS[3]
+local hidden_key = KEYS[4]      -- the user's hidden ids
+local clock_key = KEYS[5]
+local members_key = KEYS[6]
+local user = ARGV[1]
+local mode = ARGV[2]            -- 'before', 'all' or 'ids'
+local watermark = tonumber(ARGV[3])
+local retention_floor = ARGV[4] -- position
+local key_lifetime_ms = ARGV[5]
+local scan_cap = tonumber(ARGV[6])
+local is_group = ARGV[7] == '1'
+local msg_ids = tail(ARGV, 8)   -- mode 'ids' only
+
+if is_group and redis.call('SISMEMBER', members_key, user) == 0 then return {status.not_a_member} end
+local mark = tonumber(redis.call('HGET', watermarks_key, user) or '0')
+local retention = tonumber(retention_floor)
+local moved = 0
+local ids, positions = {}, {}
+if mode == 'ids' then
+  for _, id in ipairs(msg_ids) do
+    local position = redis.call('ZSCORE', messages_key, id)
+    if position and tonumber(position) > mark and tonumber(position) > retention
+       and redis.call('ZADD', hidden_key, 'NX', position, id) == 1 then
+      ids[#ids + 1] = id
+      positions[#positions + 1] = position
+    end
+  end
+  if #ids > 0 then redis.call('PEXPIRE', hidden_key, key_lifetime_ms) end
+else
+  local target = watermark
+  if mode == 'all' then target = tonumber(redis.call('GET', clock_key) or '0') end
+  if target > mark then
+    mark = target
+    moved = 1
+    redis.call('HSET', watermarks_key, user, string.format('%.0f', mark))
+    redis.call('PEXPIRE', watermarks_key, key_lifetime_ms)
+    redis.call('ZREMRANGEBYSCORE', hidden_key, '-inf', string.format('%.0f', mark))
+  end
+end
+local floor = floor_of(watermarks_key, user, retention_floor)
+local found = walk(messages_key, hidden_key, true, '+inf', floor, 1, scan_cap)
+local result = {status.ok, string.format('%.0f', mark), moved, false, false, #ids}
+if #found > 0 then
+  result[4] = found[2]
+  result[5] = redis.call('HGET', bodies_key, found[1])
+end
+for _, id in ipairs(ids) do result[#result + 1] = id end
+for _, position in ipairs(positions) do result[#result + 1] = position end
+return result

@@ -1,0 +1,16 @@
+-- The fourteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
+-- the user's hash tag {u:user}. A script that includes this file names the keys by these names.
+local convs = KEYS[1]           -- ZSET member -> last activity: the conversation list
+local pins = KEYS[2]            -- ZSET member -> pin time
+local created = KEYS[3]         -- HASH member -> creation time
+local last = KEYS[4]            -- HASH member -> position|blob of the newest message the user can see
+local seq_key = KEYS[5]         -- STRING the newest event seq
+local events = KEYS[6]          -- ZSET seq -> seq|event: the event log
+local unread_counts = KEYS[7]   -- HASH member -> unread count
+local unread_summary = KEYS[8]  -- HASH total, conversations: the badge
+local reads = KEYS[9]           -- HASH member -> read position
+local peer_reads = KEYS[10]     -- HASH member -> time the other participant read up to
+local exts = KEYS[11]           -- HASH member -> the user's ext
+local groups = KEYS[12]         -- SET the user's groups
+local unread = KEYS[13]         -- ZSET msgId -> position: the unread set of the conversation the script works on
+local extra = KEYS[14]          -- a script-specific key of the user (the list snapshot of fetch_conversations.lua)

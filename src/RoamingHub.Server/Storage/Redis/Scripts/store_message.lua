@@ -1,0 +1,63 @@
+-- Stores a message once in its chat and answers who must be told.
+-- Keys: the chat's, under its tag {s:a|b} or {g:group}.
+-- Guarantees: a group refuses a sender who is not a member; a clientMsgId repeated within its window writes nothing
+-- and answers the first message; otherwise the message gets the next position, max(now * 1024, previous + 1), so
+-- positions only grow. Retention costs no scan: the first write of each minute (by the chat's clock) trims at most
+-- 100 expired messages and the hidden ids that referred to them, and renews the keys' lifetime, so an idle chat's
+-- keys expire by themselves; reads hide what is past retention in between. Watermarks below the retention floor are
+-- harmless (the floor hides more) and expire with the chat.
+-- Returns {not_a_member}, or {ok or duplicate, msgId, position, blob of the first message or false, group members...}.
+--!include lib/status.lua
+--!include lib/housekeeping.lua
+local messages_key = KEYS[1]
+local bodies_key = KEYS[2]
+local clock_key = KEYS[3]
+local client_msg_id_key = KEYS[4]
+local sender_hidden_key = KEYS[5]
+local recipient_hidden_key = KEYS[6]   -- the sender's own again in a group chat
+local members_key = KEYS[7]
+local msg_id = ARGV[1]
+local now_ms = tonumber(ARGV[2])
+local blob = ARGV[3]
+local client_msg_id_window_ms = ARGV[4] -- '' when the message has no clientMsgId
+local retention_floor = ARGV[5]         -- position
+local key_lifetime_ms = ARGV[6]
+local sender = ARGV[7]
+local is_group = ARGV[8] == '1'
+
+local members = {}
+if is_group then
+  if redis.call('SISMEMBER', members_key, sender) == 0 then return {status.not_a_member} end
+  members = redis.call('SMEMBERS', members_key)
+end
+local function answer(outcome, id, position, stored_blob)
+  local result = {outcome, id, position, stored_blob}
+  for _, member in ipairs(members) do result[#result + 1] = member end
+  return result
+end
+if client_msg_id_window_ms ~= '' then
+  local first = redis.call('GET', client_msg_id_key)
+  if first then
+    local position = redis.call('ZSCORE', messages_key, first)
+    local first_blob = redis.call('HGET', bodies_key, first)
+    if position and first_blob then return answer(status.duplicate, first, position, first_blob) end
+  end
+end
+local previous = tonumber(redis.call('GET', clock_key) or '0')
+local position = string.format('%.0f', math.max(now_ms * 1024, previous + 1))
+redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
+redis.call('ZADD', messages_key, position, msg_id)
+redis.call('HSET', bodies_key, msg_id, blob)
+if client_msg_id_window_ms ~= '' then redis.call('SET', client_msg_id_key, msg_id, 'PX', client_msg_id_window_ms) end
+if new_minute(previous, position) then
+  local expired = redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, 100)
+  if #expired > 0 then
+    redis.call('ZREM', messages_key, unpack(expired))
+    redis.call('HDEL', bodies_key, unpack(expired))
+  end
+  redis.call('ZREMRANGEBYSCORE', sender_hidden_key, '-inf', retention_floor)
+  redis.call('ZREMRANGEBYSCORE', recipient_hidden_key, '-inf', retention_floor)
+  redis.call('PEXPIRE', messages_key, key_lifetime_ms)
+  redis.call('PEXPIRE', bodies_key, key_lifetime_ms)
+end
+return answer(status.ok, msg_id, position, false)

@@ -1,0 +1,43 @@
+-- Moves a conversation to the top of one participant's list after a message, and counts it unread for a recipient.
+-- Keys: the fourteen of lib/user_keys.lua, under the participant's tag {u:user}; unread is this conversation's set.
+-- Guarantees: activity and the last message only move forward and the unread set is keyed by msgId, so a replay
+-- counts nothing twice and reordered sends count all. Adding the conversation sets its creation time, resets its
+-- unread set and evicts beyond the list's limit. Unread entries past retention are trimmed by the housekeeping of
+-- lib/housekeeping.lua.
+-- Returns {ok}.
+--!include lib/status.lua
+--!include lib/user_keys.lua
+--!include lib/conversation_list.lua
+--!include lib/housekeeping.lua
+local member = ARGV[1]
+local timestamp_ms = ARGV[2]
+local position = ARGV[3]
+local positioned_message = ARGV[4]  -- position|blob
+local max_conversations = tonumber(ARGV[5])
+local count_unread = ARGV[6] == '1'
+local msg_id = ARGV[7]
+local retention_floor = ARGV[8]     -- position
+local key_lifetime_ms = ARGV[9]
+
+local added = redis.call('ZADD', convs, 'GT', timestamp_ms, member)
+if added == 1 then
+  redis.call('HSET', created, member, timestamp_ms)
+  redis.call('DEL', unread)
+end
+local current = redis.call('HGET', last, member)
+local previous = current and position_of(current) or 0
+if previous < tonumber(position) then redis.call('HSET', last, member, positioned_message) end
+if count_unread then
+  local counted = 0
+  if tonumber(position) > tonumber(redis.call('HGET', reads, member) or '0') then
+    counted = redis.call('ZADD', unread, 'NX', position, msg_id)
+  end
+  local housekeeping = added == 1 or new_minute(previous, position)
+  if housekeeping then redis.call('ZREMRANGEBYSCORE', unread, '-inf', retention_floor) end
+  local count = redis.call('ZCARD', unread)
+  -- A read that emptied the set removed it, lifetime and all: the message that starts it again renews it.
+  if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, key_lifetime_ms) end
+  set_unread(member, count)
+end
+if added == 1 then evict(max_conversations) end
+return {status.ok}

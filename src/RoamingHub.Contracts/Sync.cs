@@ -28,13 +28,15 @@ public sealed record MultiDeviceEvent
     [Key("readTimestamp")] public long? ReadTimestamp { get; init; }
     /// <summary>For <c>CONVERSATION_EXT_UPDATED</c>: the new extension field (null when cleared).</summary>
     [Key("ext")] public string? Ext { get; init; }
+    /// <summary>The epoch of the user's stream this event belongs to.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
         other is not null && Seq == other.Seq && Operation == other.Operation && ConversationId == other.ConversationId
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
-        && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext
+        && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch
         && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);

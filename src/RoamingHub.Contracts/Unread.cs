@@ -60,6 +60,10 @@ public sealed record ReadAck
     [Key("chatType")] public string ChatType { get; init; } = "";
     /// <summary>Every message up to this time was read.</summary>
     [Key("readTimestamp")] public long ReadTimestamp { get; init; }
+    /// <summary>The seq of this acknowledgement's entry in the receiving user's stream.</summary>
+    [Key("seq")] public long? Seq { get; init; }
+    /// <summary>The epoch of the receiving user's stream.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Arguments of <c>UpdateConversationExt</c>.</summary>

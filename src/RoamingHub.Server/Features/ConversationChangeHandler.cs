@@ -19,7 +19,11 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
         var caller = command.Caller;
         var conversation = ConversationRef.Parse(command.Request.ChatType, command.Request.ConversationId, caller.UserId);
         var (change, result) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        await notifier.SendToOtherDevicesAsync(caller, change).ConfigureAwait(false);
+        if (change is not null)
+        {
+            notifier.Deliver(Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId));
+        }
+
         return result;
     }
 

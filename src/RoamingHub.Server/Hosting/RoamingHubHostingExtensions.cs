@@ -59,7 +59,6 @@ internal static class RoamingHubHostingExtensions
         });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IDeviceNotifier, HubDeviceNotifier>();
-        services.AddSingleton<Features.Groups.GroupChannels>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RateLimitFilter>();
         services.AddHostedService<PresenceRefresher>();

@@ -35,14 +35,10 @@ internal sealed class DeviceHub(IMediator mediator) : Hub
         var deviceId = string.IsNullOrEmpty(requestedDevice) ? Context.ConnectionId : Ids.Canonicalize(requestedDevice, "deviceId");
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
 
-        var groups = await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
+        await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
         try
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
-            foreach (var groupId in groups)
-            {
-                await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.ChatGroup(groupId), Context.ConnectionAborted).ConfigureAwait(false);
-            }
         }
         catch
         {

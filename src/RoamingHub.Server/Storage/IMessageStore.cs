@@ -37,7 +37,8 @@ internal interface IMessageStore
 /// <summary>A message to store; the store assigns its timestamp.</summary>
 internal sealed record MessageDraft(string MsgId, string ChatType, string From, string To, string Type, string Body, string? ClientMsgId);
 
-internal sealed record SendOutcome(StoredMessage Message, bool Duplicate);
+/// <summary>The stored message, whether it was a repeat, and the users it is for (both participants, or every member).</summary>
+internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
 internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);

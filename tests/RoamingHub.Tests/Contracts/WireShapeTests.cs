@@ -34,7 +34,7 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
 
         Assert.Null(sent["error"]);
         Assert.Equal("singleChat", (string?)sent["result"]!["chatType"]);
-        Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body"], Keys(sent["result"]!));
+        Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body", "seq", "epoch"], Keys(sent["result"]!));
         Assert.Equal(["isPinned", "pinnedTime", "seq"], Keys(pinned["result"]!));
         Assert.True(JsonNode.DeepEquals(overJson["result"], overMessagePack["result"]), $"{overJson["result"]} != {overMessagePack["result"]}");
         var conversation = overJson["result"]!["data"]![0]!;
@@ -75,7 +75,7 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
         for (var i = 0; i < 3; i++)
         {
             // What the sender got back is what a viewer sees, but for conversationId, which is the viewer's peer.
-            Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body"], Keys(page[i]!));
+            Assert.Equal(["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body", "seq", "epoch"], Keys(page[i]!));
             var expected = sent[i].DeepClone();
             expected["conversationId"] = bob;
             Assert.True(JsonNode.DeepEquals(expected, page[i]), $"{expected} != {page[i]}");

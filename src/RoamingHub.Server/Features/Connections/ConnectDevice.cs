@@ -4,21 +4,17 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Connections;
 
-/// <summary>
-/// Admits a new connection of the caller, up to <c>MaxConnectionsPerUser</c> across all nodes, and answers with the
-/// groups whose messages the connection must receive.
-/// </summary>
-internal sealed record ConnectDevice(Caller Caller) : ICommand<IReadOnlyList<string>>;
+/// <summary>Admits a new connection of the caller, up to <c>MaxConnectionsPerUser</c> across all nodes.</summary>
+internal sealed record ConnectDevice(Caller Caller) : ICommand;
 
-internal sealed class ConnectDeviceHandler(IPresenceStore presence, IGroupStore groups, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
-    : ICommandHandler<ConnectDevice, IReadOnlyList<string>>
+internal sealed class ConnectDeviceHandler(IPresenceStore presence, ConnectionRegistry registry, TimeProvider time, IOptions<RoamingOptions> options)
+    : ICommandHandler<ConnectDevice>
 {
-    public async ValueTask<IReadOnlyList<string>> Handle(ConnectDevice command, CancellationToken cancellationToken)
+    public async ValueTask<Unit> Handle(ConnectDevice command, CancellationToken cancellationToken)
     {
         var (userId, _, connectionId) = command.Caller;
         ArgumentNullException.ThrowIfNull(connectionId);
-        var now = time.UnixNow();
-        if (!await presence.TryAddConnectionAsync(userId, connectionId, now, cancellationToken).ConfigureAwait(false))
+        if (!await presence.TryAddConnectionAsync(userId, connectionId, time.UnixNow(), cancellationToken).ConfigureAwait(false))
         {
             throw new RoamingException(
                 ErrorCodes.ConnectionLimitExceeded,
@@ -26,24 +22,6 @@ internal sealed class ConnectDeviceHandler(IPresenceStore presence, IGroupStore 
         }
 
         registry.Add(userId, connectionId);
-        try
-        {
-            return await groups.GetGroupsOfUserAsync(userId, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // The hub never learns this connection was admitted: give its place back here. If the store cannot take
-            // it now, the entry ages out, since this node no longer refreshes it.
-            registry.Remove(connectionId);
-            try
-            {
-                await presence.RemoveConnectionAsync(userId, connectionId, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-            {
-            }
-
-            throw;
-        }
+        return Unit.Value;
     }
 }

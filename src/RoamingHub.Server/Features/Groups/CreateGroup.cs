@@ -5,7 +5,7 @@ namespace RoamingHub.Server.Features.Groups;
 /// <summary>Creates a group chat with its owner and members (admin API).</summary>
 internal sealed record CreateGroup(CreateGroupRequest Request) : ICommand<Group>;
 
-internal sealed class CreateGroupHandler(IGroupStore groups, GroupChannels channels, TimeProvider time) : ICommandHandler<CreateGroup, Group>
+internal sealed class CreateGroupHandler(IGroupStore groups, TimeProvider time) : ICommandHandler<CreateGroup, Group>
 {
     public async ValueTask<Group> Handle(CreateGroup command, CancellationToken cancellationToken)
     {
@@ -14,7 +14,6 @@ internal sealed class CreateGroupHandler(IGroupStore groups, GroupChannels chann
         var owner = Ids.Canonicalize(request.Owner, "owner");
         var members = GroupRules.Users(request.Members ?? [], allowEmpty: true);
         var group = await groups.CreateGroupAsync(groupId, owner, members, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        await channels.JoinAsync(group.Members, groupId).ConfigureAwait(false);
         return group;
     }
 }

@@ -8,14 +8,17 @@ namespace RoamingHub.Server.Features.Groups;
 /// </summary>
 internal sealed record RemoveGroupMember(string? GroupId, string? UserId) : ICommand;
 
-internal sealed class RemoveGroupMemberHandler(IGroupStore groups, GroupChannels channels, TimeProvider time) : ICommandHandler<RemoveGroupMember>
+internal sealed class RemoveGroupMemberHandler(IGroupStore groups, IDeviceNotifier notifier, TimeProvider time) : ICommandHandler<RemoveGroupMember>
 {
     public async ValueTask<Mediator.Unit> Handle(RemoveGroupMember command, CancellationToken cancellationToken)
     {
         var groupId = Ids.Canonicalize(command.GroupId, "groupId");
         var userId = Ids.Canonicalize(command.UserId, "userId");
-        var evt = await groups.RemoveGroupMemberAsync(groupId, userId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        await channels.LeaveAsync(userId, groupId, evt).ConfigureAwait(false);
+        var removed = await groups.RemoveGroupMemberAsync(groupId, userId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+        if (removed is not null)
+        {
+            notifier.Deliver(Push.Event(removed, new PushTarget(userId, removed.Seq, removed.Epoch)));
+        }
 
         return Mediator.Unit.Value;
     }

@@ -29,6 +29,8 @@ internal sealed class MessagePageFormatter : IMessagePackFormatter<MessagePage>
     private static readonly byte[] Timestamp = Str("timestamp");
     private static readonly byte[] Type = Str("type");
     private static readonly byte[] Body = Str("body");
+    private static readonly byte[] Seq = Str("seq");
+    private static readonly byte[] Epoch = Str("epoch");
 
     public void Serialize(ref MessagePackWriter writer, MessagePage value, MessagePackSerializerOptions options)
     {
@@ -39,7 +41,7 @@ internal sealed class MessagePageFormatter : IMessagePackFormatter<MessagePage>
         foreach (var message in value.Messages)
         {
             var fields = message.Fields;
-            writer.WriteMapHeader(8);
+            writer.WriteMapHeader(10);
             writer.WriteRaw(MsgId);
             writer.WriteRaw(fields.MsgId.Span);
             writer.WriteRaw(ConversationId);
@@ -56,6 +58,11 @@ internal sealed class MessagePageFormatter : IMessagePackFormatter<MessagePage>
             writer.WriteRaw(fields.Type.Span);
             writer.WriteRaw(Body);
             writer.WriteRaw(fields.Body.Span);
+            // A stream position belongs to a push, not to history: the keys are there, as in every Message, but nil.
+            writer.WriteRaw(Seq);
+            writer.WriteNil();
+            writer.WriteRaw(Epoch);
+            writer.WriteNil();
         }
 
         writer.WriteRaw(Cursor);
@@ -94,6 +101,8 @@ internal sealed class MessagePageJsonConverter : JsonConverter<MessagePage>
             writer.WriteNumber("timestamp"u8, message.Timestamp);
             writer.WriteString("type"u8, EncodedFields.Utf8Of(fields.Type));
             writer.WriteString("body"u8, EncodedFields.Utf8Of(fields.Body));
+            writer.WriteNull("seq"u8);
+            writer.WriteNull("epoch"u8);
             writer.WriteEndObject();
         }
 

@@ -50,19 +50,20 @@ internal sealed class SendMessageHandler(
         var now = time.GetUtcNow();
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
-        var (message, duplicate) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
+        var (message, duplicate, participants) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
         // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
         if (!duplicate && conversation.IsGroup)
         {
-            // One publish reaches every member's connections on every node: the group is one SignalR group.
-            await notifier.SendGroupMessageAsync(conversation.Id, message.ToWire(caller.UserId), caller.ConnectionId).ConfigureAwait(false);
+            // Every member as the group's member list has them now, the sender's other devices included: one push.
+            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Select(user => new PushTarget(user))], caller.ConnectionId));
         }
         else if (!duplicate)
         {
-            await Task.WhenAll(
-                notifier.SendMessageAsync(conversation.Id, message.ToWire(conversation.Id), exceptConnectionId: null),
-                notifier.SendMessageAsync(caller.UserId, message.ToWire(caller.UserId), caller.ConnectionId)).ConfigureAwait(false);
+            notifier.Deliver([
+                Push.Message(message.ToWire(conversation.Id), [new PushTarget(conversation.Id)]),
+                Push.Message(message.ToWire(caller.UserId), [new PushTarget(caller.UserId)], caller.ConnectionId),
+            ]);
         }
 
         return message.ToWire(caller.UserId);

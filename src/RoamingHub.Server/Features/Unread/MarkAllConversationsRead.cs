@@ -15,9 +15,10 @@ internal sealed class MarkAllConversationsReadHandler(IConversationStore convers
         var now = time.UnixNow();
         var outcome = await conversations.MarkAllConversationsReadAsync(caller.UserId, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
         var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = now };
-        await Task.WhenAll(outcome.PeersAdvanced
-            .Select(peer => notifier.SendReadAckAsync(peer, ack))
-            .Append(notifier.SendToOtherDevicesAsync(caller, outcome.Event))).ConfigureAwait(false);
+        notifier.Deliver([
+            Push.Event(outcome.Event, new PushTarget(caller.UserId, outcome.Event.Seq, outcome.Event.Epoch), caller.ConnectionId),
+            .. outcome.PeersAdvanced.Select(peer => Push.ReadAck(ack, new PushTarget(peer))),
+        ]);
         return new MarkAllReadResult { ReadTimestamp = now, Seq = outcome.Event.Seq };
     }
 }

@@ -25,12 +25,9 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
         var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
         if (outcome.PeerAdvanced)
         {
-            await Notifier.SendReadAckAsync(conversation.Id, new ReadAck
-            {
-                ConversationId = caller.UserId,
-                ChatType = ChatTypes.SingleChat,
-                ReadTimestamp = readTimestamp,
-            }).ConfigureAwait(false);
+            Notifier.Deliver(Push.ReadAck(
+                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = readTimestamp },
+                new PushTarget(conversation.Id)));
         }
 
         return (outcome.Event, new MarkReadResult { ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq });

@@ -42,7 +42,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                     Touch(participants, first.Position, first.Message, now);
                 }
 
-                return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true));
+                return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true, participants));
             }
 
             var position = MessagePosition.Next(now, chat.LastPosition);
@@ -59,7 +59,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 Touch(participants, position, message, now);
             }
 
-            return ValueTask.FromResult(new SendOutcome(message, Duplicate: false));
+            return ValueTask.FromResult(new SendOutcome(message, Duplicate: false, participants));
         }
     }
 

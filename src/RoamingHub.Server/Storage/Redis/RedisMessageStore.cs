@@ -25,21 +25,21 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         var duplicate = stored.Status == ScriptStatus.Duplicate;
         blob = stored.FirstBlob ?? blob;
         var message = EncodedMessage.Read(blob, stored.Position).Decode();
+        IReadOnlyList<string> participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
         if (!updateConversations)
         {
-            return new SendOutcome(message, duplicate);
+            return new SendOutcome(message, duplicate, participants);
         }
 
         // A repeat runs this step again too: it only moves things forward and counts by msgId, so it heals a send
         // whose first attempt stopped after storing the message.
-        var participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
         var batch = store.Db.CreateBatch();
         var touches = participants
             .Select(user => TouchConversationScript.RunAsync(batch, store, user, message, stored.Position, blob, now))
             .ToList();
         batch.Execute();
         await Task.WhenAll(touches).ConfigureAwait(false);
-        return new SendOutcome(message, duplicate);
+        return new SendOutcome(message, duplicate, participants);
     }
 
     public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)

@@ -46,7 +46,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
         else if (options.AutomaticReconnect)
         {
-            builder.WithAutomaticReconnect();
+            builder.WithAutomaticReconnect(new JitteredReconnectPolicy());
         }
 
         Connection = builder.Build();

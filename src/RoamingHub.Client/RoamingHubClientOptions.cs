@@ -24,7 +24,10 @@ public sealed class RoamingHubClientOptions
     /// <summary>Reconnect by itself after a dropped connection, then catch up with <c>SyncEvents</c>.</summary>
     public bool AutomaticReconnect { get; init; } = true;
 
-    /// <summary>Waits between reconnect attempts; SignalR's default (0, 2, 10, 30 s, then give up) when null.</summary>
+    /// <summary>
+    /// Waits between reconnect attempts, giving up after the last. When null, the client retries until it is
+    /// disposed, each wait a random time below a ceiling that doubles from 1 s to 30 s.
+    /// </summary>
     public IReadOnlyList<TimeSpan>? ReconnectDelays { get; init; }
 
     /// <summary>

@@ -25,47 +25,58 @@ internal interface IEventSequencerHost
 }
 
 /// <summary>
-/// Puts a client's pushes in order: multi-device events are raised exactly once and in <c>seq</c> order, this
-/// device's own changes fill their seq without being raised, and a gap is filled from <c>SyncEvents</c> before later
-/// events are raised. Everything is raised from one background loop, one at a time, so a handler may call the hub.
+/// Puts a client's pushes in order: every entry of the user's stream (multi-device events, messages, read
+/// acknowledgements) is raised exactly once and in <c>seq</c> order, this device's own changes fill their seq without
+/// being raised, and a gap is filled from <c>SyncEvents</c> before later entries are raised. An entry of another
+/// epoch means the server's numbering started again: the sequencer asks <c>SyncEvents</c> with the epoch it knows,
+/// which answers <c>resyncRequired</c>. Everything is raised from one background loop, one at a time, so a handler
+/// may call the hub.
 /// </summary>
 internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposable
 {
+    private const int CatchUpPageSize = 200;
+
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SortedDictionary<long, MultiDeviceEvent> _pending = [];
+    private readonly SortedDictionary<long, object> _pending = [];
     private readonly SortedSet<long> _ownSeqs = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private Task? _probe;
     private long _lastSeq;
+    private string? _epoch;
 
-    /// <summary>The seq of the newest event applied, this device's own changes included.</summary>
+    /// <summary>The seq of the newest entry applied, this device's own changes included.</summary>
     public long LastSeq => Interlocked.Read(ref _lastSeq);
+
+    /// <summary>The epoch <see cref="LastSeq"/> belongs to; null until the server named one.</summary>
+    public string? Epoch => Volatile.Read(ref _epoch);
 
     /// <summary>Live pushes that arrived again after their seq was applied, and were dropped.</summary>
     public int DuplicatesDropped { get; private set; }
 
-    /// <summary>Events raised from <c>SyncEvents</c> because their live push was missed.</summary>
+    /// <summary>Entries raised from <c>SyncEvents</c> because their live push was missed.</summary>
     public int EventsRecovered { get; private set; }
 
     // Work may be queued before Start (pushes that arrive while the client learns its starting seq); the loop takes
     // it in arrival order once it runs.
-    public void EnqueueMessage(Message message) => Enqueue(new LiveMessage(message));
+    public void EnqueueMessage(Message message) =>
+        Enqueue(message.Seq is { } seq ? new Live(seq, message.Epoch, message) : new Unsequenced(message));
 
-    public void EnqueueEvent(MultiDeviceEvent evt) => Enqueue(new LiveEvent(evt));
+    public void EnqueueEvent(MultiDeviceEvent evt) => Enqueue(new Live(evt.Seq, evt.Epoch, evt));
 
-    public void EnqueueReadAck(ReadAck ack) => Enqueue(new LiveReadAck(ack));
+    public void EnqueueReadAck(ReadAck ack) => Enqueue(ack.Seq is { } seq ? new Live(seq, ack.Epoch, ack) : new Unsequenced(ack));
 
     /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
-    public void EnqueueOwnSeq(long seq) => Enqueue(new OwnSeq(seq));
+    public void EnqueueOwnSeq(long seq, string? epoch = null) => Enqueue(new OwnSeq(seq, epoch));
 
     /// <summary>Asks the loop to fill any gap after <see cref="LastSeq"/> from <c>SyncEvents</c>.</summary>
     public void EnqueueCatchUp() => Enqueue(CatchUp.Instance);
 
-    /// <summary>Starts the loop from <paramref name="lastSeq"/>, and the probe when an interval is given.</summary>
-    public void Start(long lastSeq, TimeSpan? probeInterval)
+    /// <summary>Starts the loop from <paramref name="lastSeq"/> of <paramref name="epoch"/>, and the probe when an interval is given.</summary>
+    public void Start(long lastSeq, TimeSpan? probeInterval, string? epoch = null)
     {
         _lastSeq = lastSeq;
+        _epoch = epoch;
         _loop = Task.Run(ProcessAsync, CancellationToken.None);
         if (probeInterval is { } interval)
         {
@@ -107,17 +118,20 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
             {
                 switch (work)
                 {
-                    case LiveMessage live:
-                        await host.RaiseMessageAsync(live.Message).ConfigureAwait(false);
+                    case Unsequenced unsequenced:
+                        // From a server that numbers no such entries: nothing to order them by.
+                        await RaiseAsync(unsequenced.Payload).ConfigureAwait(false);
                         continue;
-                    case LiveReadAck live:
-                        await host.RaiseReadAckAsync(live.Ack).ConfigureAwait(false);
-                        continue;
-                    case LiveEvent live when live.Event.Seq <= _lastSeq:
+                    case Live live when !IsCurrentEpoch(live.Epoch):
+                    case OwnSeq own when !IsCurrentEpoch(own.Epoch):
+                        // Numbered in another epoch: seqs do not compare, so ask the server where this device stands.
+                        catchUpNeeded = true;
+                        break;
+                    case Live live when live.Seq <= _lastSeq:
                         DuplicatesDropped++;
                         continue;
-                    case LiveEvent live:
-                        _pending[live.Event.Seq] = live.Event;
+                    case Live live:
+                        _pending[live.Seq] = live.Payload;
                         break;
                     case OwnSeq own when own.Seq > _lastSeq:
                         _ownSeqs.Add(own.Seq);
@@ -139,6 +153,23 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
         }
     }
 
+    /// <summary>Whether an entry of <paramref name="epoch"/> may be ordered by seq here; the first epoch named is adopted.</summary>
+    private bool IsCurrentEpoch(string? epoch)
+    {
+        if (epoch is null || epoch == _epoch)
+        {
+            return true;
+        }
+
+        if (_epoch is null && _lastSeq == 0)
+        {
+            Volatile.Write(ref _epoch, epoch);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Now and then asks for the server's newest seq; the processing loop catches up when this device is behind.</summary>
     private async Task ProbeAsync(TimeSpan interval)
     {
@@ -154,7 +185,8 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
 
                 try
                 {
-                    if ((await host.GetSyncStateAsync(_stopping.Token).ConfigureAwait(false)).LastSeq > LastSeq)
+                    var state = await host.GetSyncStateAsync(_stopping.Token).ConfigureAwait(false);
+                    if (state.LastSeq > LastSeq || (state.Epoch is not null && Epoch is not null && state.Epoch != Epoch))
                     {
                         EnqueueCatchUp();
                     }
@@ -170,7 +202,7 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
         }
     }
 
-    /// <summary>Raises buffered events, and skips this device's own, while they follow on without a gap.</summary>
+    /// <summary>Raises buffered entries, and skips this device's own, while they follow on without a gap.</summary>
     private async Task RaiseContiguousAsync()
     {
         while (true)
@@ -180,10 +212,10 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
             {
                 Interlocked.Exchange(ref _lastSeq, next);
             }
-            else if (_pending.Remove(next, out var evt))
+            else if (_pending.Remove(next, out var entry))
             {
                 Interlocked.Exchange(ref _lastSeq, next);
-                await host.RaiseEventAsync(evt).ConfigureAwait(false);
+                await RaiseAsync(entry).ConfigureAwait(false);
             }
             else
             {
@@ -192,34 +224,44 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
         }
     }
 
-    /// <summary>Fills the gap after <see cref="LastSeq"/> from the server's event log; false when it could not.</summary>
+    /// <summary>Fills the gap after <see cref="LastSeq"/> from the server's stream; false when it could not.</summary>
     private async Task<bool> TryCatchUpAsync()
     {
         try
         {
             while (true)
             {
-                var result = await host.SyncEventsAsync(new SyncEventsRequest { SinceSeq = _lastSeq, Limit = 200 }, _stopping.Token).ConfigureAwait(false);
+                var request = new SyncEventsRequest { SinceSeq = _lastSeq, Limit = CatchUpPageSize, Epoch = _epoch };
+                var result = await host.SyncEventsAsync(request, _stopping.Token).ConfigureAwait(false);
                 if (result.ResyncRequired)
                 {
                     Interlocked.Exchange(ref _lastSeq, result.LastSeq);
+                    Volatile.Write(ref _epoch, result.Epoch ?? _epoch);
                     _pending.Clear();
                     _ownSeqs.Clear();
                     await host.RaiseResyncRequiredAsync(result).ConfigureAwait(false);
                     return true;
                 }
 
-                foreach (var evt in result.Events.Where(e => e.Seq > _lastSeq))
+                if (_epoch is null && result.Epoch is not null)
                 {
-                    Interlocked.Exchange(ref _lastSeq, evt.Seq);
-                    if (_ownSeqs.Remove(evt.Seq))
+                    Volatile.Write(ref _epoch, result.Epoch);
+                }
+
+                foreach (var entry in result.Events.Where(e => e.Seq > _lastSeq))
+                {
+                    Interlocked.Exchange(ref _lastSeq, entry.Seq);
+                    if (_ownSeqs.Remove(entry.Seq))
                     {
                         continue;
                     }
 
-                    _pending.Remove(evt.Seq);
+                    _pending.Remove(entry.Seq);
                     EventsRecovered++;
-                    await host.RaiseEventAsync(evt).ConfigureAwait(false);
+                    if (StreamEntries.Payload(entry) is { } payload)
+                    {
+                        await RaiseAsync(payload).ConfigureAwait(false);
+                    }
                 }
 
                 foreach (var stale in _pending.Keys.Where(seq => seq <= _lastSeq).ToList())
@@ -243,15 +285,23 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
         }
     }
 
+    private Task RaiseAsync(object payload) => payload switch
+    {
+        Message message => host.RaiseMessageAsync(message),
+        ReadAck ack => host.RaiseReadAckAsync(ack),
+        MultiDeviceEvent evt => host.RaiseEventAsync(evt),
+        _ => Task.CompletedTask,
+    };
+
     private abstract record Work;
 
-    private sealed record LiveMessage(Message Message) : Work;
+    /// <summary>A live push with its place in the stream.</summary>
+    private sealed record Live(long Seq, string? Epoch, object Payload) : Work;
 
-    private sealed record LiveEvent(MultiDeviceEvent Event) : Work;
+    /// <summary>A live push without a seq.</summary>
+    private sealed record Unsequenced(object Payload) : Work;
 
-    private sealed record LiveReadAck(ReadAck Ack) : Work;
-
-    private sealed record OwnSeq(long Seq) : Work;
+    private sealed record OwnSeq(long Seq, string? Epoch) : Work;
 
     private sealed record CatchUp : Work
     {

@@ -6,9 +6,11 @@ using RoamingHub.Contracts;
 namespace RoamingHub.Client;
 
 /// <summary>
-/// A typed RoamingHub client over a SignalR <see cref="HubConnection"/>. Multi-device events reach
-/// <see cref="EventReceived"/> exactly once and in <c>seq</c> order: duplicates are dropped, and a gap (a lost push,
-/// or a dropped connection) is filled from <c>SyncEvents</c> before later events are raised.
+/// A typed RoamingHub client over a SignalR <see cref="HubConnection"/>. Every entry of the user's stream — messages
+/// (<see cref="MessageReceived"/>), multi-device events (<see cref="EventReceived"/>) and read acknowledgements
+/// (<see cref="ReadAckReceived"/>) — is raised exactly once and in <c>seq</c> order: duplicates are dropped, a gap (a
+/// lost push, or a dropped connection) is filled from <c>SyncEvents</c> before later entries are raised, and a new
+/// epoch on the server (its numbering started again) raises <see cref="ResyncRequired"/>.
 /// All callbacks run on one background loop, one at a time, so they may call the hub.
 /// </summary>
 public sealed class RoamingHubClient : IAsyncDisposable
@@ -78,14 +80,17 @@ public sealed class RoamingHubClient : IAsyncDisposable
     /// <summary>The other participant of a single chat read this user's messages up to a time.</summary>
     public event Func<ReadAck, Task>? ReadAckReceived;
 
-    /// <summary>The server no longer holds the events this device missed: refetch the lists.</summary>
+    /// <summary>The server no longer holds the entries this device missed, or its stream started a new epoch: refetch the lists.</summary>
     public event Func<SyncEventsResult, Task>? ResyncRequired;
 
     /// <summary>A catch-up failed (for example while disconnected); it is retried after the next reconnect.</summary>
     public event Func<Exception, Task>? CatchUpFailed;
 
-    /// <summary>The seq of the newest event this device has applied, its own changes included.</summary>
+    /// <summary>The seq of the newest stream entry this device has applied, its own changes included.</summary>
     public long LastSeq => _sequencer.LastSeq;
+
+    /// <summary>The epoch of the user's stream <see cref="LastSeq"/> belongs to: persist both to resume a later run.</summary>
+    public string? Epoch => _sequencer.Epoch;
 
     /// <summary>Live pushes that arrived again after their seq was applied, and were dropped.</summary>
     public int DuplicatesDropped => _sequencer.DuplicatesDropped;
@@ -97,6 +102,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
     {
         await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
         long lastSeq;
+        var epoch = _options.InitialEpoch;
         if (_options.InitialSeq is { } initial)
         {
             lastSeq = initial;
@@ -106,7 +112,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
         {
             try
             {
-                lastSeq = (await GetSyncStateAsync(cancellationToken).ConfigureAwait(false)).LastSeq;
+                var state = await GetSyncStateAsync(cancellationToken).ConfigureAwait(false);
+                (lastSeq, epoch) = (state.LastSeq, state.Epoch);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -122,13 +129,13 @@ public sealed class RoamingHubClient : IAsyncDisposable
             }
         }
 
-        _sequencer.Start(lastSeq, _options.SyncProbeInterval);
+        _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch);
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
 
-    public Task<Message> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync<Message>(HubMethods.SendMessage, request, cancellationToken);
+    public async Task<Message> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<Message>(HubMethods.SendMessage, request, cancellationToken).ConfigureAwait(false), m => m.Seq, m => m.Epoch);
 
     public Task<Page<Conversation>> FetchConversationsAsync(FetchConversationsRequest? request = null, CancellationToken cancellationToken = default) =>
         InvokeAsync<Page<Conversation>>(HubMethods.FetchConversations, request ?? new(), cancellationToken);
@@ -137,31 +144,31 @@ public sealed class RoamingHubClient : IAsyncDisposable
         InvokeAsync<Page<Conversation>>(HubMethods.FetchPinnedConversations, request ?? new(), cancellationToken);
 
     public async Task<PinResult> PinConversationAsync(PinConversationRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<PinResult>(HubMethods.PinConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<PinResult>(HubMethods.PinConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public Task<Page<Message>> FetchHistoryMessagesAsync(FetchHistoryMessagesRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync<Page<Message>>(HubMethods.FetchHistoryMessages, request, cancellationToken);
 
     public async Task<DeleteRoamingResult> DeleteRemoteMessagesBeforeAsync(DeleteRemoteMessagesBeforeRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesBefore, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesBefore, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public async Task<DeleteRoamingResult> DeleteRemoteMessagesWithIdsAsync(DeleteRemoteMessagesWithIdsRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesWithIds, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<DeleteRoamingResult>(HubMethods.DeleteRemoteMessagesWithIds, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public async Task<DeleteConversationResult> DeleteRemoteConversationAsync(DeleteRemoteConversationRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<DeleteConversationResult>(HubMethods.DeleteRemoteConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<DeleteConversationResult>(HubMethods.DeleteRemoteConversation, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public async Task<MarkReadResult> MarkConversationReadAsync(MarkConversationReadRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<MarkReadResult>(HubMethods.MarkConversationRead, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<MarkReadResult>(HubMethods.MarkConversationRead, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public async Task<MarkAllReadResult> MarkAllConversationsReadAsync(MarkAllConversationsReadRequest? request = null, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<MarkAllReadResult>(HubMethods.MarkAllConversationsRead, request ?? new(), cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<MarkAllReadResult>(HubMethods.MarkAllConversationsRead, request ?? new(), cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public Task<UnreadSummary> GetUnreadSummaryAsync(CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<UnreadSummary>(HubMethods.GetUnreadSummary, [], cancellationToken);
 
     public async Task<UpdateExtResult> UpdateConversationExtAsync(UpdateConversationExtRequest request, CancellationToken cancellationToken = default) =>
-        Own(await InvokeAsync<UpdateExtResult>(HubMethods.UpdateConversationExt, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
+        Own(await InvokeAsync<UpdateExtResult>(HubMethods.UpdateConversationExt, request, cancellationToken).ConfigureAwait(false), r => r.Seq, r => r.Epoch);
 
     public Task<SyncState> GetSyncStateAsync(CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<SyncState>(HubMethods.GetSyncState, [], cancellationToken);
@@ -179,11 +186,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
     }
 
     /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
-    private T Own<T>(T result, Func<T, long?> seqOf)
+    private T Own<T>(T result, Func<T, long?> seqOf, Func<T, string?> epochOf)
     {
         if (seqOf(result) is { } seq and > 0)
         {
-            _sequencer.EnqueueOwnSeq(seq);
+            _sequencer.EnqueueOwnSeq(seq, epochOf(result));
         }
 
         return result;

@@ -31,10 +31,16 @@ public sealed class RoamingHubClientOptions
     public IReadOnlyList<TimeSpan>? ReconnectDelays { get; init; }
 
     /// <summary>
-    /// The last event seq this device applied (for example persisted from an earlier run): the client replays what
+    /// The last stream seq this device applied (for example persisted from an earlier run): the client replays what
     /// came after it when it starts. When null, the client starts from the server's current seq.
     /// </summary>
     public long? InitialSeq { get; init; }
+
+    /// <summary>
+    /// The epoch <see cref="InitialSeq"/> belongs to (<see cref="RoamingHubClient.Epoch"/> of the earlier run): when
+    /// the server's stream has started a new epoch since, the client raises <c>ResyncRequired</c> instead of replaying.
+    /// </summary>
+    public string? InitialEpoch { get; init; }
 
     /// <summary>
     /// How often the client asks the server for its newest seq while connected, and catches up when it is behind.

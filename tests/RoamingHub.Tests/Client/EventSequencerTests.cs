@@ -118,6 +118,54 @@ public sealed class EventSequencerTests : IAsyncLifetime
         Assert.Equal(21, _sequencer.LastSeq);
     }
 
+    [Fact]
+    public async Task Messages_and_read_acks_take_their_place_in_seq_order_among_events()
+    {
+        _sequencer.EnqueueEvent(Event(1));
+        _sequencer.EnqueueMessage(new Message { MsgId = "m3", Seq = 3 });
+        _sequencer.EnqueueReadAck(new ReadAck { ConversationId = "bob", ReadTimestamp = 7, Seq = 2 });
+        _sequencer.EnqueueMessage(new Message { MsgId = "m3", Seq = 3 });
+        await RunFromAsync(0);
+
+        Assert.Equal(["event 1", "ack 2", "message 3"], _host.RaisedInOrder);
+        Assert.Equal(1, _sequencer.DuplicatesDropped);
+        Assert.Equal(3, _sequencer.LastSeq);
+    }
+
+    [Fact]
+    public async Task Replayed_message_and_read_entries_are_raised_as_their_pushes_and_a_message_gone_from_history_only_counts()
+    {
+        _host.Log.AddRange([
+            new MultiDeviceEvent { Seq = 1, Operation = MultiDeviceOperations.Message, Epoch = "e1", Message = new Message { MsgId = "m1" } },
+            new MultiDeviceEvent { Seq = 2, Operation = MultiDeviceOperations.PeerRead, Epoch = "e1", ConversationId = "bob", ChatType = ChatTypes.SingleChat, ReadTimestamp = 9 },
+            new MultiDeviceEvent { Seq = 3, Operation = MultiDeviceOperations.Message, Epoch = "e1", Message = null },
+            Event(4),
+        ]);
+
+        _sequencer.EnqueueCatchUp();
+        await RunFromAsync(0);
+
+        Assert.Equal(["message 1", "ack 2", "event 4"], _host.RaisedInOrder);
+        Assert.Equal(("m1", 1L, "e1"), (_host.Messages[0].MsgId, _host.Messages[0].Seq!.Value, _host.Messages[0].Epoch));
+        Assert.Equal(("bob", 9L, 2L), (_host.Acks[0].ConversationId, _host.Acks[0].ReadTimestamp, _host.Acks[0].Seq!.Value));
+        Assert.Equal(4, _sequencer.LastSeq);
+    }
+
+    [Fact]
+    public async Task An_entry_of_another_epoch_makes_the_client_ask_with_its_own_epoch_and_resync_instead_of_ordering_it()
+    {
+        _host.Epoch = "after-restore";
+        _host.Log.AddRange([Event(1), Event(2), Event(3), Event(4)]);
+
+        _sequencer.EnqueueEvent(Event(4) with { Epoch = "after-restore" });
+        await RunFromAsync(6, "before-restore");
+
+        Assert.Equal(["before-restore"], _host.SyncedEpochs);
+        Assert.Equal((4L, "after-restore"), (Assert.Single(_host.Resyncs).LastSeq, _host.Resyncs[0].Epoch));
+        Assert.Empty(_host.RaisedInOrder);
+        Assert.Equal((4L, "after-restore"), (_sequencer.LastSeq, _sequencer.Epoch));
+    }
+
     private static MultiDeviceEvent Event(long seq) =>
         new() { Seq = seq, Operation = MultiDeviceOperations.ConversationPinned, ConversationId = $"c{seq}" };
 
@@ -130,10 +178,10 @@ public sealed class EventSequencerTests : IAsyncLifetime
         }
     }
 
-    private async Task RunFromAsync(long lastSeq)
+    private async Task RunFromAsync(long lastSeq, string? epoch = null)
     {
         _sequencer.EnqueueMessage(new Message { MsgId = FakeHost.MarkerId });
-        _sequencer.Start(lastSeq, probeInterval: null);
+        _sequencer.Start(lastSeq, probeInterval: null, epoch);
         await _host.MarkerRaised.Task.WaitAsync(Patience);
     }
 
@@ -151,6 +199,18 @@ public sealed class EventSequencerTests : IAsyncLifetime
 
         public List<long> SyncedSince { get; } = [];
 
+        /// <summary>The stream's epoch; a <c>SyncEvents</c> naming another answers <c>resyncRequired</c>.</summary>
+        public string? Epoch { get; set; }
+
+        public List<string?> SyncedEpochs { get; } = [];
+
+        /// <summary>Every raised entry but the marker, as "kind seq".</summary>
+        public List<string> RaisedInOrder { get; } = [];
+
+        public List<Message> Messages { get; } = [];
+
+        public List<ReadAck> Acks { get; } = [];
+
         public List<long> Raised { get; } = [];
 
         public List<SyncEventsResult> Resyncs { get; } = [];
@@ -167,6 +227,7 @@ public sealed class EventSequencerTests : IAsyncLifetime
         public Task<SyncEventsResult> SyncEventsAsync(SyncEventsRequest request, CancellationToken cancellationToken)
         {
             SyncedSince.Add(request.SinceSeq);
+            SyncedEpochs.Add(request.Epoch);
             if (SyncFailure is { } failure)
             {
                 return Task.FromException<SyncEventsResult>(failure);
@@ -175,6 +236,11 @@ public sealed class EventSequencerTests : IAsyncLifetime
             if (ResyncTo is { } lastSeq)
             {
                 return Task.FromResult(new SyncEventsResult { ResyncRequired = true, LastSeq = lastSeq });
+            }
+
+            if (Epoch is not null && request.Epoch is not null && request.Epoch != Epoch)
+            {
+                return Task.FromResult(new SyncEventsResult { ResyncRequired = true, LastSeq = ServerSeq, Epoch = Epoch });
             }
 
             var after = Log.Where(e => e.Seq > request.SinceSeq).OrderBy(e => e.Seq).ToList();
@@ -187,18 +253,27 @@ public sealed class EventSequencerTests : IAsyncLifetime
             if (message.MsgId == MarkerId)
             {
                 MarkerRaised.SetResult();
+                return Task.CompletedTask;
             }
 
+            Messages.Add(message);
+            RaisedInOrder.Add($"message {message.Seq}");
             return Task.CompletedTask;
         }
 
         public Task RaiseEventAsync(MultiDeviceEvent evt)
         {
             Raised.Add(evt.Seq);
+            RaisedInOrder.Add($"event {evt.Seq}");
             return Task.CompletedTask;
         }
 
-        public Task RaiseReadAckAsync(ReadAck ack) => Task.CompletedTask;
+        public Task RaiseReadAckAsync(ReadAck ack)
+        {
+            Acks.Add(ack);
+            RaisedInOrder.Add($"ack {ack.Seq}");
+            return Task.CompletedTask;
+        }
 
         public Task RaiseResyncRequiredAsync(SyncEventsResult result)
         {

@@ -6,6 +6,7 @@ using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Sync;
 using RoamingHub.Server.Features.Unread;
+using RoamingHub.Server.Hubs.Delivery;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace RoamingHub.Server.Hubs;
@@ -15,7 +16,7 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class DeviceHub(IMediator mediator) : Hub
+internal sealed class DeviceHub(IMediator mediator, LocalConnections local) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
 
@@ -36,17 +37,9 @@ internal sealed class DeviceHub(IMediator mediator) : Hub
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
 
         await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
-        try
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
-        }
-        catch
-        {
-            // SignalR skips OnDisconnectedAsync when OnConnectedAsync fails: give the place in the count back here.
-            await mediator.Send(new DisconnectDevice(caller), CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
 
+        // From here on, pushes for this connection queue in its outbox.
+        local.Add(userId, Context.ConnectionId, Context.Abort);
         Admit(Context, caller);
     }
 
@@ -55,6 +48,7 @@ internal sealed class DeviceHub(IMediator mediator) : Hub
         // Only a connection that was admitted holds a place in its user's count.
         if (Context.Items.ContainsKey(CallerItem))
         {
+            local.Remove(Context.ConnectionId);
             await mediator.Send(new DisconnectDevice(Caller), CancellationToken.None).ConfigureAwait(false);
         }
     }

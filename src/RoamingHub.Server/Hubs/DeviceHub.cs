@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Features.Conversations;
@@ -39,9 +40,19 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local) : Hu
         await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
 
         // From here on, pushes for this connection queue in its outbox.
-        local.Add(userId, Context.ConnectionId, Context.Abort);
+        local.Add(userId, Context.ConnectionId, CloseForReconnect(Context));
         Admit(Context, caller);
     }
+
+    /// <summary>
+    /// Closes a connection so that clients reconnect: SignalR's graceful close request sends a Close message with
+    /// <c>allowReconnect: true</c>, whereas <see cref="HubCallerContext.Abort"/> sends one without it, on which the
+    /// official clients stop for good.
+    /// </summary>
+    private static Action CloseForReconnect(HubCallerContext context) =>
+        context.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime
+            ? lifetime.RequestClose
+            : context.Abort;
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

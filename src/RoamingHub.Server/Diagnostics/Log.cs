@@ -23,4 +23,16 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "Loading the store's scripts into Redis at start failed; each is loaded by the first call that needs it.")]
     public static partial void ScriptPreloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "Closing connection {ConnectionId} of user {UserId}: more than {Capacity} pushes are waiting for it; it reconnects and resumes from its seq.")]
+    public static partial void OutboxOverflowed(ILogger logger, string userId, string connectionId, int capacity);
+
+    [LoggerMessage(9, LogLevel.Warning, "Publishing pushes to the other nodes failed; their devices will catch up through their streams.")]
+    public static partial void DeliveryPublishFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Warning, "Subscribing to the other nodes' pushes failed; retrying.")]
+    public static partial void DeliverySubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "A delivery message from another node could not be read and was dropped.")]
+    public static partial void DeliveryMessageUnreadable(ILogger logger, Exception exception);
 }

@@ -13,6 +13,7 @@ using RoamingHub.Server.Features;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Hubs;
+using RoamingHub.Server.Hubs.Delivery;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.InMemory;
@@ -58,7 +59,8 @@ internal static class RoamingHubHostingExtensions
             options.PipelineBehaviors = [typeof(Features.Behaviors.IdempotencyBehavior<,>)];
         });
         services.AddSingleton<TokenIssuer>();
-        services.AddSingleton<IDeviceNotifier, HubDeviceNotifier>();
+        services.AddSingleton<LocalConnections>();
+        services.AddSingleton<IDeviceNotifier>(sp => new DeviceNotifier(sp.GetRequiredService<LocalConnections>(), sp.GetService<RedisDeliveryBus>()));
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RateLimitFilter>();
         services.AddHostedService<PresenceRefresher>();
@@ -67,7 +69,7 @@ internal static class RoamingHubHostingExtensions
 
         AddAuthentication(services);
 
-        var signalR = services.AddSignalR(options =>
+        services.AddSignalR(options =>
             {
                 // One invocation at a time per connection keeps a device's commands in the order it sent them.
                 options.MaximumParallelInvocationsPerClient = 1;
@@ -89,13 +91,11 @@ internal static class RoamingHubHostingExtensions
         }
         else
         {
-            var prefix = builder.Configuration[$"{RoamingOptions.Section}:{nameof(RoamingOptions.RedisKeyPrefix)}"] ?? new RoamingOptions().RedisKeyPrefix;
             services.AddRedisStorage(redis, storeTimeout);
-            signalR.AddStackExchangeRedis(options =>
-            {
-                options.Configuration = RedisStorage.Configuration(redis, storeTimeout);
-                options.Configuration.ChannelPrefix = RedisChannel.Literal(prefix + ":");
-            });
+            // Our own delivery channel, not SignalR's backplane: one publish per change instead of one per user, and
+            // one subscription per node instead of one per connection (docs/architecture.md, "Delivery").
+            services.AddSingleton<RedisDeliveryBus>();
+            services.AddHostedService(sp => sp.GetRequiredService<RedisDeliveryBus>());
         }
 
         return builder;
@@ -110,7 +110,7 @@ internal static class RoamingHubHostingExtensions
         }
         else
         {
-            Log.StoreSelected(logger, "Redis", "State and the SignalR backplane are in Redis; any number of nodes can serve the same users.");
+            Log.StoreSelected(logger, "Redis", "State and the delivery channel between nodes are in Redis; any number of nodes can serve the same users.");
         }
 
         app.UseExceptionHandler();

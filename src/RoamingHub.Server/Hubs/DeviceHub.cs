@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Features.Conversations;
@@ -6,6 +7,7 @@ using RoamingHub.Server.Features.History;
 using RoamingHub.Server.Features.Messages;
 using RoamingHub.Server.Features.Sync;
 using RoamingHub.Server.Features.Unread;
+using RoamingHub.Server.Hubs.Delivery;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace RoamingHub.Server.Hubs;
@@ -15,7 +17,7 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class DeviceHub(IMediator mediator) : Hub
+internal sealed class DeviceHub(IMediator mediator, LocalConnections local) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
 
@@ -36,25 +38,28 @@ internal sealed class DeviceHub(IMediator mediator) : Hub
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
 
         await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
-        try
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubDeviceNotifier.UserGroup(userId), Context.ConnectionAborted).ConfigureAwait(false);
-        }
-        catch
-        {
-            // SignalR skips OnDisconnectedAsync when OnConnectedAsync fails: give the place in the count back here.
-            await mediator.Send(new DisconnectDevice(caller), CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
 
+        // From here on, pushes for this connection queue in its outbox.
+        local.Add(userId, Context.ConnectionId, CloseForReconnect(Context));
         Admit(Context, caller);
     }
+
+    /// <summary>
+    /// Closes a connection so that clients reconnect: SignalR's graceful close request sends a Close message with
+    /// <c>allowReconnect: true</c>, whereas <see cref="HubCallerContext.Abort"/> sends one without it, on which the
+    /// official clients stop for good.
+    /// </summary>
+    private static Action CloseForReconnect(HubCallerContext context) =>
+        context.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime
+            ? lifetime.RequestClose
+            : context.Abort;
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         // Only a connection that was admitted holds a place in its user's count.
         if (Context.Items.ContainsKey(CallerItem))
         {
+            local.Remove(Context.ConnectionId);
             await mediator.Send(new DisconnectDevice(Caller), CancellationToken.None).ConfigureAwait(false);
         }
     }

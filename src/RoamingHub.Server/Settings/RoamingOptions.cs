@@ -66,6 +66,10 @@ public sealed class RoamingOptions
 
     /// <summary>A connection whose node has not refreshed it for this long no longer counts against the limit.</summary>
     public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Pushes waiting to be written to one connection; a connection that falls further behind is closed and resumes from its seq.</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectionOutboxLength { get; set; } = 1000;
 }
 
 /// <summary>Invocation rate limits, bound from <c>Roaming:RateLimit</c>; generous for real apps, tight for floods.</summary>

@@ -80,11 +80,40 @@ public sealed class RawHubConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Every frame until the server closes the connection, as text (MessagePack frames as hex); the WebSocket close is an empty one.</summary>
+    public async Task<IReadOnlyList<string>> ReadUntilClosedAsync()
+    {
+        var frames = new List<string>();
+        try
+        {
+            while (true)
+            {
+                var frame = await ReceiveFrameAsync();
+                frames.Add(_messagePack ? Convert.ToHexString(frame) : Encoding.UTF8.GetString(frame));
+                if (_socket.State != WebSocketState.Open)
+                {
+                    return frames;
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+            return frames;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
+        try
         {
-            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            if (_socket.State == WebSocketState.Open)
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // A test may leave the connection stuck or broken; the server has dropped it already.
         }
 
         _socket.Dispose();

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using RoamingHub.Server.Diagnostics;
+using RoamingHub.Server.Features;
+using RoamingHub.Server.Settings;
+
+namespace RoamingHub.Server.Hubs.Delivery;
+
+/// <summary>
+/// The hub connections open on this node, by user, each with its <see cref="ConnectionOutbox"/>. Every push for a
+/// local connection goes through here, whichever node made the change, so a connection's pushes come out of one queue
+/// in the order they were handed over.
+/// </summary>
+internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<RoamingOptions> options, ILogger<LocalConnections> logger)
+{
+    private readonly int _capacity = options.Value.ConnectionOutboxLength;
+
+    // A user's outboxes are an array replaced on every change, so delivery reads it without a lock.
+    private readonly ConcurrentDictionary<string, ConnectionOutbox[]> _byUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConnectionOutbox> _byConnection = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Registers an admitted connection. <paramref name="close"/> must close it so that clients reconnect (SignalR's
+    /// <see cref="HubCallerContext.Abort"/> sends no Close message, which clients treat as a lost connection); with
+    /// <paramref name="held"/> its pushes wait for <see cref="ConnectionOutbox.Release"/>.
+    /// </summary>
+    public ConnectionOutbox Add(string userId, string connectionId, Action close, bool held = false)
+    {
+        var outbox = new ConnectionOutbox(
+            connectionId,
+            userId,
+            _capacity,
+            (item, cancellation) => SendAsync(connectionId, userId, item, cancellation),
+            full =>
+            {
+                Log.OutboxOverflowed(logger, full.UserId, full.ConnectionId, full.Capacity);
+                close();
+            },
+            held);
+        lock (_gate)
+        {
+            _byConnection[connectionId] = outbox;
+            _byUser[userId] = _byUser.TryGetValue(userId, out var others) ? [.. others, outbox] : [outbox];
+        }
+
+        return outbox;
+    }
+
+    /// <summary>The outbox of a connection open on this node, or null.</summary>
+    public ConnectionOutbox? Find(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
+
+    /// <summary>The outboxes of a user's connections on this node.</summary>
+    public IReadOnlyList<ConnectionOutbox> ConnectionsOf(string userId) => _byUser.GetValueOrDefault(userId) ?? [];
+
+    /// <summary>Forgets a connection that has closed and stops its sender loop.</summary>
+    public void Remove(string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_byConnection.TryRemove(connectionId, out var outbox))
+            {
+                return;
+            }
+
+            var rest = _byUser.TryGetValue(outbox.UserId, out var all) ? all.Where(o => o != outbox).ToArray() : [];
+            if (rest.Length == 0)
+            {
+                _byUser.TryRemove(outbox.UserId, out _);
+            }
+            else
+            {
+                _byUser[outbox.UserId] = rest;
+            }
+
+            outbox.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="push"/> for this node's connections of its targets, except the connection that made the
+    /// change. Never waits: a full outbox closes its own connection and leaves the others alone.
+    /// </summary>
+    public void Enqueue(Push push)
+    {
+        foreach (var target in push.Targets)
+        {
+            if (!_byUser.TryGetValue(target.UserId, out var outboxes))
+            {
+                continue;
+            }
+
+            var item = new OutboxItem(push.Method, push.PayloadFor(target), target.Seq);
+            foreach (var outbox in outboxes)
+            {
+                if (!string.Equals(outbox.ConnectionId, push.ExceptConnectionId, StringComparison.Ordinal))
+                {
+                    outbox.TryEnqueue(item);
+                }
+            }
+        }
+    }
+
+    private async ValueTask SendAsync(string connectionId, string userId, OutboxItem item, CancellationToken cancellation)
+    {
+        try
+        {
+            // Without a backplane the hub context writes straight to the local connection, awaiting its transport.
+            await hub.Clients.Client(connectionId).SendAsync(item.Method, item.Payload, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A push that fails is not retried: the entry is in the user's stream. After Stop it is expected.
+            if (!cancellation.IsCancellationRequested)
+            {
+                Log.PushFailed(logger, item.Method, userId, ex);
+            }
+        }
+    }
+}

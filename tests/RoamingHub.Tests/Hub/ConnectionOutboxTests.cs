@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using RoamingHub.Server.Hubs.Delivery;
+
+namespace RoamingHub.Tests.Hub;
+
+/// <summary>A connection's outbox on its own: order, hold and release for resume, and what a full outbox does.</summary>
+public sealed class ConnectionOutboxTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentQueue<OutboxItem> _sent = new();
+    private int _overflows;
+
+    private ConnectionOutbox Create(int capacity = 100, bool held = false, Func<Task>? beforeEachSend = null) =>
+        new("conn-1", "alice", capacity,
+            async (item, _) =>
+            {
+                if (beforeEachSend is not null)
+                {
+                    await beforeEachSend();
+                }
+
+                _sent.Enqueue(item);
+            },
+            _ => Interlocked.Increment(ref _overflows),
+            held);
+
+    private static OutboxItem Entry(long? seq, string method = "onMultiDeviceEvent") => new(method, $"payload {seq}", seq);
+
+    private async Task<IReadOnlyList<long?>> SentSeqsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (_sent.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(50);
+        return [.. _sent.Select(i => i.Seq)];
+    }
+
+    [Fact]
+    public async Task A_released_outbox_sends_every_push_in_the_order_it_was_queued()
+    {
+        var outbox = Create();
+
+        foreach (var seq in new long?[] { 3, 1, null, 2 })
+        {
+            Assert.True(outbox.TryEnqueue(Entry(seq)));
+        }
+
+        Assert.Equal([3L, 1L, null, 2L], await SentSeqsAsync(4));
+        outbox.Stop();
+    }
+
+    [Fact]
+    public async Task A_held_outbox_sends_nothing_until_released()
+    {
+        var outbox = Create(held: true);
+
+        outbox.TryEnqueue(Entry(1));
+        outbox.TryEnqueue(Entry(2));
+        await Task.Delay(200);
+
+        Assert.Empty(_sent);
+        outbox.Release(0);
+        Assert.Equal([1L, 2L], await SentSeqsAsync(2));
+        outbox.Stop();
+    }
+
+    [Fact]
+    public async Task Release_skips_held_pushes_the_replay_sent_keeps_those_without_a_seq_then_goes_live()
+    {
+        var outbox = Create(held: true);
+        foreach (var seq in new long?[] { 4, null, 5, 6, 7 })
+        {
+            outbox.TryEnqueue(Entry(seq));
+        }
+
+        outbox.Release(replayedUpToSeq: 5);
+        // Live pushes after the release all go, even one numbered below the replay (a stream whose epoch changed).
+        outbox.TryEnqueue(Entry(8));
+        outbox.TryEnqueue(Entry(2));
+
+        Assert.Equal([null, 6L, 7L, 8L, 2L], await SentSeqsAsync(5));
+        outbox.Stop();
+    }
+
+    [Fact]
+    public async Task Releasing_twice_or_releasing_an_outbox_that_was_never_held_changes_nothing()
+    {
+        var outbox = Create();
+        outbox.Release(10);
+        outbox.TryEnqueue(Entry(3));
+        var held = Create(held: true);
+        held.TryEnqueue(Entry(11));
+        held.Release(10);
+        held.Release(20);
+
+        Assert.Equal(2, (await SentSeqsAsync(2)).Count);
+        Assert.Equal([3L, 11L], _sent.Select(i => i.Seq).Order());
+        outbox.Stop();
+        held.Stop();
+    }
+
+    [Fact]
+    public void A_full_outbox_refuses_without_waiting_and_closes_its_connection_once()
+    {
+        var outbox = Create(capacity: 3, held: true);
+
+        var accepted = Enumerable.Range(1, 3).Select(i => outbox.TryEnqueue(Entry(i))).ToList();
+        var overflow = outbox.TryEnqueue(Entry(4));
+        var afterwards = outbox.TryEnqueue(Entry(5));
+
+        Assert.All(accepted, Assert.True);
+        Assert.False(overflow);
+        Assert.False(afterwards);
+        Assert.True(outbox.Overflowed);
+        Assert.Equal(1, _overflows);
+    }
+
+    [Fact]
+    public async Task A_connection_that_does_not_drain_overflows_while_producers_keep_going()
+    {
+        var stuck = new TaskCompletionSource();
+        var outbox = Create(capacity: 5, beforeEachSend: () => stuck.Task);
+
+        // The sender holds one push in its write; the outbox holds five more; the next one overflows.
+        var results = Enumerable.Range(1, 20).Select(i => outbox.TryEnqueue(Entry(i))).ToList();
+
+        Assert.Equal(1, _overflows);
+        Assert.InRange(results.Count(r => r), 5, 6);
+        stuck.SetResult();
+        await outbox.Completion.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Stop_ends_the_sender_loop_and_refuses_later_pushes_without_closing_anything()
+    {
+        var outbox = Create(held: true);
+        outbox.TryEnqueue(Entry(1));
+
+        outbox.Stop();
+
+        await outbox.Completion.WaitAsync(Patience);
+        Assert.False(outbox.TryEnqueue(Entry(2)));
+        Assert.Empty(_sent);
+        Assert.Equal(0, _overflows);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using RoamingHub.Client;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Auth;
+using RoamingHub.Server.Hubs.Delivery;
+using RoamingHub.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RoamingHub.Tests.MultiNode;
+
+/// <summary>
+/// Delivery between nodes: a change made on one node reaches the user's devices on another once and in order, and
+/// every change costs one publish on the delivery channel, a group message included.
+/// </summary>
+public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
+{
+    private const int Changes = 30;
+    private readonly Cluster _cluster;
+
+    public DeliveryTests(Cluster cluster) => _cluster = cluster;
+
+    public sealed class Cluster : TwoNodes;
+
+    private static PinConversationRequest Pin(string conversationId, bool isPinned) =>
+        new() { ConversationId = conversationId, ChatType = ChatTypes.SingleChat, IsPinned = isPinned };
+
+    [Fact]
+    public async Task Changes_made_on_node_A_reach_the_users_devices_on_node_B_exactly_once_and_in_order()
+    {
+        var alice = TestIds.User("alice");
+        var bob = TestIds.User("bob");
+        await using var phone = await _cluster.A.ConnectAsync(alice, "phone");
+        await using var laptop = await _cluster.B.ConnectAsync(alice, "laptop", RoamingHubProtocol.Json);
+        await using var tablet = await _cluster.B.ConnectAsync(alice, "tablet");
+        await using var bobPhone = await _cluster.B.ConnectAsync(bob, "phone");
+        var others = new[] { new Recorder(laptop), new Recorder(tablet) };
+        var atBob = new Recorder(bobPhone);
+
+        for (var i = 0; i < Changes; i++)
+        {
+            await phone.PinConversationAsync(Pin(bob, isPinned: i % 2 == 0));
+            await phone.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = $"m{i}" });
+        }
+
+        foreach (var device in others)
+        {
+            await device.WaitForEventsAsync(Changes);
+            await device.WaitForMessagesAsync(Changes);
+        }
+
+        await atBob.WaitForMessagesAsync(Changes);
+        await Recorder.SettleAsync();
+        var bodies = Enumerable.Range(0, Changes).Select(i => $"m{i}").ToList();
+        foreach (var device in others)
+        {
+            Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long)i), device.RawEvents.Select(e => e.Seq));
+            Assert.Equal(bodies, device.RawMessages.Select(m => m.Body));
+        }
+
+        Assert.Equal(bodies, atBob.RawMessages.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task A_group_message_is_one_publish_that_names_every_member()
+    {
+        var (alice, bob, carol, dave) = (TestIds.User("alice"), TestIds.User("bob"), TestIds.User("carol"), TestIds.User("dave"));
+        var groupId = TestIds.User("team");
+        using (var http = _cluster.A.CreateHttpClient())
+        using (var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Groups)
+        {
+            Content = JsonContent.Create(new CreateGroupRequest { GroupId = groupId, Owner = alice, Members = [bob, carol, dave] }),
+        })
+        {
+            request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+            using var created = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        await using var alicePhone = await _cluster.A.ConnectAsync(alice, "phone");
+        await using var aliceLaptop = await _cluster.B.ConnectAsync(alice, "laptop");
+        await using var bobPhone = await _cluster.B.ConnectAsync(bob, "phone");
+        await using var carolPhone = await _cluster.B.ConnectAsync(carol, "phone");
+        await using var davePhone = await _cluster.A.ConnectAsync(dave, "phone");
+        var receivers = new[] { aliceLaptop, bobPhone, carolPhone, davePhone }.Select(d => new Recorder(d)).ToList();
+        var published = new ConcurrentQueue<byte[]>();
+        var subscriber = RedisServer.Instance.Multiplexer.GetSubscriber();
+        var channel = new DeliveryChannels(_cluster.Prefix).Deliver;
+        await subscriber.SubscribeAsync(channel, (_, message) => published.Enqueue((byte[])message!));
+        try
+        {
+            var sent = await alicePhone.SendMessageAsync(new SendMessageRequest { To = groupId, ChatType = ChatTypes.GroupChat, Body = "hello team" });
+
+            foreach (var device in receivers)
+            {
+                Assert.Equal([sent.MsgId], (await device.WaitForMessagesAsync(1)).Select(m => m.MsgId));
+            }
+
+            await Recorder.SettleAsync();
+            Assert.All(receivers, device => Assert.Single(device.RawMessages));
+            var message = Assert.Single(published);
+            var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
+            Assert.Equal(HubEvents.OnMessage, push.Method);
+            Assert.Equal(new[] { alice, bob, carol, dave }.Order(), push.Targets.Select(t => t.UserId).Order());
+            Assert.Equal(sent.MsgId, ((Message)push.Payload).MsgId);
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+}

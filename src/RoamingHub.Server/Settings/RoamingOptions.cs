@@ -20,7 +20,7 @@ public sealed class RoamingOptions
     /// is sized in docs/reliability.md ("How long a device can be offline").
     /// </summary>
     [Range(10, 1_000_000)]
-    public int EventLogLength { get; set; } = 5000;
+    public int EventLogLength { get; set; } = 3000;
 
     /// <summary>Entries older than this leave the user's stream too; a device further behind must resync.</summary>
     public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(7);

@@ -50,11 +50,21 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
 
     // Work may be queued before Start (pushes that arrive while the client learns its starting seq); the loop takes
     // it in arrival order once it runs.
-    public void EnqueueMessage(Message message) => Enqueue(new LiveMessage(message));
+    // Messages and read acks are entries of the same stream as events, ordered and deduplicated by seq with them; one
+    // without a seq comes from a server that does not number them, and is raised as it comes.
+    public void EnqueueMessage(Message message) => Enqueue(message.Seq is { } seq
+        ? new LiveEvent(new MultiDeviceEvent { Seq = seq, Epoch = message.Epoch, Operation = MultiDeviceOperations.Message, Message = message })
+        : new LiveMessage(message));
 
     public void EnqueueEvent(MultiDeviceEvent evt) => Enqueue(new LiveEvent(evt));
 
-    public void EnqueueReadAck(ReadAck ack) => Enqueue(new LiveReadAck(ack));
+    public void EnqueueReadAck(ReadAck ack) => Enqueue(ack.Seq is { } seq
+        ? new LiveEvent(new MultiDeviceEvent
+        {
+            Seq = seq, Epoch = ack.Epoch, Operation = MultiDeviceOperations.PeerRead, ConversationId = ack.ConversationId,
+            ChatType = ack.ChatType, ReadTimestamp = ack.ReadTimestamp,
+        })
+        : new LiveReadAck(ack));
 
     /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
     public void EnqueueOwnSeq(long seq) => Enqueue(new OwnSeq(seq));
@@ -183,7 +193,7 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
             else if (_pending.Remove(next, out var evt))
             {
                 Interlocked.Exchange(ref _lastSeq, next);
-                await host.RaiseEventAsync(evt).ConfigureAwait(false);
+                await RaiseEntryAsync(evt).ConfigureAwait(false);
             }
             else
             {
@@ -219,7 +229,7 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
 
                     _pending.Remove(evt.Seq);
                     EventsRecovered++;
-                    await host.RaiseEventAsync(evt).ConfigureAwait(false);
+                    await RaiseEntryAsync(evt).ConfigureAwait(false);
                 }
 
                 foreach (var stale in _pending.Keys.Where(seq => seq <= _lastSeq).ToList())
@@ -242,6 +252,17 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
             return false;
         }
     }
+
+    /// <summary>Raises a stream entry as what it is: a message, a read acknowledgement or a multi-device event.</summary>
+    private Task RaiseEntryAsync(MultiDeviceEvent entry) => entry.Operation switch
+    {
+        MultiDeviceOperations.Message => entry.Message is { } message ? host.RaiseMessageAsync(message) : Task.CompletedTask,
+        MultiDeviceOperations.PeerRead => host.RaiseReadAckAsync(new ReadAck
+        {
+            ConversationId = entry.ConversationId, ChatType = entry.ChatType, ReadTimestamp = entry.ReadTimestamp ?? 0, Seq = entry.Seq, Epoch = entry.Epoch,
+        }),
+        _ => host.RaiseEventAsync(entry),
+    };
 
     private abstract record Work;
 

@@ -127,8 +127,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
 
-    public Task<Message> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync<Message>(HubMethods.SendMessage, request, cancellationToken);
+    public async Task<Message> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default) =>
+        Own(await InvokeAsync<Message>(HubMethods.SendMessage, request, cancellationToken).ConfigureAwait(false), r => r.Seq);
 
     public Task<Page<Conversation>> FetchConversationsAsync(FetchConversationsRequest? request = null, CancellationToken cancellationToken = default) =>
         InvokeAsync<Page<Conversation>>(HubMethods.FetchConversations, request ?? new(), cancellationToken);

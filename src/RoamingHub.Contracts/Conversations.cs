@@ -58,4 +58,6 @@ public sealed record PinResult
     [Key("pinnedTime")] public long? PinnedTime { get; init; }
     /// <summary>Sequence number of the event this call produced; null when it changed nothing.</summary>
     [Key("seq")] public long? Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }

@@ -50,6 +50,8 @@ public sealed record DeleteRoamingResult
     [Key("msgIds")] public IReadOnlyList<string>? MsgIds { get; init; }
     /// <summary>Sequence number of the <c>deleteRoaming</c> event; null when the call changed nothing.</summary>
     [Key("seq")] public long? Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Arguments of <c>DeleteRemoteConversation</c>.</summary>
@@ -71,6 +73,8 @@ public sealed record DeleteConversationResult
     [Key("deleteRoam")] public bool DeleteRoam { get; init; }
     /// <summary>Sequence number of the <c>CONVERSATION_DELETED</c> event.</summary>
     [Key("seq")] public long Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/messages</c>: a message sent by the server on behalf of a user.</summary>

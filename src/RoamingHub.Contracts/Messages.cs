@@ -31,8 +31,8 @@ public sealed record Message
     [Key("timestamp")] public long Timestamp { get; init; }
     [Key("type")] public string Type { get; init; } = "";
     [Key("body")] public string Body { get; init; } = "";
-    /// <summary>In a push: the seq of this message's entry in the receiving user's stream; null in history pages.</summary>
+    /// <summary>In a push, a <c>SendMessage</c> result and a <c>MESSAGE</c> entry: the seq of this message's entry in the receiving user's stream; null in history pages.</summary>
     [Key("seq")] public long? Seq { get; init; }
-    /// <summary>In a push: the epoch of the receiving user's stream; null in history pages.</summary>
+    /// <summary>Where <c>seq</c> is given: the epoch of the receiving user's stream; null in history pages.</summary>
     [Key("epoch")] public string? Epoch { get; init; }
 }

@@ -2,7 +2,10 @@ using MessagePack;
 
 namespace RoamingHub.Contracts;
 
-/// <summary>A change one device made, sent to the user's other devices and kept in the user's event log.</summary>
+/// <summary>
+/// An entry of the user's stream: a change one device made (sent to the user's other devices), a message
+/// (<c>MESSAGE</c>, in replay) or a read acknowledgement (<c>PEER_READ</c>, in replay).
+/// </summary>
 [MessagePackObject]
 public sealed record MultiDeviceEvent
 {
@@ -28,15 +31,17 @@ public sealed record MultiDeviceEvent
     [Key("readTimestamp")] public long? ReadTimestamp { get; init; }
     /// <summary>For <c>CONVERSATION_EXT_UPDATED</c>: the new extension field (null when cleared).</summary>
     [Key("ext")] public string? Ext { get; init; }
-    /// <summary>The epoch of the user's stream this event belongs to.</summary>
+    /// <summary>The epoch of the user's stream this entry belongs to: seqs compare only within one epoch.</summary>
     [Key("epoch")] public string? Epoch { get; init; }
+    /// <summary>For <c>MESSAGE</c>: the whole message as this user sees it; null when it is gone from history (retention, a deleted group).</summary>
+    [Key("message")] public Message? Message { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
         other is not null && Seq == other.Seq && Operation == other.Operation && ConversationId == other.ConversationId
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
-        && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch
+        && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch && Message == other.Message
         && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);
@@ -48,6 +53,8 @@ public sealed record SyncState
 {
     /// <summary>The sequence number of the user's newest event; 0 when there is none.</summary>
     [Key("lastSeq")] public long LastSeq { get; init; }
+    /// <summary>The epoch of the user's stream: a device keeps it with its seq.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Arguments of <c>SyncEvents</c>.</summary>
@@ -58,6 +65,8 @@ public sealed record SyncEventsRequest
     [Key("sinceSeq")] public long SinceSeq { get; init; }
     /// <summary>1–200; 100 when omitted.</summary>
     [Key("limit")] public int? Limit { get; init; }
+    /// <summary>The epoch <see cref="SinceSeq"/> belongs to; when given and not the stream's current one, the answer is <c>resyncRequired</c>.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Result of <c>SyncEvents</c>.</summary>
@@ -66,8 +75,10 @@ public sealed record SyncEventsResult
 {
     [Key("events")] public IReadOnlyList<MultiDeviceEvent> Events { get; init; } = [];
     [Key("lastSeq")] public long LastSeq { get; init; }
-    /// <summary>More events follow: call again from the last returned <c>seq</c>.</summary>
+    /// <summary>More entries follow (the page was cut by count or by bytes): call again from the last returned <c>seq</c>.</summary>
     [Key("hasMore")] public bool HasMore { get; init; }
     /// <summary>The log no longer holds the events after <c>sinceSeq</c>: refetch the lists, then continue from <see cref="LastSeq"/>.</summary>
     [Key("resyncRequired")] public bool ResyncRequired { get; init; }
+    /// <summary>The stream's current epoch.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }

@@ -24,6 +24,8 @@ public sealed record MarkReadResult
     [Key("unreadCount")] public int UnreadCount { get; init; }
     /// <summary>Sequence number of the <c>CONVERSATION_READ</c> event; null when the read point did not move.</summary>
     [Key("seq")] public long? Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Arguments of <c>MarkAllConversationsRead</c>.</summary>
@@ -41,6 +43,8 @@ public sealed record MarkAllReadResult
     [Key("readTimestamp")] public long ReadTimestamp { get; init; }
     /// <summary>Sequence number of the <c>ALL_CONVERSATIONS_READ</c> event.</summary>
     [Key("seq")] public long Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }
 
 /// <summary>Result of <c>GetUnreadSummary</c>: what a badge shows.</summary>
@@ -85,4 +89,6 @@ public sealed record UpdateExtResult
     [Key("ext")] public string? Ext { get; init; }
     /// <summary>Sequence number of the <c>CONVERSATION_EXT_UPDATED</c> event; null when nothing changed.</summary>
     [Key("seq")] public long? Seq { get; init; }
+    /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
 }

@@ -41,8 +41,8 @@ internal static class RoamingHubHostingExtensions
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
             .Validate(
                 o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.StoreTimeout > TimeSpan.Zero
-                    && o.PresenceTimeout >= TimeSpan.FromSeconds(3),
-                "Roaming:IdempotencyWindow, Roaming:ListCursorLifetime and Roaming:StoreTimeout must be positive, Roaming:PresenceTimeout at least 3 seconds.")
+                    && o.PresenceTimeout >= TimeSpan.FromSeconds(3) && o.EventLogRetention >= TimeSpan.FromMinutes(1),
+                "Roaming:IdempotencyWindow, Roaming:ListCursorLifetime and Roaming:StoreTimeout must be positive, Roaming:PresenceTimeout at least 3 seconds, Roaming:EventLogRetention at least a minute.")
             .Validate(
                 o => o.RateLimit is { PerConnectionPerSecond: >= 1, PerConnectionBurst: >= 1, PerUserPerSecond: >= 1, PerUserBurst: >= 1 },
                 "Roaming:RateLimit:* must all be at least 1.")

@@ -15,9 +15,15 @@ public sealed class RoamingOptions
     [Range(1, 10_000)]
     public int MaxPinnedConversations { get; set; } = 50;
 
-    /// <summary>Multi-device events kept per user for <c>SyncEvents</c>.</summary>
+    /// <summary>
+    /// Entries (events, messages, read acknowledgements) kept per user's stream for <c>SyncEvents</c>; the default
+    /// is sized in docs/reliability.md ("How long a device can be offline").
+    /// </summary>
     [Range(10, 1_000_000)]
-    public int EventLogLength { get; set; } = 1000;
+    public int EventLogLength { get; set; } = 3000;
+
+    /// <summary>Entries older than this leave the user's stream too; a device further behind must resync.</summary>
+    public TimeSpan EventLogRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Connections one user may hold at once, across all nodes.</summary>
     [Range(1, 1000)]

@@ -18,4 +18,17 @@ internal static class EventTemplate
         Timestamp = now,
         FromDeviceId = deviceId,
     };
+
+    /// <summary>
+    /// The <c>PEER_READ</c> entry of the other participant's stream when <paramref name="reader"/> read a single chat
+    /// up to <paramref name="readTimestamp"/>; no device id, since the reader's devices are not the peer's business.
+    /// </summary>
+    public static MultiDeviceEvent PeerRead(string reader, long readTimestamp, long now) => new()
+    {
+        Operation = MultiDeviceOperations.PeerRead,
+        ConversationId = reader,
+        ChatType = ChatTypes.SingleChat,
+        Timestamp = now,
+        ReadTimestamp = readTimestamp,
+    };
 }

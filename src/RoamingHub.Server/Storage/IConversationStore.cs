@@ -66,9 +66,10 @@ internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEv
 
 /// <summary>
 /// State after a read; <see cref="Event"/> is null when the read point did not move, and
-/// <see cref="PeerAdvanced"/> says whether the other participant of a single chat should get <c>onReadAck</c>.
+/// <see cref="PeerEntry"/> is the <c>PEER_READ</c> entry appended to the other participant's stream of a single chat
+/// (null when their view did not move), which they get as <c>onReadAck</c>.
 /// </summary>
-internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, bool PeerAdvanced);
+internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, StreamEntryRef? PeerEntry);
 
-/// <summary>The event of a mark-all, and the single-chat peers whose view of this user's read time moved.</summary>
-internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyList<string> PeersAdvanced);
+/// <summary>The event of a mark-all, and the <c>PEER_READ</c> entries of the single-chat peers whose view of this user's read time moved.</summary>
+internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyDictionary<string, StreamEntryRef> PeerEntries);

@@ -4,15 +4,27 @@ using RoamingHub.Server.Domain;
 namespace RoamingHub.Server.Storage;
 
 /// <summary>
-/// Each user's log of multi-device events, numbered by a per-user seq without gaps, which devices replay with
-/// <c>SyncEvents</c>.
+/// Each user's stream: every multi-device event, message and read acknowledgement pushed to the user's devices,
+/// numbered by a per-user seq without gaps within an epoch, which devices replay with <c>SyncEvents</c>. The
+/// scripts and locks that change state append the entries; this reads them.
 /// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
 /// </summary>
 internal interface IEventLog
 {
-    /// <summary>The sequence number of the user's newest event, 0 when there is none.</summary>
-    ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken);
+    /// <summary>The seq of the user's newest entry (0 when there is none) and the stream's epoch.</summary>
+    ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>The events after <paramref name="sinceSeq"/>, or <c>resyncRequired</c> when the log no longer holds them.</summary>
-    ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The entries after <paramref name="sinceSeq"/>, messages read back whole, at most <paramref name="limit"/> and
+    /// about <see cref="StreamReplay.PageBytes"/>; <c>resyncRequired</c> when the stream no longer holds them or
+    /// <paramref name="epoch"/> (when given) is not the stream's.
+    /// </summary>
+    ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, string? epoch, int limit, long now, CancellationToken cancellationToken);
+}
+
+/// <summary>An entry a change appended to a user's stream: its seq, and the epoch the seq belongs to.</summary>
+internal readonly record struct StreamEntryRef(long Seq, string Epoch)
+{
+    /// <summary>The event as logged under this entry.</summary>
+    public MultiDeviceEvent Stamp(MultiDeviceEvent template) => template with { Seq = Seq, Epoch = Epoch };
 }

@@ -11,13 +11,14 @@ namespace RoamingHub.Server.Storage;
 internal interface IMessageStore
 {
     /// <summary>
-    /// Stores a message once for its conversation and moves the conversation to the top of both participants' lists.
+    /// Stores a message once for its conversation, appends it to every participant's stream (once per msgId, so a
+    /// repeat appends nothing new) and moves the conversation to the top of both participants' lists.
     /// A draft whose <see cref="MessageDraft.ClientMsgId"/> was seen within the idempotency window stores nothing and
     /// returns the first message.
     /// </summary>
     /// <remarks>
     /// With <paramref name="updateConversations"/> false (server-side notices) the message goes into history only
-    /// and leaves both lists as they are.
+    /// and the streams, and leaves both lists as they are.
     /// </remarks>
     ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken);
 
@@ -37,8 +38,11 @@ internal interface IMessageStore
 /// <summary>A message to store; the store assigns its timestamp.</summary>
 internal sealed record MessageDraft(string MsgId, string ChatType, string From, string To, string Type, string Body, string? ClientMsgId);
 
-/// <summary>The stored message, whether it was a repeat, and the users it is for (both participants, or every member).</summary>
-internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants);
+/// <summary>
+/// The stored message, whether it was a repeat, the users it is for (both participants, or every member), and the
+/// message's entry in each of their streams (a repeat answers the entries the first attempt made).
+/// </summary>
+internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
 internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);

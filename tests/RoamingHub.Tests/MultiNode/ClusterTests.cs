@@ -63,6 +63,7 @@ public sealed class ClusterTests : IClassFixture<ClusterTests.Nodes>
                 Timestamp = pinned.PinnedTime!.Value,
                 FromDeviceId = "phone",
                 PinnedTime = pinned.PinnedTime,
+                Epoch = pinned.Epoch,
             },
             received);
         await Recorder.SettleAsync();
@@ -94,20 +95,21 @@ public sealed class ClusterTests : IClassFixture<ClusterTests.Nodes>
         var direct = await alicePhone.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "across the cluster" });
         var toGroup = await bobPhone.SendMessageAsync(new SendMessageRequest { To = groupId, ChatType = ChatTypes.GroupChat, Body = "hello team" });
 
-        Assert.Equal(direct with { ConversationId = alice }, (await onBob.WaitForMessagesAsync(1)).Single());
-        // The laptop is on B: Bob's group message is delivered there directly, Alice's message from A comes through
-        // Redis, and pushes from two nodes may arrive in either order.
-        Assert.Equal([direct, toGroup], (await onAliceLaptop.WaitForMessagesAsync(2)).OrderBy(m => m == toGroup));
-        Assert.Equal([toGroup], await onAlicePhone.WaitForMessagesAsync(1));
-        Assert.Equal([toGroup], await onCarol.WaitForMessagesAsync(1));
+        var bobsEpoch = (await bobPhone.GetSyncStateAsync()).Epoch;
+        Assert.Equal(direct with { ConversationId = alice, Seq = 1, Epoch = bobsEpoch }, (await onBob.WaitForMessagesAsync(1)).Single());
+        // Each member gets the group message under the seq of its entry in their own stream.
+        var atAlice = toGroup with { Seq = 2, Epoch = direct.Epoch };
+        Assert.Equal([direct, atAlice], await onAliceLaptop.WaitForMessagesAsync(2));
+        Assert.Equal([atAlice], await onAlicePhone.WaitForMessagesAsync(1));
+        Assert.Equal([toGroup with { Seq = 1, Epoch = (await carolPhone.GetSyncStateAsync()).Epoch }], await onCarol.WaitForMessagesAsync(1));
         await Recorder.SettleAsync();
         Assert.Equal([2, 1, 1, 1], new[] { onAliceLaptop, onAlicePhone, onBob, onCarol }.Select(r => r.RawMessages.Count));
 
         var history = await carolPhone.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = groupId, ChatType = ChatTypes.GroupChat });
-        Assert.Equal([toGroup], history.Data);
+        Assert.Equal([toGroup with { Seq = null, Epoch = null }], history.Data);
         var bobsList = (await bobPhone.FetchConversationsAsync()).Data.ToDictionary(c => c.ConversationId);
         Assert.Equal([alice, groupId], bobsList.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal((direct with { ConversationId = alice }, 1), (bobsList[alice].LastMessage, bobsList[alice].UnreadCount));
-        Assert.Equal((toGroup, 0), (bobsList[groupId].LastMessage, bobsList[groupId].UnreadCount));
+        Assert.Equal((direct with { ConversationId = alice, Seq = null, Epoch = null }, 1), (bobsList[alice].LastMessage, bobsList[alice].UnreadCount));
+        Assert.Equal((toGroup with { Seq = null, Epoch = null }, 0), (bobsList[groupId].LastMessage, bobsList[groupId].UnreadCount));
     }
 }

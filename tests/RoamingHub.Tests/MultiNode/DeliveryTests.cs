@@ -53,13 +53,16 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         await atBob.WaitForMessagesAsync(Changes);
         await Recorder.SettleAsync();
         var bodies = Enumerable.Range(0, Changes).Select(i => $"m{i}").ToList();
+        // Pins and sent messages alternate in Alice's stream: pins take the odd seqs, her messages the even ones.
         foreach (var device in others)
         {
-            Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long)i), device.RawEvents.Select(e => e.Seq));
+            Assert.Equal(Enumerable.Range(0, Changes).Select(i => (2L * i) + 1), device.RawEvents.Select(e => e.Seq));
             Assert.Equal(bodies, device.RawMessages.Select(m => m.Body));
+            Assert.Equal(Enumerable.Range(0, Changes).Select(i => (long?)((2L * i) + 2)), device.RawMessages.Select(m => m.Seq));
         }
 
         Assert.Equal(bodies, atBob.RawMessages.Select(m => m.Body));
+        Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long?)i), atBob.RawMessages.Select(m => m.Seq));
     }
 
     [Fact]

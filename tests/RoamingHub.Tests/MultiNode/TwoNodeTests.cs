@@ -51,6 +51,7 @@ public sealed class TwoNodeTests : IClassFixture<TwoNodeTests.Cluster>
             Timestamp = pinned.PinnedTime!.Value,
             FromDeviceId = "phone",
             PinnedTime = pinned.PinnedTime,
+            Epoch = pinned.Epoch,
         };
         foreach (var device in others)
         {
@@ -82,10 +83,11 @@ public sealed class TwoNodeTests : IClassFixture<TwoNodeTests.Cluster>
 
         var sent = await alicePhone.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "across nodes" });
 
-        Assert.Equal(sent with { ConversationId = alice }, (await bobs.WaitForMessagesAsync(1)).Single());
+        var bobsEpoch = (await bobPhone.GetSyncStateAsync()).Epoch;
+        Assert.Equal(sent with { ConversationId = alice, Seq = 1, Epoch = bobsEpoch }, (await bobs.WaitForMessagesAsync(1)).Single());
         Assert.Equal(sent, (await laptop.WaitForMessagesAsync(1)).Single());
         var bobsList = (await bobPhone.FetchConversationsAsync()).Data;
-        Assert.Equal(sent with { ConversationId = alice }, Assert.Single(bobsList).LastMessage);
+        Assert.Equal(sent with { ConversationId = alice, Seq = null, Epoch = null }, Assert.Single(bobsList).LastMessage);
     }
 
     [Fact]

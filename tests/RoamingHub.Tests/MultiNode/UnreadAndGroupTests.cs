@@ -59,7 +59,8 @@ public sealed class UnreadAndGroupTests : IClassFixture<UnreadAndGroupTests.Clus
         Assert.Equal(0, (await ConversationAsync(laptop, bob)).UnreadCount);
         Assert.Equal(new UnreadSummary(), await laptop.GetUnreadSummaryAsync());
         var ack = (await onBobPhone.WaitForReadAcksAsync(1)).Single();
-        Assert.Equal(new ReadAck { ConversationId = alice, ChatType = ChatTypes.SingleChat, ReadTimestamp = read.ReadTimestamp }, ack);
+        var bobsStream = await bobPhone.GetSyncStateAsync();
+        Assert.Equal(new ReadAck { ConversationId = alice, ChatType = ChatTypes.SingleChat, ReadTimestamp = read.ReadTimestamp, Seq = bobsStream.LastSeq, Epoch = bobsStream.Epoch }, ack);
         Assert.Equal(read.ReadTimestamp, (await ConversationAsync(bobTablet, alice)).PeerReadTimestamp);
 
         await phone.MarkConversationReadAsync(new MarkConversationReadRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Timestamp = read.ReadTimestamp });

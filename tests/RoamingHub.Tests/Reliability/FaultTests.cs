@@ -58,7 +58,12 @@ public sealed class FaultTests(ITestOutputHelper output)
                 await Task.Delay(100);
             }
 
-            Assert.Equal(log.Events, recorder.Events);
+            // The stream holds the messages too, which a device raises as messages; a restart of Redis starts a new
+            // epoch, so entries replayed now carry another epoch than the pushes the devices had.
+            Assert.Equal(
+                log.Events.Where(e => e.Operation != MultiDeviceOperations.Message).Select(e => e with { Epoch = null }),
+                recorder.Events.Select(e => e with { Epoch = null }));
+            Assert.Equal(log.Events.Where(e => e.Operation == MultiDeviceOperations.Message).Select(e => e.Message!.MsgId), recorder.Messages.Select(m => m.MsgId));
             output.WriteLine($"device: {log.Events.Count} events in the log, {recorder.Events.Count} applied, {client.EventsRecovered} recovered through SyncEvents, {client.DuplicatesDropped} duplicates dropped, {recorder.RawEvents.Count} live pushes");
         }
     }

@@ -10,6 +10,7 @@ using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
+using RoamingHub.Tests.Storage;
 using RoamingHub.Server.Storage;
 using RoamingHub.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -113,7 +113,8 @@ public abstract partial class StoreContract
         Assert.Equal(sent[5].Timestamp, hid.BeforeTimestamp);
         Assert.Equal(new MultiDeviceEvent
         {
-            Seq = 1,
+            Seq = 11,   // after the ten messages' entries
+            Epoch = (await store.Events.GetSyncStateAsync(_alice, default)).Epoch,
             Operation = MultiDeviceOperations.DeleteRoaming,
             ConversationId = _bob,
             ChatType = ChatTypes.SingleChat,
@@ -124,8 +125,8 @@ public abstract partial class StoreContract
         Assert.Equal(new HideOutcome(sent[5].Timestamp, null, null), backwards);
         Assert.Equal(sent.Skip(6), await WalkHistoryAsync(store, _alice, _bob, older: false, 3, T0 + 200));
         Assert.Equal(sent, await WalkHistoryAsync(store, _bob, _alice, older: false, 3, T0 + 200));
-        Assert.Equal(1, await store.Events.GetLastSeqAsync(_alice, default));
-        Assert.Equal(0, await store.Events.GetLastSeqAsync(_bob, default));
+        Assert.Equal(11, await store.Events.GetLastSeqAsync(_alice, default));   // ten messages, one deletion
+        Assert.Equal(10, await store.Events.GetLastSeqAsync(_bob, default));
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public abstract partial class StoreContract
 
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.MsgIds);
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.Event!.MsgIds);
-        Assert.Equal((1L, MultiDeviceOperations.DeleteRoaming), (first.Event.Seq, first.Event.Operation));
+        Assert.Equal((6L, MultiDeviceOperations.DeleteRoaming), (first.Event.Seq, first.Event.Operation));
         Assert.Empty(repeat.MsgIds!);
         Assert.Null(repeat.Event);
         var alices = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 100, default)).Items);
@@ -178,7 +179,7 @@ public abstract partial class StoreContract
 
         var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, default);
 
-        Assert.Equal((2L, MultiDeviceOperations.ConversationDeleted, (bool?)true), (deleted.Seq, deleted.Operation, deleted.DeleteRoam));
+        Assert.Equal((6L, MultiDeviceOperations.ConversationDeleted, (bool?)true), (deleted.Seq, deleted.Operation, deleted.DeleteRoam));
         Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
         Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 20));

@@ -42,7 +42,8 @@ public abstract partial class StoreContract
         Assert.Equal((sent[4].Timestamp, 3), (read.ReadTimestamp, read.UnreadCount));
         Assert.Equal(new MultiDeviceEvent
         {
-            Seq = 1,
+            Seq = 10,   // after the nine messages' entries
+            Epoch = (await store.Events.GetSyncStateAsync(_bob, default)).Epoch,
             Operation = MultiDeviceOperations.ConversationRead,
             ConversationId = _alice,
             ChatType = ChatTypes.SingleChat,
@@ -50,13 +51,13 @@ public abstract partial class StoreContract
             FromDeviceId = "phone",
             ReadTimestamp = sent[4].Timestamp,
         }, read.Event);
-        Assert.True(read.PeerAdvanced);
+        Assert.NotNull(read.PeerEntry);
         Assert.Equal(3, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
         Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, default));
 
         var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
-        Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, false), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerAdvanced));
+        Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, (StreamEntryRef?)null), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerEntry));
 
         var all = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
         Assert.Equal(0, all.UnreadCount);
@@ -152,8 +153,8 @@ public abstract partial class StoreContract
 
         var outcome = await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 10, default);
 
-        Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 1L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
-        Assert.Equal([_bob, _carol], outcome.PeersAdvanced.Order(StringComparer.Ordinal));
+        Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 4L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
+        Assert.Equal([_bob, _carol], outcome.PeerEntries.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
         Assert.All(await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0 + 10), c => Assert.Equal(0, c.UnreadCount));
         Assert.Equal(T0 + 10, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
@@ -169,13 +170,13 @@ public abstract partial class StoreContract
         var set = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, default);
         var same = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, default);
 
-        Assert.Equal((1L, MultiDeviceOperations.ConversationExtUpdated, "{\"draft\":\"hi\"}"), (set!.Seq, set.Operation, set.Ext));
+        Assert.Equal((2L, MultiDeviceOperations.ConversationExtUpdated, "{\"draft\":\"hi\"}"), (set!.Seq, set.Operation, set.Ext));
         Assert.Null(same);
         Assert.Equal("{\"draft\":\"hi\"}", (await EntryAsync(store, _alice, _bob)).Ext);
         Assert.Null((await EntryAsync(store, _bob, _alice)).Ext);
 
         var cleared = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), null, "phone", T0 + 3, default);
-        Assert.Equal((2L, (string?)null), (cleared!.Seq, cleared.Ext));
+        Assert.Equal((3L, (string?)null), (cleared!.Seq, cleared.Ext));
         Assert.Null((await EntryAsync(store, _alice, _bob)).Ext);
         var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.UpdateConversationExtAsync(_alice, With(_carol), "x", "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);

@@ -37,7 +37,7 @@ public abstract partial class StoreContract
     {
         var store = Store();
         await store.Messages.SendMessageAsync(Draft(_alice, _carol, "earlier"), T0, true, default);
-        var (message, duplicate, participants) = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, true, default);
+        var (message, duplicate, participants, _) = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "hi bob"), T0 + 5, true, default);
 
         Assert.False(duplicate);
         Assert.Equal([_alice, _bob], participants);
@@ -102,6 +102,7 @@ public abstract partial class StoreContract
             Timestamp = T0,
             FromDeviceId = "phone",
             PinnedTime = T0,
+            Epoch = (await store.Events.GetSyncStateAsync(_alice, default)).Epoch,
         }, pinned.Event);
 
         var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);

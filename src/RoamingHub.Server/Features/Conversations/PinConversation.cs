@@ -16,6 +16,6 @@ internal sealed class PinConversationHandler(IConversationStore conversations, I
         Caller caller, ConversationRef conversation, PinConversationRequest request, long now, CancellationToken cancellationToken)
     {
         var outcome = await conversations.PinConversationAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        return (outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq });
+        return (outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -26,6 +26,6 @@ internal sealed class UpdateConversationExtHandler(IConversationStore conversati
         }
 
         var change = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        return (change, new UpdateExtResult { Ext = ext, Seq = change?.Seq });
+        return (change, new UpdateExtResult { Ext = ext, Seq = change?.Seq, Epoch = change?.Epoch });
     }
 }

@@ -21,6 +21,6 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
         }
 
         var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, request.Timestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq });
+        return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -50,22 +50,25 @@ internal sealed class SendMessageHandler(
         var now = time.GetUtcNow();
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
-        var (message, duplicate, participants) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
+        var (message, _, participants, entries) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
-        // A repeat was delivered when it was first stored; devices that missed it find it in their lists.
-        if (!duplicate && conversation.IsGroup)
+        // A repeat is pushed again with the seqs its first attempt got, since that attempt may have failed before
+        // its push: a device that had it already drops it by its seq.
+        PushTarget Target(string user) => new(user, entries[user].Seq, entries[user].Epoch);
+        if (conversation.IsGroup)
         {
             // Every member as the group's member list has them now, the sender's other devices included: one push.
-            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Select(user => new PushTarget(user))], caller.ConnectionId));
+            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Select(Target)], caller.ConnectionId));
         }
-        else if (!duplicate)
+        else
         {
             notifier.Deliver([
-                Push.Message(message.ToWire(conversation.Id), [new PushTarget(conversation.Id)]),
-                Push.Message(message.ToWire(caller.UserId), [new PushTarget(caller.UserId)], caller.ConnectionId),
+                Push.Message(message.ToWire(conversation.Id), [Target(conversation.Id)]),
+                Push.Message(message.ToWire(caller.UserId), [Target(caller.UserId)], caller.ConnectionId),
             ]);
         }
 
-        return message.ToWire(caller.UserId);
+        var own = entries[caller.UserId];
+        return message.ToWire(caller.UserId) with { Seq = own.Seq, Epoch = own.Epoch };
     }
 }

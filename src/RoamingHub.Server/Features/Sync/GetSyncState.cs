@@ -2,11 +2,11 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Sync;
 
-/// <summary>The caller's newest event sequence number: where a device that has just loaded its lists starts.</summary>
+/// <summary>The caller's newest stream seq and its epoch: where a device that has just loaded its lists starts.</summary>
 internal sealed record GetSyncState(Caller Caller) : IQuery<SyncState>;
 
 internal sealed class GetSyncStateHandler(IEventLog events) : IQueryHandler<GetSyncState, SyncState>
 {
     public async ValueTask<SyncState> Handle(GetSyncState query, CancellationToken cancellationToken) =>
-        new() { LastSeq = await events.GetLastSeqAsync(query.Caller.UserId, cancellationToken).ConfigureAwait(false) };
+        await events.GetSyncStateAsync(query.Caller.UserId, cancellationToken).ConfigureAwait(false);
 }

@@ -3,12 +3,13 @@ using RoamingHub.Server.Storage;
 namespace RoamingHub.Server.Features.Sync;
 
 /// <summary>
-/// Replays the caller's events after <c>sinceSeq</c>, in order; answers <c>resyncRequired</c> when the log no longer
-/// holds them, never a silent gap.
+/// Replays the caller's stream after <c>sinceSeq</c>, in order: events, messages (whole, as the caller sees them) and
+/// read acknowledgements, paged by count and by bytes; answers <c>resyncRequired</c> when the stream no longer holds
+/// them or the device's epoch is not the stream's, never a silent gap.
 /// </summary>
 internal sealed record SyncEvents(Caller Caller, SyncEventsRequest Request) : IQuery<SyncEventsResult>;
 
-internal sealed class SyncEventsHandler(IEventLog events) : IQueryHandler<SyncEvents, SyncEventsResult>
+internal sealed class SyncEventsHandler(IEventLog events, TimeProvider time) : IQueryHandler<SyncEvents, SyncEventsResult>
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 200;
@@ -27,6 +28,6 @@ internal sealed class SyncEventsHandler(IEventLog events) : IQueryHandler<SyncEv
             throw RoamingException.InvalidArgument($"limit must be between 1 and {MaxLimit}.");
         }
 
-        return events.SyncEventsAsync(query.Caller.UserId, request.SinceSeq, limit, cancellationToken);
+        return events.SyncEventsAsync(query.Caller.UserId, request.SinceSeq, request.Epoch, limit, time.UnixNow(), cancellationToken);
     }
 }

@@ -17,8 +17,8 @@ internal sealed class MarkAllConversationsReadHandler(IConversationStore convers
         var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = now };
         notifier.Deliver([
             Push.Event(outcome.Event, new PushTarget(caller.UserId, outcome.Event.Seq, outcome.Event.Epoch), caller.ConnectionId),
-            .. outcome.PeersAdvanced.Select(peer => Push.ReadAck(ack, new PushTarget(peer))),
+            .. outcome.PeerEntries.Select(peer => Push.ReadAck(ack, new PushTarget(peer.Key, peer.Value.Seq, peer.Value.Epoch))),
         ]);
-        return new MarkAllReadResult { ReadTimestamp = now, Seq = outcome.Event.Seq };
+        return new MarkAllReadResult { ReadTimestamp = now, Seq = outcome.Event.Seq, Epoch = outcome.Event.Epoch };
     }
 }

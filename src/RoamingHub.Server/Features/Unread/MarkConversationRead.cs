@@ -23,13 +23,16 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
         }
 
         var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        if (outcome.PeerAdvanced)
+        if (outcome.PeerEntry is { } peer)
         {
             Notifier.Deliver(Push.ReadAck(
                 new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = readTimestamp },
-                new PushTarget(conversation.Id)));
+                new PushTarget(conversation.Id, peer.Seq, peer.Epoch)));
         }
 
-        return (outcome.Event, new MarkReadResult { ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq });
+        return (outcome.Event, new MarkReadResult
+        {
+            ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch,
+        });
     }
 }

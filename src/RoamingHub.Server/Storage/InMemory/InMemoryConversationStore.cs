@@ -98,7 +98,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var evt = user.Append(
                 EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
                     with { PinnedTime = pinned ? now : null },
-                state.Options.EventLogLength);
+                state.Options);
             return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
         }
     }
@@ -121,7 +121,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             user.Forget(conversation.Member);
             return ValueTask.FromResult(user.Append(
-                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options.EventLogLength));
+                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options));
         }
     }
 
@@ -133,10 +133,10 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
             var evt = moved
-                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options.EventLogLength)
+                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options)
                 : null;
-            var peerAdvanced = moved && !conversation.IsGroup && RecordPeerRead(conversation.Id, userId, readTimestamp);
-            return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerAdvanced));
+            var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readTimestamp, now) : null;
+            return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerEntry));
         }
     }
 
@@ -145,19 +145,19 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         lock (state.Gate)
         {
             var user = state.User(userId);
-            var peers = new List<string>();
+            var peers = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
             foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
                 entry.MarkRead(MessagePosition.LastOf(now));
-                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now))
+                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now, now) is { } peerEntry)
                 {
-                    peers.Add(single.Id);
+                    peers[single.Id] = peerEntry;
                 }
             }
 
             var evt = user.Append(
                 new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now },
-                state.Options.EventLogLength);
+                state.Options);
             return ValueTask.FromResult(new MarkAllReadOutcome(evt, peers));
         }
     }
@@ -185,21 +185,26 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             entry.Ext = value;
             return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
-                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options.EventLogLength));
+                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options));
         }
     }
 
-    /// <summary>Tells the peer's entry for a single chat how far the reader has read; false when it knew already.</summary>
-    private bool RecordPeerRead(string peer, string reader, long readTimestamp)
+    /// <summary>
+    /// Tells the peer's entry for a single chat how far the reader has read and appends <c>PEER_READ</c> to the peer's
+    /// stream; null when the peer knew already.
+    /// </summary>
+    private StreamEntryRef? RecordPeerRead(string peer, string reader, long readTimestamp, long now)
     {
-        var entry = state.User(peer).Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
+        var user = state.User(peer);
+        var entry = user.Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
         if (entry is null || readTimestamp <= (entry.PeerReadTimestamp ?? 0))
         {
-            return false;
+            return null;
         }
 
         entry.PeerReadTimestamp = readTimestamp;
-        return true;
+        var logged = user.Append(EventTemplate.PeerRead(reader, readTimestamp, now), state.Options);
+        return new StreamEntryRef(logged.Seq, logged.Epoch!);
     }
 
     /// <summary>Highest score first, ties by member descending (ordinal): the order ZREVRANGE gives the Redis store.</summary>

@@ -2,31 +2,42 @@ using RoamingHub.Contracts;
 
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>The embedded store's per-user event log, read back by sequence number.</summary>
+/// <summary>The embedded store's per-user streams, read back by seq with messages looked up in their chats.</summary>
 internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
 {
-    public ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            return ValueTask.FromResult(state.User(userId).Seq);
+            var stream = state.User(userId).Stream;
+            return ValueTask.FromResult(new SyncState { LastSeq = stream.Seq, Epoch = stream.Epoch });
         }
     }
 
-    public ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
+    public ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, string? epoch, int limit, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
-            var oldest = user.Events.Count > 0 ? user.Events.Peek().Seq : user.Seq + 1;
-            if (sinceSeq > user.Seq || sinceSeq < oldest - 1)
+            var stream = state.User(userId).Stream;
+            stream.Trim(now, state.Options);
+            var oldest = stream.Entries.Count > 0 ? stream.Entries.First().Seq : stream.Seq + 1;
+            if ((epoch is not null && epoch != stream.Epoch) || sinceSeq > stream.Seq || sinceSeq < oldest - 1)
             {
-                return ValueTask.FromResult(new SyncEventsResult { LastSeq = user.Seq, ResyncRequired = true });
+                return ValueTask.FromResult(StreamReplay.Resync(stream.Seq, stream.Epoch));
             }
 
-            var events = user.Events.Where(e => e.Seq > sinceSeq).Take(limit).ToList();
-            var hasMore = events.Count > 0 && events[^1].Seq < user.Seq;
-            return ValueTask.FromResult(new SyncEventsResult { Events = events, LastSeq = user.Seq, HasMore = hasMore });
+            var floor = state.RetentionFloor(now);
+            var entries = stream.Entries.Where(e => e.Seq > sinceSeq).Take(limit).Select(e => e.MsgId is null ? e.Event : Replay(userId, e, floor)).ToList();
+            return ValueTask.FromResult(StreamReplay.Page(entries, stream.Seq, stream.Epoch));
         }
+    }
+
+    /// <summary>A message entry with its message read back from the chat, or without it when it is gone from history.</summary>
+    private MultiDeviceEvent Replay(string userId, LoggedStreamEntry entry, long retentionFloor)
+    {
+        var conversation = new Domain.ConversationRef(entry.Event.ChatType, entry.Event.ConversationId);
+        var found = state.Chats.GetValueOrDefault(conversation.ChatKey(userId))?.Find(entry.MsgId!);
+        var message = found is { } m && m.Position > retentionFloor ? m.Message : null;
+        return StreamReplay.MessageEntry(new StreamEntryRef(entry.Seq, entry.Event.Epoch!), conversation, entry.Event.Timestamp, message, userId);
     }
 }

@@ -105,7 +105,7 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
         var was = user.Groups.Remove(groupId);
         var had = user.Forget(member);
         return was || had
-            ? user.Append(EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), state.Options.EventLogLength)
+            ? user.Append(EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), state.Options)
             : null;
     }
 

@@ -42,7 +42,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                     Touch(participants, first.Position, first.Message, now);
                 }
 
-                return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true, participants));
+                return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true, participants, AppendToStreams(participants, first.Message, now)));
             }
 
             var position = MessagePosition.Next(now, chat.LastPosition);
@@ -59,7 +59,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 Touch(participants, position, message, now);
             }
 
-            return ValueTask.FromResult(new SendOutcome(message, Duplicate: false, participants));
+            return ValueTask.FromResult(new SendOutcome(message, Duplicate: false, participants, AppendToStreams(participants, message, now)));
         }
     }
 
@@ -115,7 +115,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
             AfterHide(userId, conversation, chat, now);
             var evt = moved
-                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options.EventLogLength)
+                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options)
                 : null;
             return ValueTask.FromResult(new HideOutcome(applied, null, evt));
         }
@@ -139,11 +139,16 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
             AfterHide(userId, conversation, chat, now);
             var evt = newly.Count > 0
-                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, state.Options.EventLogLength)
+                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, state.Options)
                 : null;
             return ValueTask.FromResult(new HideOutcome(null, newly, evt));
         }
     }
+
+    /// <summary>Appends the message to each participant's stream, once per msgId, as each of them sees it.</summary>
+    private Dictionary<string, StreamEntryRef> AppendToStreams(IEnumerable<string> participants, StoredMessage message, long now) =>
+        participants.Distinct(StringComparer.Ordinal)
+            .ToDictionary(user => user, user => state.User(user).Stream.AppendMessage(message, user, now, state.Options), StringComparer.Ordinal);
 
     /// <summary>Moves the conversation to the top of each participant's list and counts the message unread for recipients.</summary>
     private void Touch(IEnumerable<string> participants, long position, StoredMessage message, long now)

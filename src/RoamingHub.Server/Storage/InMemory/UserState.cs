@@ -1,8 +1,9 @@
 using RoamingHub.Contracts;
+using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>What the embedded store keeps for one user: conversations, walks, connections, groups, operations, events.</summary>
+/// <summary>What the embedded store keeps for one user: conversations, walks, connections, groups, operations, its stream.</summary>
 internal sealed class UserState
 {
     public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
@@ -11,20 +12,10 @@ internal sealed class UserState
     public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);
-    public Queue<MultiDeviceEvent> Events { get; } = new();
-    public long Seq { get; private set; }
+    public StreamState Stream { get; } = new();
 
-    public MultiDeviceEvent Append(MultiDeviceEvent template, int capacity)
-    {
-        var evt = template with { Seq = ++Seq };
-        Events.Enqueue(evt);
-        while (Events.Count > capacity)
-        {
-            Events.Dequeue();
-        }
-
-        return evt;
-    }
+    /// <summary>Appends an event to the user's stream and answers it with its seq and epoch.</summary>
+    public MultiDeviceEvent Append(MultiDeviceEvent template, RoamingOptions options) => Stream.Append(template, options);
 
     /// <summary>The conversation leaves the list with everything the user kept for it.</summary>
     public bool Forget(string member) => Conversations.Remove(member);

@@ -28,6 +28,6 @@ internal sealed class MessageHiding(RedisStoreContext store)
         var watermark = Math.Max(hidden.Watermark, store.RetentionFloor(now));
         var applied = await ApplyHiddenMessagesScript.RunAsync(store, userId, conversation, watermark, hidden.Newest, hidden.Positions, template)
             .ConfigureAwait(false);
-        return applied.Seq is { } seq && template is not null ? template with { Seq = seq } : null;
+        return applied.Entry is { } entry && template is not null ? entry.Stamp(template) : null;
     }
 }

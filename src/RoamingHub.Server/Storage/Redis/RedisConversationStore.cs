@@ -35,7 +35,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         {
             { Status: ScriptStatus.PinLimit } => throw StoreErrors.PinLimit(store.Options.MaxPinnedConversations),
             { Status: ScriptStatus.NotAMember } => throw StoreErrors.NotAMember(conversation.Id),
-            { Seq: { } seq } => new PinOutcome(pinned, pinned ? now : null, template with { Seq = seq }),
+            { Entry: { } entry } => new PinOutcome(pinned, pinned ? now : null, entry.Stamp(template)),
             _ => new PinOutcome(pinned, pin.PinnedTime, Event: null),
         };
     }
@@ -56,7 +56,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
 
         var template = EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
         var deleted = await DeleteRemoteConversationScript.RunAsync(store, userId, conversation, template).ConfigureAwait(false);
-        return deleted.Seq is { } seq ? template with { Seq = seq } : throw StoreErrors.ConversationNotFound();
+        return deleted.Entry is { } entry ? entry.Stamp(template) : throw StoreErrors.ConversationNotFound();
     }
 
     public async ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
@@ -69,10 +69,11 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
             throw StoreErrors.ConversationNotFound();
         }
 
-        var peerAdvanced = read.Seq is not null && !conversation.IsGroup
-            && await RecordPeerReadAsync(conversation.Id, userId, readTimestamp).ConfigureAwait(false);
+        var peerEntry = read.Entry is not null && !conversation.IsGroup
+            ? await RecordPeerReadScript.RunAsync(store, conversation.Id, userId, readTimestamp, now).ConfigureAwait(false)
+            : null;
         return new ReadOutcome(
-            MessagePosition.TimestampOf(read.ReadPosition), read.UnreadCount, read.Seq is { } seq ? template with { Seq = seq } : null, peerAdvanced);
+            MessagePosition.TimestampOf(read.ReadPosition), read.UnreadCount, read.Entry is { } entry ? entry.Stamp(template) : null, peerEntry);
     }
 
     public async ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
@@ -80,11 +81,20 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         // Two round trips: the conversations with unread messages name the unread sets the script must declare.
         var members = (await store.Db.HashKeysAsync(store.Keys.UnreadCounts(userId)).ConfigureAwait(false)).Select(m => (string)m!).ToList();
         var template = new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now };
-        var seq = await MarkAllConversationsReadScript.RunAsync(store, userId, members, MessagePosition.LastOf(now), template).ConfigureAwait(false);
+        var entry = await MarkAllConversationsReadScript.RunAsync(store, userId, members, MessagePosition.LastOf(now), template).ConfigureAwait(false);
 
         var peers = members.Select(ConversationRef.FromMember).Where(c => !c.IsGroup).Select(c => c.Id).ToList();
-        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadAsync(peer, userId, now))).ConfigureAwait(false);
-        return new MarkAllReadOutcome(template with { Seq = seq }, [.. peers.Where((_, i) => advanced[i])]);
+        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadScript.RunAsync(store, peer, userId, now, now))).ConfigureAwait(false);
+        var peerEntries = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
+        for (var i = 0; i < peers.Count; i++)
+        {
+            if (advanced[i] is { } peerEntry)
+            {
+                peerEntries[peers[i]] = peerEntry;
+            }
+        }
+
+        return new MarkAllReadOutcome(entry.Stamp(template), peerEntries);
     }
 
     public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
@@ -104,12 +114,8 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         return updated switch
         {
             { Status: ScriptStatus.NotFound } => throw StoreErrors.ConversationNotFound(),
-            { Seq: { } seq } => template with { Seq = seq },
+            { Entry: { } entry } => entry.Stamp(template),
             _ => null,
         };
     }
-
-    /// <summary>A single-chat read as the other participant sees it; true when their view of it moved forward, so they get <c>onReadAck</c>.</summary>
-    private async Task<bool> RecordPeerReadAsync(string peer, string reader, long readTimestamp) =>
-        await RecordPeerReadScript.RunAsync(store, peer, reader, readTimestamp).ConfigureAwait(false) == ScriptStatus.Ok;
 }

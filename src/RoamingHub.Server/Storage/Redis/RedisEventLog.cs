@@ -1,27 +1,65 @@
 using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage.Redis.Scripts;
+using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
 
-/// <summary>Each user's event log in Redis: written by the scripts that change state, read here.</summary>
+/// <summary>
+/// Each user's stream in Redis: written by the scripts that change state, read here. A replay is
+/// <c>sync_events.lua</c> on the user's tag, then, when the page holds messages, one pipelined batch with an
+/// <c>HMGET</c> of the bodies per chat, since on Redis Cluster the chats live on other slots than the user.
+/// </summary>
 internal sealed class RedisEventLog(RedisStoreContext store) : IEventLog
 {
-    public async ValueTask<long> GetLastSeqAsync(string userId, CancellationToken cancellationToken)
+    public async ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken) =>
+        await GetSyncStateScript.RunAsync(store, userId).ConfigureAwait(false);
+
+    public async ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, string? epoch, int limit, long now, CancellationToken cancellationToken)
     {
-        var value = await store.Db.StringGetAsync(store.Keys.EventSeq(userId)).ConfigureAwait(false);
-        return value.IsNull ? 0 : (long)value;
+        var read = await SyncEventsScript.RunAsync(store, userId, sinceSeq, epoch, limit, now).ConfigureAwait(false);
+        if (read.Status == ScriptStatus.ResyncRequired)
+        {
+            return StreamReplay.Resync(read.LastSeq, read.Epoch);
+        }
+
+        var messages = await ReadMessagesAsync(userId, [.. read.Entries.Select(e => e.Message).OfType<MessageEntry>()], now).ConfigureAwait(false);
+        var entries = read.Entries.Select(e => e.Message is { } reference
+            ? StreamReplay.MessageEntry(
+                new StreamEntryRef(e.Seq, read.Epoch), reference.Conversation, MessagePosition.TimestampOf(reference.Position),
+                messages.GetValueOrDefault(reference.MsgId), userId)
+            : e.Event! with { Epoch = read.Epoch });
+        return StreamReplay.Page([.. entries], read.LastSeq, read.Epoch);
     }
 
-    public async ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, int limit, CancellationToken cancellationToken)
+    /// <summary>The referenced messages still in history, by msgId; one past retention or in a deleted chat is left out.</summary>
+    private async Task<Dictionary<string, StoredMessage>> ReadMessagesAsync(string userId, IReadOnlyList<MessageEntry> references, long now)
     {
-        var read = await SyncEventsScript.RunAsync(store, userId, sinceSeq, limit).ConfigureAwait(false);
-        return read.Status == ScriptStatus.ResyncRequired
-            ? new SyncEventsResult { LastSeq = read.LastSeq, ResyncRequired = true }
-            : new SyncEventsResult
+        var found = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
+        if (references.Count == 0)
+        {
+            return found;
+        }
+
+        var floor = store.RetentionFloor(now);
+        var live = references.Where(r => r.Position > floor).ToList();
+        var batch = store.Db.CreateBatch();
+        var reads = live.GroupBy(r => r.Conversation.ChatKey(userId), StringComparer.Ordinal)
+            .Select(chat => (References: chat.ToList(), Bodies: batch.HashGetAsync(store.Keys.MessageBodies(chat.Key), [.. chat.Select(r => (RedisValue)r.MsgId)])))
+            .ToList();
+        batch.Execute();
+        foreach (var (chatReferences, bodies) in reads)
+        {
+            var values = await bodies.ConfigureAwait(false);
+            for (var i = 0; i < values.Length; i++)
             {
-                Events = read.Events,
-                LastSeq = read.LastSeq,
-                HasMore = read.Events.Count > 0 && read.Events[^1].Seq < read.LastSeq,
-            };
+                if (!values[i].IsNull)
+                {
+                    found[chatReferences[i].MsgId] = EncodedMessage.Read((byte[])values[i]!, chatReferences[i].Position).Decode();
+                }
+            }
+        }
+
+        return found;
     }
 }

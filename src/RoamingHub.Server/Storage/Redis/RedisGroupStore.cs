@@ -101,6 +101,6 @@ internal sealed class RedisGroupStore(RedisStoreContext store) : IGroupStore
     {
         var template = EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now);
         var left = await LeaveGroupScript.RunAsync(store, userId, groupId, template).ConfigureAwait(false);
-        return left.Seq is { } seq ? template with { Seq = seq } : null;
+        return left.Entry is { } entry ? entry.Stamp(template) : null;
     }
 }

@@ -27,8 +27,17 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>STRING: the user's newest event sequence number (INCR).</summary>
     public RedisKey EventSeq(string userId) => User(userId, "seq");
 
-    /// <summary>ZSET seq → <c>seq|event</c>: the user's multi-device event log, capped by length.</summary>
+    /// <summary>ZSET seq → entry (<c>seq|time|E|event</c> or <c>seq|time|M|member|msgId|position</c>): the user's stream, capped by length and age.</summary>
     public RedisKey Events(string userId) => User(userId, "events");
+
+    /// <summary>
+    /// HASH <c>epoch</c>, <c>run_id</c>, <c>base</c>: the stream's epoch, the Redis run it was last written under and
+    /// the seq the epoch began after (see <c>Scripts/lib/event_log.lua</c>).
+    /// </summary>
+    public RedisKey Stream(string userId) => User(userId, "stream");
+
+    /// <summary>ZSET msgId → seq: the message entries of the user's stream, trimmed with it, so a retried send appends none.</summary>
+    public RedisKey StreamMessages(string userId) => User(userId, "stream-msgs");
 
     /// <summary>HASH conversation member → unread count (only conversations with unread messages).</summary>
     public RedisKey UnreadCounts(string userId) => User(userId, "unread-counts");
@@ -73,7 +82,7 @@ internal sealed class RedisKeys(string prefix)
     [
         Conversations(userId), Pins(userId), Created(userId), LastMessages(userId), EventSeq(userId), Events(userId),
         UnreadCounts(userId), UnreadSummary(userId), ReadPositions(userId), PeerReads(userId), Exts(userId), Groups(userId),
-        Unread(userId, member), extra ?? User(userId, "-"),
+        Unread(userId, member), extra ?? User(userId, "-"), Stream(userId), StreamMessages(userId),
     ];
 
     // ---- per chat: {s:<a>|<b>} or {g:<groupId>} ----

@@ -6,7 +6,7 @@ namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
 /// Messages in Redis: a message is one script on its chat (<c>store_message.lua</c>), then one pipelined batch that
-/// touches each participant's list; history is one script; a one-way deletion is two (<see cref="MessageHiding"/>).
+/// appends it to each participant's stream and touches their list; history is one script; a one-way deletion is two (<see cref="MessageHiding"/>).
 /// </summary>
 internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
 {
@@ -26,20 +26,17 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         blob = stored.FirstBlob ?? blob;
         var message = EncodedMessage.Read(blob, stored.Position).Decode();
         IReadOnlyList<string> participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
-        if (!updateConversations)
-        {
-            return new SendOutcome(message, duplicate, participants);
-        }
 
-        // A repeat runs this step again too: it only moves things forward and counts by msgId, so it heals a send
-        // whose first attempt stopped after storing the message.
+        // A repeat runs this step again too: it only moves things forward, counts by msgId and appends to a stream
+        // once per msgId, so it heals a send whose first attempt stopped after storing the message and answers the
+        // entries that attempt made.
         var batch = store.Db.CreateBatch();
         var touches = participants
-            .Select(user => TouchConversationScript.RunAsync(batch, store, user, message, stored.Position, blob, now))
+            .Select(user => TouchConversationScript.RunAsync(batch, store, user, message, stored.Position, blob, updateConversations, now))
             .ToList();
         batch.Execute();
-        await Task.WhenAll(touches).ConfigureAwait(false);
-        return new SendOutcome(message, duplicate, participants);
+        var entries = await Task.WhenAll(touches).ConfigureAwait(false);
+        return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
     }
 
     public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)

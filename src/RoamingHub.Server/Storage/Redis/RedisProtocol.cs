@@ -33,12 +33,26 @@ internal static class RedisProtocol
     /// <summary>A multi-device event without its seq: the wire object (string keys) as MessagePack.</summary>
     public static byte[] WriteEvent(MultiDeviceEvent template) => MessagePackSerializer.Serialize(template with { Seq = 0 }, EventOptions);
 
-    /// <summary>An event-log entry as the scripts write it: the ASCII decimal seq, a '|', then the event.</summary>
-    public static MultiDeviceEvent ReadLoggedEvent(ReadOnlyMemory<byte> value)
+    /// <summary>
+    /// A stream entry as <c>Scripts/lib/event_log.lua</c> writes it: <c>seq|time|E|event</c>, or
+    /// <c>seq|time|M|member|msgId|position</c> for a message, which the caller reads back from its chat.
+    /// </summary>
+    public static LoggedEntry ReadStreamEntry(ReadOnlyMemory<byte> value)
     {
-        var separator = value.Span.IndexOf((byte)'|');
-        var seq = ParseLong(value.Span[..separator]);
-        return MessagePackSerializer.Deserialize<MultiDeviceEvent>(value[(separator + 1)..], EventOptions) with { Seq = seq };
+        var seqEnd = value.Span.IndexOf((byte)'|');
+        var seq = ParseLong(value.Span[..seqEnd]);
+        var timeEnd = seqEnd + 1 + value.Span[(seqEnd + 1)..].IndexOf((byte)'|');
+        var kind = value.Span[timeEnd + 1];
+        var rest = value[(timeEnd + 3)..];
+        if (kind == (byte)'E')
+        {
+            return new LoggedEntry(seq, MessagePackSerializer.Deserialize<MultiDeviceEvent>(rest, EventOptions) with { Seq = seq }, null);
+        }
+
+        var parts = System.Text.Encoding.ASCII.GetString(rest.Span).Split('|');
+        return parts.Length == 3 && kind == (byte)'M'
+            ? new LoggedEntry(seq, null, new MessageEntry(ConversationRef.FromMember(parts[0]), parts[1], ParseLong(System.Text.Encoding.ASCII.GetBytes(parts[2]))))
+            : throw new InvalidDataException("A stream entry is malformed.");
     }
 
     private static long ParseLong(ReadOnlySpan<byte> ascii) =>
@@ -46,3 +60,9 @@ internal static class RedisProtocol
             ? value
             : throw new InvalidDataException("A stored number is malformed.");
 }
+
+/// <summary>A stream entry as stored: an event (seq filled, epoch not), or a reference to a message.</summary>
+internal sealed record LoggedEntry(long Seq, MultiDeviceEvent? Event, MessageEntry? Message);
+
+/// <summary>A message entry's reference: the conversation as the stream's user sees it, the msgId and its position.</summary>
+internal sealed record MessageEntry(ConversationRef Conversation, string MsgId, long Position);

@@ -26,6 +26,13 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
     public long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, Options.MessageRetentionDays);
 
+    /// <summary>
+    /// The bounds of a user's stream as the scripts read them (<c>length:oldest:now</c>): the most entries kept, the
+    /// time of the oldest entry kept, and the time of an entry appended now, all Unix ms.
+    /// </summary>
+    public RedisValue LogBounds(long now) =>
+        $"{Options.EventLogLength}:{Math.Max(0, now - (long)Options.EventLogRetention.TotalMilliseconds)}:{now}";
+
     /// <summary>A user's connections key outlives its last refresh by two presence timeouts, then expires by itself.</summary>
     public TimeSpan ConnectionsLifetime => 2 * Options.PresenceTimeout;
 

@@ -23,9 +23,9 @@ internal static class ApplyHiddenMessagesScript
             store.Db,
             store.Keys.UserScriptKeys(userId, conversation.Member),
             [
-                conversation.Member, Number(watermark), newest ?? RedisValue.EmptyString, store.Options.EventLogLength,
+                conversation.Member, Number(watermark), newest ?? RedisValue.EmptyString, store.LogBounds(template?.Timestamp ?? 0),
                 template is null ? RedisValue.EmptyString : RedisProtocol.WriteEvent(template), .. hiddenPositions.Select(Number),
             ]).ConfigureAwait(false);
-        return new EventReply(reply.Status, reply.OptionalNumber(1));
+        return new EventReply(reply.Status, reply.Entry(1));
     }
 }

@@ -1,7 +1,7 @@
 namespace RoamingHub.Server.Storage.Redis.Scripts;
 
 /// <summary>
-/// What a script that may log an event answers, as its wrapper reads it: the status, and the seq of the event it
+/// What a script that may log an event answers, as its wrapper reads it: the status, and the stream entry it
 /// appended (null when it appended none).
 /// </summary>
-internal sealed record EventReply(ScriptStatus Status, long? Seq);
+internal sealed record EventReply(ScriptStatus Status, StreamEntryRef? Entry);

@@ -11,17 +11,17 @@ internal static class MarkAllConversationsReadScript
 
     /// <summary>
     /// Moves the read point of each of <paramref name="members"/> (those with unread messages) to
-    /// <paramref name="readPosition"/> and logs <paramref name="template"/>; answers the event's seq.
+    /// <paramref name="readPosition"/> and logs <paramref name="template"/>; answers the event's entry.
     /// </summary>
-    public static async Task<long> RunAsync(
+    public static async Task<StreamEntryRef> RunAsync(
         RedisStoreContext store, string userId, IReadOnlyList<string> members, long readPosition, MultiDeviceEvent template)
     {
         var keys = store.Keys;
         var reply = await Script.RunAsync(
             store.Db,
             [.. keys.UserScriptKeys(userId), .. members.Select(member => keys.Unread(userId, member))],
-            [Number(readPosition), store.Options.EventLogLength, RedisProtocol.WriteEvent(template), .. members.Select(member => (RedisValue)member)])
+            [Number(readPosition), store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template), .. members.Select(member => (RedisValue)member)])
             .ConfigureAwait(false);
-        return reply.Number(1);
+        return reply.Entry(1)!.Value;
     }
 }

@@ -11,9 +11,9 @@ internal static class PinConversationScript
 
     /// <summary>
     /// For <see cref="ScriptStatus.Unchanged"/>, the pin time the conversation keeps (null when unpinned); for
-    /// <see cref="ScriptStatus.Ok"/>, the logged event's seq.
+    /// <see cref="ScriptStatus.Ok"/>, the logged event's entry.
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, long? PinnedTime, long? Seq);
+    public sealed record Reply(ScriptStatus Status, long? PinnedTime, StreamEntryRef? Entry);
 
     public static async Task<Reply> RunAsync(
         RedisStoreContext store, string userId, ConversationRef conversation, bool pinned, long now, MultiDeviceEvent template)
@@ -23,12 +23,12 @@ internal static class PinConversationScript
             store.Keys.UserScriptKeys(userId, conversation.Member),
             [
                 conversation.Member, Flag(pinned), Number(now), store.Options.MaxPinnedConversations, store.Options.MaxConversationsPerUser,
-                store.Options.EventLogLength, RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
+                store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
             ]).ConfigureAwait(false);
         return reply.Status switch
         {
             ScriptStatus.Unchanged => new Reply(reply.Status, reply.OptionalNumber(1), null),
-            ScriptStatus.Ok => new Reply(reply.Status, null, reply.Number(1)),
+            ScriptStatus.Ok => new Reply(reply.Status, null, reply.Entry(1)),
             _ => new Reply(reply.Status, null, null),
         };
     }

@@ -11,12 +11,16 @@ internal static class RecordPeerReadScript
 
     /// <summary>
     /// Records in <paramref name="peer"/>'s list that <paramref name="reader"/> read up to
-    /// <paramref name="readTimestamp"/>; <see cref="ScriptStatus.Ok"/> when that moved the peer's view forward.
+    /// <paramref name="readTimestamp"/>; when that moved the peer's view forward, answers the <c>PEER_READ</c> entry
+    /// it appended to the peer's stream, else null.
     /// </summary>
-    public static async Task<ScriptStatus> RunAsync(RedisStoreContext store, string peer, string reader, long readTimestamp)
+    public static async Task<StreamEntryRef?> RunAsync(RedisStoreContext store, string peer, string reader, long readTimestamp, long now)
     {
         var member = new ConversationRef(ChatTypes.SingleChat, reader).Member;
-        var reply = await Script.RunAsync(store.Db, store.Keys.UserScriptKeys(peer, member), [member, Number(readTimestamp)]).ConfigureAwait(false);
-        return reply.Status;
+        var template = EventTemplate.PeerRead(reader, readTimestamp, now);
+        var reply = await Script.RunAsync(
+            store.Db, store.Keys.UserScriptKeys(peer, member), [member, Number(readTimestamp), store.LogBounds(now), RedisProtocol.WriteEvent(template)])
+            .ConfigureAwait(false);
+        return reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null;
     }
 }

@@ -18,6 +18,18 @@ internal sealed class ScriptReply(RedisResult[] values)
     /// <summary>A number, or null where the script answered <c>false</c>.</summary>
     public long? OptionalNumber(int index) => values[index].IsNull ? null : (long)values[index];
 
+    /// <summary>A stream entry as <c>lib/event_log.lua</c> answers it, <c>{seq, epoch}</c>, or null where the script answered <c>false</c>.</summary>
+    public StreamEntryRef? Entry(int index)
+    {
+        if (values[index].IsNull)
+        {
+            return null;
+        }
+
+        var entry = (RedisResult[])values[index]!;
+        return new StreamEntryRef((long)entry[0], (string)entry[1]!);
+    }
+
     public string Text(int index) => (string)values[index]!;
 
     public string? OptionalText(int index) => values[index].IsNull ? null : (string?)values[index];

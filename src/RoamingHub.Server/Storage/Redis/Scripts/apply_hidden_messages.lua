@@ -1,9 +1,9 @@
 -- The user's side of a one-way deletion, after hide_messages.lua hid messages in the chat: their conversation entry
 -- stops showing and counting what they can no longer see, and the event is appended.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: the last message is repointed only when the deletion hid it (a newer message stored meanwhile is left
 -- in place); messages hidden by id and those at or below the watermark leave the unread set and count.
--- Returns {ok, seq or false} (false when there is no event to append).
+-- Returns {ok, {seq, epoch} or false} (false when there is no event to append).
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
@@ -12,7 +12,7 @@
 local member = ARGV[1]
 local watermark = ARGV[2]                -- position: max(watermark, retention floor)
 local replacement = ARGV[3]              -- position|blob of the newest visible message; '' to clear
-local event_log_length = ARGV[4]
+local log_bounds = ARGV[4]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[5]               -- '' when the deletion changed nothing
 local hidden_positions = tail(ARGV, 6)   -- of the messages hidden by id
 
@@ -29,4 +29,4 @@ redis.call('ZREMRANGEBYSCORE', unread, '-inf', watermark)
 for _, position in ipairs(hidden_positions) do redis.call('ZREMRANGEBYSCORE', unread, position, position) end
 if redis.call('ZSCORE', convs, member) then set_unread(member, redis.call('ZCARD', unread)) end
 if event_blob == '' then return {status.ok, false} end
-return {status.ok, append_event(event_blob, event_log_length)}
+return {status.ok, append_event(event_blob, log_bounds)}

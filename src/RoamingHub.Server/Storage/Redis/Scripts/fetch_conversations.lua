@@ -1,5 +1,5 @@
 -- One page of a user's conversation list or pins, newest first.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; extra is the device's walk snapshot.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; extra is the device's walk snapshot.
 -- Guarantees: a first page with more to come copies the list into the device's snapshot, marked with the walk id
 -- (one snapshot per device and list: a new walk replaces the last); later pages read the snapshot and renew it, so a
 -- walk sees each conversation once while activity reorders the live list. Members that left the list since are

@@ -1,15 +1,15 @@
 -- The user's side of leaving a group: the group leaves their membership mirror and their list, with everything kept
 -- for it, and the event is appended.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; unread is the group conversation's set.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is the group conversation's set.
 -- Guarantees: safe to repeat; a user who had neither the membership nor the conversation gets no event.
--- Returns {unchanged} or {ok, seq}.
+-- Returns {unchanged} or {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
 local group_id = ARGV[1]
 local member = ARGV[2]    -- the group, as a member of the user's list
-local event_log_length = ARGV[3]
+local log_bounds = ARGV[3]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[4]
 
 local was_member = redis.call('SREM', groups, group_id)
@@ -17,4 +17,4 @@ local had_conversation = redis.call('ZSCORE', convs, member)
 if had_conversation then forget(member) end
 redis.call('DEL', unread)
 if was_member == 0 and not had_conversation then return {status.unchanged} end
-return {status.ok, append_event(event_blob, event_log_length)}
+return {status.ok, append_event(event_blob, log_bounds)}

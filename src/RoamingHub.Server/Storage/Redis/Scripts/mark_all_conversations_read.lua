@@ -1,17 +1,17 @@
 -- Marks every conversation that has unread messages read, and appends the event.
--- Keys: the fourteen of lib/user_keys.lua, then the unread sets of the conversations named in the arguments, all
+-- Keys: the sixteen of lib/user_keys.lua, then the unread sets of the conversations named in the arguments, all
 -- under the user's tag {u:user}.
 -- Guarantees: read points only move forward; conversations that left the list since are skipped; the event is
 -- always appended.
--- Returns {ok, seq}.
+-- Returns {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
-local unread_sets = tail(KEYS, 15)  -- one per member, in the same order
+local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
 local read_position = ARGV[1]
-local event_log_length = ARGV[2]
+local log_bounds = ARGV[2]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[3]
 local members = tail(ARGV, 4)
 
@@ -24,4 +24,4 @@ for i, member in ipairs(members) do
     set_unread(member, redis.call('ZCARD', unread_sets[i]))
   end
 end
-return {status.ok, append_event(event_blob, event_log_length)}
+return {status.ok, append_event(event_blob, log_bounds)}

@@ -1,15 +1,15 @@
 -- Moves the user's read point in a conversation forward and recounts what stays unread.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses a conversation the user does not have; the read point never moves backwards, and the event
 -- is appended only when it moved.
--- Returns {not_found}, or {ok or unchanged (the read point did not move), read position, unread count, seq or false}.
+-- Returns {not_found}, or {ok or unchanged (the read point did not move), read position, unread count, {seq, epoch} or false}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
 local member = ARGV[1]
 local read_position = ARGV[2]
-local event_log_length = ARGV[3]
+local log_bounds = ARGV[3]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[4]
 
 if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
@@ -23,4 +23,4 @@ redis.call('ZREMRANGEBYSCORE', unread, '-inf', string.format('%.0f', current))
 local count = redis.call('ZCARD', unread)
 set_unread(member, count)
 if not moved then return {status.unchanged, string.format('%.0f', current), count, false} end
-return {status.ok, string.format('%.0f', current), count, append_event(event_blob, event_log_length)}
+return {status.ok, string.format('%.0f', current), count, append_event(event_blob, log_bounds)}

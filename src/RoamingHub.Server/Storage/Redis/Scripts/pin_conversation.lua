@@ -1,9 +1,9 @@
 -- Pins or unpins a conversation and appends the event, atomically.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses to pin a group the user is not in, and refuses at the pin limit, without writing; pinning a
 -- conversation the user does not have creates it (and evicts beyond the list's limit); a call that changes nothing
 -- writes nothing and appends no event.
--- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, seq}.
+-- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
@@ -13,7 +13,7 @@ local pin = ARGV[2] == '1'
 local now_ms = ARGV[3]
 local max_pins = tonumber(ARGV[4])
 local max_conversations = tonumber(ARGV[5])
-local event_log_length = ARGV[6]
+local log_bounds = ARGV[6]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[7]          -- the event without its seq
 local group_id = ARGV[8]            -- '' for a single chat
 
@@ -32,4 +32,4 @@ else
   if not current then return {status.unchanged, false} end
   redis.call('ZREM', pins, member)
 end
-return {status.ok, append_event(event_blob, event_log_length)}
+return {status.ok, append_event(event_blob, log_bounds)}

@@ -1,21 +1,34 @@
--- Reads the user's event log after a seq.
--- Keys: the user's, under their tag {u:user}.
--- Guarantees: never a silent gap: a resync is required when the log no longer holds seq since + 1, or when since is
--- ahead of the log (the store lost data).
--- Returns {resync_required, last seq}, or {ok, last seq, events...} (each seq|event).
+-- Reads the user's stream after a seq.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}.
+-- Guarantees: never a silent gap. It applies the epoch rule of lib/event_log.lua first (so a restart from an old
+-- snapshot shows as a new epoch even to a reader) and trims by age, then requires a resync when the device names
+-- another epoch (except the one before the current, when since is at or below the seq the current one began after:
+-- everything the device saw was in the data the new epoch started from, so nothing it saw was lost), when since is
+-- ahead of the stream, or when the stream no longer holds seq since + 1.
+-- Returns {resync_required, last seq, epoch}, or {ok, last seq, epoch, entries...} (each as lib/event_log.lua
+-- writes it), at most limit entries.
 --!include lib/status.lua
-local seq_key = KEYS[1]
-local events_key = KEYS[2]
+--!include lib/user_keys.lua
+--!include lib/event_log.lua
 local since = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
+local device_epoch = ARGV[3]  -- '' when the device names none
+local log_bounds = ARGV[4]    -- length:oldest:now, see lib/event_log.lua
 
+local epoch = stream_epoch()
+local length, oldest = parse_bounds(log_bounds)
+trim_stream(length, oldest)
 local last_seq = tonumber(redis.call('GET', seq_key) or '0')
-if since == last_seq then return {status.ok, last_seq} end
-if since > last_seq then return {status.resync_required, last_seq} end
-local oldest = redis.call('ZRANGE', events_key, 0, 0, 'WITHSCORES')
-if #oldest == 0 or tonumber(oldest[2]) > since + 1 then return {status.resync_required, last_seq} end
-local result = {status.ok, last_seq}
-for _, event in ipairs(redis.call('ZRANGEBYSCORE', events_key, '(' .. since, '+inf', 'LIMIT', 0, limit)) do
-  result[#result + 1] = event
+local meta = redis.call('HMGET', stream, 'base', 'prev')
+local continues = device_epoch == '' or device_epoch == epoch or (device_epoch == meta[2] and since <= tonumber(meta[1]))
+if not continues or since > last_seq then
+  return {status.resync_required, last_seq, epoch}
+end
+if since == last_seq then return {status.ok, last_seq, epoch} end
+local first = redis.call('ZRANGE', events, 0, 0, 'WITHSCORES')
+if #first == 0 or tonumber(first[2]) > since + 1 then return {status.resync_required, last_seq, epoch} end
+local result = {status.ok, last_seq, epoch}
+for _, entry in ipairs(redis.call('ZRANGEBYSCORE', events, '(' .. since, '+inf', 'LIMIT', 0, limit)) do
+  result[#result + 1] = entry
 end
 return result

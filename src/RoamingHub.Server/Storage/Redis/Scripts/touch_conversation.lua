@@ -1,14 +1,17 @@
--- Moves a conversation to the top of one participant's list after a message, and counts it unread for a recipient.
--- Keys: the fourteen of lib/user_keys.lua, under the participant's tag {u:user}; unread is this conversation's set.
+-- Appends a message to one participant's stream and, unless the message leaves lists alone, moves the conversation
+-- to the top of their list and counts it unread for a recipient.
+-- Keys: the sixteen of lib/user_keys.lua, under the participant's tag {u:user}; unread is this conversation's set.
 -- Guarantees: activity and the last message only move forward and the unread set is keyed by msgId, so a replay
 -- counts nothing twice and reordered sends count all. Adding the conversation sets its creation time, resets its
 -- unread set and evicts beyond the list's limit. Unread entries past retention are trimmed by the housekeeping of
 -- lib/housekeeping.lua.
--- Returns {ok}.
+-- The stream entry is appended once per msgId (lib/event_log.lua), so a retried or half-finished send makes one.
+-- Returns {ok, {seq, epoch}}: the message's entry in the participant's stream.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/housekeeping.lua
+--!include lib/event_log.lua
 local member = ARGV[1]
 local timestamp_ms = ARGV[2]
 local position = ARGV[3]
@@ -18,6 +21,11 @@ local count_unread = ARGV[6] == '1'
 local msg_id = ARGV[7]
 local retention_floor = ARGV[8]     -- position
 local key_lifetime_ms = ARGV[9]
+local update_list = ARGV[10] == '1' -- '0' for a message that goes into history only
+local log_bounds = ARGV[11]         -- length:oldest:now, see lib/event_log.lua
+
+local entry = append_message(member, msg_id, position, log_bounds)
+if not update_list then return {status.ok, entry} end
 
 local added = redis.call('ZADD', convs, 'GT', timestamp_ms, member)
 if added == 1 then
@@ -40,4 +48,4 @@ if count_unread then
   set_unread(member, count)
 end
 if added == 1 then evict(max_conversations) end
-return {status.ok}
+return {status.ok, entry}

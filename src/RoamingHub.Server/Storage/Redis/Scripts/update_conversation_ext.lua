@@ -1,16 +1,16 @@
 -- Sets or clears the user's extension field of a conversation and appends the event.
--- Keys: the fourteen of lib/user_keys.lua, under the user's tag {u:user}.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}.
 -- Guarantees: refuses a conversation the user does not have; an unchanged value writes nothing and appends no event.
--- Returns {not_found}, {unchanged} or {ok, seq}.
+-- Returns {not_found}, {unchanged} or {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/event_log.lua
 local member = ARGV[1]
 local ext = ARGV[2]       -- '' clears it
-local event_log_length = ARGV[3]
+local log_bounds = ARGV[3]  -- length:oldest:now, see lib/event_log.lua
 local event_blob = ARGV[4]
 
 if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
 if (redis.call('HGET', exts, member) or '') == ext then return {status.unchanged} end
 if ext == '' then redis.call('HDEL', exts, member) else redis.call('HSET', exts, member, ext) end
-return {status.ok, append_event(event_blob, event_log_length)}
+return {status.ok, append_event(event_blob, log_bounds)}

@@ -1,4 +1,4 @@
--- The fourteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
+-- The sixteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
 -- the user's hash tag {u:user}. A script that includes this file names the keys by these names.
 local convs = KEYS[1]           -- ZSET member -> last activity: the conversation list
 local pins = KEYS[2]            -- ZSET member -> pin time
@@ -14,3 +14,5 @@ local exts = KEYS[11]           -- HASH member -> the user's ext
 local groups = KEYS[12]         -- SET the user's groups
 local unread = KEYS[13]         -- ZSET msgId -> position: the unread set of the conversation the script works on
 local extra = KEYS[14]          -- a script-specific key of the user (the list snapshot of fetch_conversations.lua)
+local stream = KEYS[15]         -- HASH epoch, run_id, base: the stream's epoch and what it was last written under
+local stream_msgs = KEYS[16]    -- ZSET msgId -> seq: the message entries of the stream, so a retry appends none

@@ -1,0 +1,68 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Settings;
+
+namespace RoamingHub.Server.Storage.InMemory;
+
+/// <summary>
+/// One user's stream in the embedded store: entries numbered by seq, bounded by length and age, messages kept as
+/// references to their chat. The epoch is new for every stream this process creates, since a restart loses every
+/// stream: a device that resumes with an epoch of an earlier process is told to resync.
+/// </summary>
+internal sealed class StreamState
+{
+    private readonly Queue<LoggedStreamEntry> _entries = new();
+    private readonly Dictionary<string, long> _messageSeqs = new(StringComparer.Ordinal);
+
+    public string Epoch { get; } = Guid.NewGuid().ToString("N");
+
+    public long Seq { get; private set; }
+
+    public IReadOnlyCollection<LoggedStreamEntry> Entries => _entries;
+
+    /// <summary>Appends an event, timed by its own timestamp (the time of the change), and answers it as logged.</summary>
+    public MultiDeviceEvent Append(MultiDeviceEvent template, RoamingOptions options) =>
+        Add(template, null, template.Timestamp, options).Stamp(template);
+
+    /// <summary>Appends <paramref name="message"/> as <paramref name="viewer"/> sees it, once per msgId: a repeat answers the first entry.</summary>
+    public StreamEntryRef AppendMessage(StoredMessage message, string viewer, long now, RoamingOptions options)
+    {
+        if (_messageSeqs.TryGetValue(message.MsgId, out var seq))
+        {
+            return new StreamEntryRef(seq, Epoch);
+        }
+
+        var conversation = message.ConversationFor(viewer);
+        var template = new MultiDeviceEvent
+        {
+            Operation = MultiDeviceOperations.Message, ConversationId = conversation.Id, ChatType = conversation.ChatType, Timestamp = message.Timestamp,
+        };
+        var entry = Add(template, message.MsgId, now, options);
+        _messageSeqs[message.MsgId] = entry.Seq;
+        return entry;
+    }
+
+    /// <summary>Drops entries beyond the length limit and older than the retention, with their message dedupe entries.</summary>
+    public void Trim(long now, RoamingOptions options)
+    {
+        var oldest = now - (long)options.EventLogRetention.TotalMilliseconds;
+        while (_entries.Count > 0 && (_entries.Count > options.EventLogLength || _entries.Peek().Time < oldest))
+        {
+            if (_entries.Dequeue().MsgId is { } msgId)
+            {
+                _messageSeqs.Remove(msgId);
+            }
+        }
+    }
+
+    private StreamEntryRef Add(MultiDeviceEvent template, string? msgId, long now, RoamingOptions options)
+    {
+        var entry = new StreamEntryRef(++Seq, Epoch);
+        _entries.Enqueue(new LoggedStreamEntry(entry.Seq, now, entry.Stamp(template), msgId));
+        Trim(now, options);
+        return entry;
+    }
+}
+
+/// <summary>An entry as kept: the event (for a message, its conversation and time) and, for a message, its msgId.</summary>
+internal sealed record LoggedStreamEntry(long Seq, long Time, MultiDeviceEvent Event, string? MsgId);

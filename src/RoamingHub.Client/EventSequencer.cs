@@ -123,8 +123,13 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                         await RaiseAsync(unsequenced.Payload).ConfigureAwait(false);
                         continue;
                     case Live live when !IsCurrentEpoch(live.Epoch):
-                    case OwnSeq own when !IsCurrentEpoch(own.Epoch):
                         // Numbered in another epoch: seqs do not compare, so ask the server where this device stands.
+                        catchUpNeeded = true;
+                        break;
+                    case OwnSeq own when !IsCurrentEpoch(own.Epoch):
+                        // Kept, so that the catch-up skips it if the server continues this device's numbering; a
+                        // resync clears it with everything else.
+                        _ownSeqs.Add(own.Seq);
                         catchUpNeeded = true;
                         break;
                     case Live live when live.Seq <= _lastSeq:
@@ -243,7 +248,9 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                     return true;
                 }
 
-                if (_epoch is null && result.Epoch is not null)
+                // The server continued this device's numbering (its seq is within what a restored stream kept) under
+                // the epoch it names now: later entries of that epoch are in order with what was applied.
+                if (result.Epoch is not null)
                 {
                     Volatile.Write(ref _epoch, result.Epoch);
                 }

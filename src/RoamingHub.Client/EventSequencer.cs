@@ -69,6 +69,9 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
     /// <summary>The server never echoes a change to the device that made it: counts the change's seq as applied.</summary>
     public void EnqueueOwnSeq(long seq, string? epoch = null) => Enqueue(new OwnSeq(seq, epoch));
 
+    /// <summary>The server could not replay this device's missed entries on connect: start again from where it stands.</summary>
+    public void EnqueueResync(ResyncRequired resync) => Enqueue(new Resync(resync));
+
     /// <summary>Asks the loop to fill any gap after <see cref="LastSeq"/> from <c>SyncEvents</c>.</summary>
     public void EnqueueCatchUp() => Enqueue(CatchUp.Instance);
 
@@ -144,6 +147,11 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                     case CatchUp:
                         catchUpNeeded = true;
                         break;
+                    case Resync resync:
+                        await ResyncAsync(new SyncEventsResult { ResyncRequired = true, LastSeq = resync.Where.LastSeq, Epoch = resync.Where.Epoch })
+                            .ConfigureAwait(false);
+                        catchUpNeeded = false;
+                        continue;
                 }
 
                 await RaiseContiguousAsync().ConfigureAwait(false);
@@ -240,11 +248,7 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                 var result = await host.SyncEventsAsync(request, _stopping.Token).ConfigureAwait(false);
                 if (result.ResyncRequired)
                 {
-                    Interlocked.Exchange(ref _lastSeq, result.LastSeq);
-                    Volatile.Write(ref _epoch, result.Epoch ?? _epoch);
-                    _pending.Clear();
-                    _ownSeqs.Clear();
-                    await host.RaiseResyncRequiredAsync(result).ConfigureAwait(false);
+                    await ResyncAsync(result).ConfigureAwait(false);
                     return true;
                 }
 
@@ -292,6 +296,16 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
         }
     }
 
+    /// <summary>Starts again from where the server's stream stands: nothing before it can be replayed.</summary>
+    private Task ResyncAsync(SyncEventsResult result)
+    {
+        Interlocked.Exchange(ref _lastSeq, result.LastSeq);
+        Volatile.Write(ref _epoch, result.Epoch ?? _epoch);
+        _pending.Clear();
+        _ownSeqs.Clear();
+        return host.RaiseResyncRequiredAsync(result);
+    }
+
     private Task RaiseAsync(object payload) => payload switch
     {
         Message message => host.RaiseMessageAsync(message),
@@ -309,6 +323,8 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
     private sealed record Unsequenced(object Payload) : Work;
 
     private sealed record OwnSeq(long Seq, string? Epoch) : Work;
+
+    private sealed record Resync(ResyncRequired Where) : Work;
 
     private sealed record CatchUp : Work
     {

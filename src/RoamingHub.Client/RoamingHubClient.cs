@@ -56,6 +56,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         Connection.On<Message>(HubEvents.OnMessage, _sequencer.EnqueueMessage);
         Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, _sequencer.EnqueueEvent);
         Connection.On<ReadAck>(HubEvents.OnReadAck, _sequencer.EnqueueReadAck);
+        Connection.On<ResyncRequired>(HubEvents.OnResyncRequired, _sequencer.EnqueueResync);
         Connection.Closed += error =>
         {
             _closed.TrySetResult(error);

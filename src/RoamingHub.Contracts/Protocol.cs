@@ -11,6 +11,12 @@ public static class RoamingProtocol
 
     /// <summary>Query-string parameter that carries the bearer token on the hub path (WebSockets cannot send headers from browsers).</summary>
     public const string AccessTokenQueryParameter = "access_token";
+
+    /// <summary>Query-string parameter: the last stream seq the device applied; the server replays what follows on connect.</summary>
+    public const string SinceSeqQueryParameter = "sinceSeq";
+
+    /// <summary>Query-string parameter: the epoch <see cref="SinceSeqQueryParameter"/> belongs to.</summary>
+    public const string EpochQueryParameter = "epoch";
 }
 
 /// <summary>
@@ -63,6 +69,12 @@ public static class HubEvents
 
     /// <summary>In single chat: the other participant read this user's messages up to a time.</summary>
     public const string OnReadAck = "onReadAck";
+
+    /// <summary>
+    /// On connect, instead of a replay: the stream no longer reaches back to the device's seq, or its epoch changed.
+    /// Carries <see cref="ResyncRequired"/>: refetch the lists, then go on from its <c>lastSeq</c> and <c>epoch</c>.
+    /// </summary>
+    public const string OnResyncRequired = "onResyncRequired";
 }
 
 /// <summary>Chat types, as strings on the wire.</summary>

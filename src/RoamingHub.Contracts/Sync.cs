@@ -82,3 +82,13 @@ public sealed record SyncEventsResult
     /// <summary>The stream's current epoch.</summary>
     [Key("epoch")] public string? Epoch { get; init; }
 }
+
+/// <summary>The push <c>onResyncRequired</c>: where the user's stream stands now.</summary>
+[MessagePackObject]
+public sealed record ResyncRequired
+{
+    /// <summary>The seq of the stream's newest entry: live entries follow it.</summary>
+    [Key("lastSeq")] public long LastSeq { get; init; }
+    /// <summary>The stream's current epoch.</summary>
+    [Key("epoch")] public string? Epoch { get; init; }
+}

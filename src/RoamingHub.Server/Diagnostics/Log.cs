@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "A delivery message from another node could not be read and was dropped.")]
     public static partial void DeliveryMessageUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "Resuming the stream of a connection of user {UserId} failed; the connection is closed so the device reconnects.")]
+    public static partial void ResumeFailed(ILogger logger, string userId, Exception exception);
 }

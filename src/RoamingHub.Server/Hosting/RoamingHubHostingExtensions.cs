@@ -60,6 +60,7 @@ internal static class RoamingHubHostingExtensions
         });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<LocalConnections>();
+        services.AddSingleton<StreamResumer>();
         services.AddSingleton<IDeviceNotifier>(sp => new DeviceNotifier(sp.GetRequiredService<LocalConnections>(), sp.GetService<RedisDeliveryBus>()));
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RateLimitFilter>();
@@ -122,7 +123,11 @@ internal static class RoamingHubHostingExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteHealthAsync(context, "alive") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealthAsync(context, report.Status == HealthStatus.Healthy ? "ready" : null) });
         app.MapAdminApi();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub => hub.Use(RequireAllowedOrigin));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub =>
+        {
+            hub.Use(RequireAllowedOrigin);
+            hub.Use(ResumePoint.CaptureAsync);
+        });
         app.MapHub<DeviceHub>(RoamingProtocol.HubPath, options =>
         {
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling;

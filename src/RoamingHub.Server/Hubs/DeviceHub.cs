@@ -17,7 +17,7 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class DeviceHub(IMediator mediator, LocalConnections local) : Hub
+internal sealed class DeviceHub(IMediator mediator, LocalConnections local, StreamResumer resumer) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
 
@@ -36,12 +36,15 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local) : Hu
         var requestedDevice = Context.GetHttpContext()?.Request.Query[RoamingProtocol.DeviceIdQueryParameter].ToString();
         var deviceId = string.IsNullOrEmpty(requestedDevice) ? Context.ConnectionId : Ids.Canonicalize(requestedDevice, "deviceId");
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
+        var resumeFrom = ResumePoint.Of(Context.GetHttpContext());
 
         await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
 
-        // From here on, pushes for this connection queue in its outbox.
-        local.Add(userId, Context.ConnectionId, CloseForReconnect(Context));
+        // From here on, pushes for this connection queue in its outbox, held until the replay of what came before.
+        var close = CloseForReconnect(Context);
+        var outbox = local.Add(userId, Context.ConnectionId, close, held: true);
         Admit(Context, caller);
+        resumer.Start(caller, outbox, resumeFrom, close, Context.ConnectionAborted);
     }
 
     /// <summary>

@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Contracts;
@@ -18,6 +21,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
     private readonly RoamingHubClientOptions _options;
     private readonly EventSequencer _sequencer;
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _started;
 
     public RoamingHubClient(RoamingHubClientOptions options)
     {
@@ -36,6 +40,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
                 // behind a load balancer needs no sticky sessions.
                 http.Transports = HttpTransportType.WebSockets;
                 http.SkipNegotiation = true;
+                // Every (re)connect names where this device stands, so the server replays what it missed first.
+                http.WebSocketFactory = OpenWebSocketAsync;
             });
         if (options.Protocol == RoamingHubProtocol.MessagePack)
         {
@@ -131,6 +137,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
 
         _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch);
+        _started = true;
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
@@ -210,6 +217,43 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
         return await Connection.InvokeCoreAsync<T>(method, args, linked.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the connection's WebSocket with this device's stream position in the URL (<c>sinceSeq</c>,
+    /// <c>epoch</c>) once it has one: the server then sends every entry after it, in order, before the live ones.
+    /// </summary>
+    private async ValueTask<WebSocket> OpenWebSocketAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            if (await _options.AccessTokenProvider().ConfigureAwait(false) is { Length: > 0 } token)
+            {
+                socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+            }
+
+            await socket.ConnectAsync(WithPosition(context.Uri), cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private Uri WithPosition(Uri uri)
+    {
+        var (seq, epoch) = _started ? (LastSeq, Epoch) : (_options.InitialSeq, _options.InitialEpoch);
+        if (seq is null)
+        {
+            return uri;
+        }
+
+        var query = $"{RoamingProtocol.SinceSeqQueryParameter}={seq.Value.ToString(CultureInfo.InvariantCulture)}"
+            + (epoch is null ? "" : $"&{RoamingProtocol.EpochQueryParameter}={Uri.EscapeDataString(epoch)}");
+        return new UriBuilder(uri) { Query = uri.Query.Length > 1 ? $"{uri.Query[1..]}&{query}" : query }.Uri;
     }
 
     private static Uri Endpoint(RoamingHubClientOptions options)

@@ -44,7 +44,7 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
         var close = CloseForReconnect(Context);
         var outbox = local.Add(userId, Context.ConnectionId, close, held: true);
         Admit(Context, caller);
-        resumer.Start(caller, outbox, resumeFrom, close, Context.ConnectionAborted);
+        await resumer.ResumeAsync(caller, outbox, resumeFrom, close, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
     /// <summary>

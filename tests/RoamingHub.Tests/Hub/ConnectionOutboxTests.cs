@@ -77,10 +77,12 @@ public sealed class ConnectionOutboxTests
             outbox.TryEnqueue(Entry(seq));
         }
 
-        outbox.Release(replayedUpToSeq: 5);
-        // Live pushes after the release all go, even one numbered below the replay (a stream whose epoch changed).
+        outbox.Release(replayedUpToSeq: 5, "e1");
+        // After the release: one the replay already sent is still left out (its live push came late); a new one goes,
+        // and so does one numbered below the replay in another epoch (the stream's numbering started again).
+        outbox.TryEnqueue(Entry(5));
         outbox.TryEnqueue(Entry(8));
-        outbox.TryEnqueue(Entry(2));
+        outbox.TryEnqueue(Entry(2) with { Epoch = "e2" });
 
         Assert.Equal([null, 6L, 7L, 8L, 2L], await SentSeqsAsync(5));
         outbox.Stop();

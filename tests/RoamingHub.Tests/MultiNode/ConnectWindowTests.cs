@@ -11,7 +11,7 @@ namespace RoamingHub.Tests.MultiNode;
 /// <summary>
 /// A plain SignalR client with no catch-up code of its own: once its <c>start()</c> has resolved, every stream entry
 /// made anywhere reaches it live, because the server, not the client, closes the window between the handshake and
-/// the connection's delivery.
+/// the connection's delivery. Nothing arrives twice either.
 /// </summary>
 public sealed class ConnectWindowTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 {
@@ -53,6 +53,12 @@ public sealed class ConnectWindowTests(TwoNodes nodes) : IClassFixture<TwoNodes>
             if (!await EventuallyAsync(() => pins.Any(p => p.Seq == pinned.Seq) && messages.Any(m => m.MsgId == message.MsgId)))
             {
                 missed.Add($"connect {i}: pin {(pins.Any(p => p.Seq == pinned.Seq) ? "received" : "missed")}, message {(messages.Any(m => m.MsgId == message.MsgId) ? "received" : "missed")}");
+            }
+
+            var twice = pins.Select(p => p.Seq).Concat(messages.Select(m => m.Seq ?? -1)).GroupBy(seq => seq).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (twice.Count > 0)
+            {
+                missed.Add($"connect {i}: seqs received twice: {string.Join(", ", twice)}");
             }
         }
 

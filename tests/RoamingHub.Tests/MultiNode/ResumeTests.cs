@@ -59,6 +59,33 @@ public sealed class ResumeTests(ResumeTests.Cluster cluster) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task A_device_that_resumes_while_another_device_keeps_changing_state_gets_every_entry_once_and_in_order()
+    {
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var phone = await cluster.A.ConnectAsync(alice, "phone");
+        for (var i = 0; i < 10; i++)
+        {
+            await phone.PinConversationAsync(new PinConversationRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, IsPinned = i % 2 == 0 });
+        }
+
+        // Resumes from the start of the stream while the phone, on the other node, makes ten more changes.
+        var writing = Task.Run(async () =>
+        {
+            for (var i = 10; i < 20; i++)
+            {
+                await phone.PinConversationAsync(new PinConversationRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, IsPinned = i % 2 == 0 });
+            }
+        });
+        await using var laptop = await ConnectPlainAsync(cluster.B, alice, sinceSeq: 0, epoch: null);
+        await writing;
+
+        var last = (await phone.GetSyncStateAsync()).LastSeq;
+        Assert.Equal(20, last);
+        var received = await laptop.WaitForAsync(20);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), received.Select(p => p.Seq));
+    }
+
+    [Fact]
     public async Task A_device_behind_the_log_or_on_another_epoch_gets_one_resyncRequired_and_then_the_live_stream()
     {
         var alice = TestIds.User("alice");

@@ -2,8 +2,8 @@ using System.Threading.Channels;
 
 namespace RoamingHub.Server.Hubs.Delivery;
 
-/// <summary>One push as a connection receives it: the client method, the payload stamped for its user, and that user's seq.</summary>
-internal readonly record struct OutboxItem(string Method, object Payload, long? Seq);
+/// <summary>One push as a connection receives it: the client method, the payload stamped for its user, and that user's seq and epoch.</summary>
+internal readonly record struct OutboxItem(string Method, object Payload, long? Seq, string? Epoch = null);
 
 /// <summary>
 /// The pushes waiting for one connection, written to it by one sender loop. Producers never wait: a full outbox means
@@ -16,10 +16,10 @@ internal readonly record struct OutboxItem(string Method, object Payload, long? 
 /// </remarks>
 internal sealed class ConnectionOutbox
 {
-    private readonly Channel<Queued> _queue;
+    private readonly Channel<OutboxItem> _queue;
     private readonly Func<OutboxItem, CancellationToken, ValueTask> _send;
     private readonly Action<ConnectionOutbox> _overflowed;
-    private readonly TaskCompletionSource<long> _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Replayed> _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopped = new();
     private readonly Lock _gate = new();
     private bool _held;
@@ -40,10 +40,10 @@ internal sealed class ConnectionOutbox
         _send = send;
         _overflowed = overflowed;
         _held = held;
-        _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<OutboxItem>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         if (!held)
         {
-            _released.SetResult(long.MinValue);
+            _released.SetResult(Replayed.Nothing);
         }
 
         Completion = Task.Run(RunAsync);
@@ -67,12 +67,7 @@ internal sealed class ConnectionOutbox
     /// </summary>
     public bool TryEnqueue(OutboxItem item)
     {
-        bool written;
-        lock (_gate)
-        {
-            // Written under the gate, so an item is marked held exactly when it was queued before Release.
-            written = _queue.Writer.TryWrite(new Queued(item, _held));
-        }
+        var written = _queue.Writer.TryWrite(item);
 
         // Completing the queue succeeds once, and not at all after Stop: a connection that has gone is not closed.
         if (!written && _queue.Writer.TryComplete())
@@ -86,10 +81,11 @@ internal sealed class ConnectionOutbox
     }
 
     /// <summary>
-    /// Starts sending: the held pushes whose seq is above <paramref name="replayedUpToSeq"/> (the replay already sent
-    /// the others; pushes without a seq always go), then everything live. Does nothing on an outbox that is not held.
+    /// Starts sending, leaving out every push of <paramref name="epoch"/> at or below <paramref name="replayedUpToSeq"/>,
+    /// held or arriving later, since the replay sent those (pushes without a seq, or of another epoch, always go). Does
+    /// nothing on an outbox that is not held.
     /// </summary>
-    public void Release(long replayedUpToSeq)
+    public void Release(long replayedUpToSeq, string? epoch = null)
     {
         lock (_gate)
         {
@@ -101,7 +97,7 @@ internal sealed class ConnectionOutbox
             _held = false;
         }
 
-        _released.TrySetResult(replayedUpToSeq);
+        _released.TrySetResult(new Replayed(replayedUpToSeq, epoch));
     }
 
     /// <summary>Stops the sender loop and drops what is queued: the connection has gone.</summary>
@@ -109,25 +105,26 @@ internal sealed class ConnectionOutbox
     {
         _stopped.Cancel();
         _queue.Writer.TryComplete();
-        _released.TrySetResult(long.MaxValue);
+        _released.TrySetResult(Replayed.Nothing);
     }
 
     private async Task RunAsync()
     {
-        var replayedUpToSeq = await _released.Task.ConfigureAwait(false);
+        var replayed = await _released.Task.ConfigureAwait(false);
         var reader = _queue.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stopped.Token).ConfigureAwait(false))
             {
-                while (!_stopped.IsCancellationRequested && reader.TryRead(out var queued))
+                while (!_stopped.IsCancellationRequested && reader.TryRead(out var item))
                 {
-                    if (queued.Held && queued.Item.Seq <= replayedUpToSeq)
+                    // Held or not: a live push can reach this node after the replay has read its entry from the store.
+                    if (replayed.Sent(item))
                     {
                         continue;
                     }
 
-                    await _send(queued.Item, _stopped.Token).ConfigureAwait(false);
+                    await _send(item, _stopped.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -137,5 +134,11 @@ internal sealed class ConnectionOutbox
         }
     }
 
-    private readonly record struct Queued(OutboxItem Item, bool Held);
+    /// <summary>How far the replay went: a push of that epoch at or below its seq was sent by the replay.</summary>
+    private sealed record Replayed(long UpToSeq, string? Epoch)
+    {
+        public static readonly Replayed Nothing = new(long.MinValue, null);
+
+        public bool Sent(OutboxItem item) => item.Seq <= UpToSeq && (Epoch is null || item.Epoch is null || item.Epoch == Epoch);
+    }
 }

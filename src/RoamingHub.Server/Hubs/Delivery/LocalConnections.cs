@@ -91,7 +91,7 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
                 continue;
             }
 
-            var item = new OutboxItem(push.Method, push.PayloadFor(target), target.Seq);
+            var item = new OutboxItem(push.Method, push.PayloadFor(target), target.Seq, target.Epoch);
             foreach (var outbox in outboxes)
             {
                 if (!string.Equals(outbox.ConnectionId, push.ExceptConnectionId, StringComparison.Ordinal))

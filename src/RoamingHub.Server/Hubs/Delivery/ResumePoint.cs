@@ -25,10 +25,18 @@ internal sealed record ResumePoint(long SinceSeq, string? Epoch)
             && string.IsNullOrEmpty(context.Request.Query[RoamingProtocol.SinceSeqQueryParameter])
             && context.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { } subject)
         {
-            var caller = new Caller(Ids.Canonicalize(subject, "token subject"), "-", ConnectionId: null);
-            var state = await context.RequestServices.GetRequiredService<IMediator>().Send(new GetSyncState(caller), context.RequestAborted).ConfigureAwait(false);
-            var query = context.Request.QueryString.Add(RoamingProtocol.SinceSeqQueryParameter, state.LastSeq.ToString(CultureInfo.InvariantCulture));
-            context.Request.QueryString = state.Epoch is null ? query : query.Add(RoamingProtocol.EpochQueryParameter, state.Epoch);
+            try
+            {
+                var caller = new Caller(Ids.Canonicalize(subject, "token subject"), "-", ConnectionId: null);
+                var state = await context.RequestServices.GetRequiredService<IMediator>().Send(new GetSyncState(caller), context.RequestAborted).ConfigureAwait(false);
+                var query = context.Request.QueryString.Add(RoamingProtocol.SinceSeqQueryParameter, state.LastSeq.ToString(CultureInfo.InvariantCulture));
+                context.Request.QueryString = state.Epoch is null ? query : query.Add(RoamingProtocol.EpochQueryParameter, state.Epoch);
+            }
+            catch (Exception ex) when (ex is RoamingException or StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // The hub refuses a bad subject, and a store that does not answer, with a close the client understands;
+                // the request goes on without a captured position.
+            }
         }
 
         await next(context).ConfigureAwait(false);

@@ -16,13 +16,11 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
     private const int PageSize = SyncEventsHandler.MaxLimit;
 
     /// <summary>
-    /// Runs the replay in the background, so the connection's calls are not held up behind it; a replay that fails
-    /// (the store is away) closes the connection so the device reconnects and resumes again.
+    /// Runs the replay. Awaited while the connection is being admitted, so SignalR runs none of the device's calls
+    /// before it: an entry the device makes itself reaches it in the call's result only, never again in the replay.
+    /// A replay that fails (the store is away) closes the connection so the device reconnects and resumes again.
     /// </summary>
-    public void Start(Caller caller, ConnectionOutbox outbox, ResumePoint? from, Action close, CancellationToken connectionAborted) =>
-        _ = Task.Run(() => ResumeAsync(caller, outbox, from, close, connectionAborted), CancellationToken.None);
-
-    private async Task ResumeAsync(Caller caller, ConnectionOutbox outbox, ResumePoint? from, Action close, CancellationToken connectionAborted)
+    public async Task ResumeAsync(Caller caller, ConnectionOutbox outbox, ResumePoint? from, Action close, CancellationToken connectionAborted)
     {
         try
         {
@@ -36,7 +34,7 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
                 {
                     await client.SendAsync(HubEvents.OnResyncRequired, new ResyncRequired { LastSeq = page.LastSeq, Epoch = page.Epoch }, connectionAborted)
                         .ConfigureAwait(false);
-                    outbox.Release(page.LastSeq);
+                    outbox.Release(page.LastSeq, page.Epoch);
                     return;
                 }
 
@@ -54,7 +52,7 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
                 epoch = page.Epoch ?? epoch;
                 if (!page.HasMore)
                 {
-                    outbox.Release(since);
+                    outbox.Release(since, epoch);
                     return;
                 }
             }

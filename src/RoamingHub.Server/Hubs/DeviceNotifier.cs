@@ -12,11 +12,18 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
 {
     public void Deliver(params IReadOnlyList<Push> pushes)
     {
-        foreach (var push in pushes)
+        // A call whose change reaches nobody (a repeat whose entries were all made before) publishes nothing.
+        IReadOnlyList<Push> toDeliver = [.. pushes.Where(push => push.Targets.Count > 0)];
+        if (toDeliver.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var push in toDeliver)
         {
             local.Enqueue(push);
         }
 
-        bus?.Publish(pushes);
+        bus?.Publish(toDeliver);
     }
 }

@@ -22,8 +22,11 @@ internal interface IEventLog
     ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, string? epoch, int limit, long now, CancellationToken cancellationToken);
 }
 
-/// <summary>An entry a change appended to a user's stream: its seq, and the epoch the seq belongs to.</summary>
-internal readonly record struct StreamEntryRef(long Seq, string Epoch)
+/// <summary>
+/// An entry a change appended to a user's stream: its seq, the epoch the seq belongs to, and whether this call
+/// appended it (false when a retried send found the entry its first attempt made).
+/// </summary>
+internal readonly record struct StreamEntryRef(long Seq, string Epoch, bool Appended = true)
 {
     /// <summary>The event as logged under this entry.</summary>
     public MultiDeviceEvent Stamp(MultiDeviceEvent template) => template with { Seq = Seq, Epoch = Epoch };

@@ -23,7 +23,8 @@ public abstract partial class StoreContract
 
         Assert.Equal(new StreamEntryRef(1, alices.Epoch!), first.Entries[_alice]);
         Assert.Equal(new StreamEntryRef(1, bobs.Epoch!), first.Entries[_bob]);
-        Assert.Equal(first.Entries.OrderBy(e => e.Key), retry.Entries.OrderBy(e => e.Key));
+        // The retry answers the same entries, and says it appended none of them, so it pushes nothing.
+        Assert.Equal(first.Entries.OrderBy(e => e.Key).Select(e => (e.Key, e.Value with { Appended = false })), retry.Entries.OrderBy(e => e.Key).Select(e => (e.Key, e.Value)));
         Assert.Equal((1L, 1L), (alices.LastSeq, bobs.LastSeq));
         var atBob = Assert.Single((await ReplayAsync(store, _bob)).Events);
         Assert.Equal(new MultiDeviceEvent

@@ -52,19 +52,21 @@ internal sealed class SendMessageHandler(
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
         var (message, _, participants, entries) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 
-        // A repeat is pushed again with the seqs its first attempt got, since that attempt may have failed before
-        // its push: a device that had it already drops it by its seq.
+        // Pushed to the users whose entry this call appended. A repeat whose first attempt appended an entry got that
+        // far, and its push went right after; one that stopped before appending (a half-finished send) is delivered now.
+        // A device that missed the first push anyway finds the entry in its stream.
         PushTarget Target(string user) => new(user, entries[user].Seq, entries[user].Epoch);
+        bool Appended(string user) => entries[user].Appended;
         if (conversation.IsGroup)
         {
             // Every member as the group's member list has them now, the sender's other devices included: one push.
-            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Select(Target)], caller.ConnectionId));
+            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Where(Appended).Select(Target)], caller.ConnectionId));
         }
         else
         {
             notifier.Deliver([
-                Push.Message(message.ToWire(conversation.Id), [Target(conversation.Id)]),
-                Push.Message(message.ToWire(caller.UserId), [Target(caller.UserId)], caller.ConnectionId),
+                .. Appended(conversation.Id) ? [Push.Message(message.ToWire(conversation.Id), [Target(conversation.Id)])] : Array.Empty<Push>(),
+                .. Appended(caller.UserId) ? [Push.Message(message.ToWire(caller.UserId), [Target(caller.UserId)], caller.ConnectionId)] : Array.Empty<Push>(),
             ]);
         }
 

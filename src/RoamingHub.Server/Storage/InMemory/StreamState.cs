@@ -29,7 +29,7 @@ internal sealed class StreamState
     {
         if (_messageSeqs.TryGetValue(message.MsgId, out var seq))
         {
-            return new StreamEntryRef(seq, Epoch);
+            return new StreamEntryRef(seq, Epoch, Appended: false);
         }
 
         var conversation = message.ConversationFor(viewer);

@@ -27,7 +27,7 @@ internal sealed class ScriptReply(RedisResult[] values)
         }
 
         var entry = (RedisResult[])values[index]!;
-        return new StreamEntryRef((long)entry[0], (string)entry[1]!);
+        return new StreamEntryRef((long)entry[0], (string)entry[1]!, Appended: entry.Length < 3 || (long)entry[2] == 1);
     }
 
     public string Text(int index) => (string)values[index]!;

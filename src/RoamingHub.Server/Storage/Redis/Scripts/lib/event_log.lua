@@ -55,11 +55,12 @@ local function append_event(blob, bounds)
 end
 
 -- append_message(member, msg_id, position, bounds): appends a reference to a message once per msgId: a retried
--- send answers the entry it made before. Returns {seq, epoch}.
+-- send answers the entry it made before. Returns {seq, epoch, 1 when this call appended it or 0}.
 local function append_message(member, msg_id, position, bounds)
   local seq = redis.call('ZSCORE', stream_msgs, msg_id)
-  if seq then return {tonumber(seq), stream_epoch()} end
+  if seq then return {tonumber(seq), stream_epoch(), 0} end
   local entry = append_entry('M|' .. member .. '|' .. msg_id .. '|' .. position, bounds)
   redis.call('ZADD', stream_msgs, entry[1], msg_id)
+  entry[3] = 1
   return entry
 end

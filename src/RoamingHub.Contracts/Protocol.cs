@@ -111,7 +111,7 @@ public static class MultiDeviceOperations
     /// <summary>This user was removed from the group (or the group was deleted): it left the list and its history is closed.</summary>
     public const string RemovedFromGroup = "REMOVED_FROM_GROUP";
 
-    /// <summary>In replay: a message this user received or sent from another device, whole in <c>message</c> (null when gone from history).</summary>
+    /// <summary>In replay: a message this user received or sent from another device, whole in <c>message</c> (null when this user can no longer see it).</summary>
     public const string Message = "MESSAGE";
 
     /// <summary>In replay: the single-chat peer <c>conversationId</c> read this user's messages up to <c>readTimestamp</c> (what <c>onReadAck</c> pushed).</summary>

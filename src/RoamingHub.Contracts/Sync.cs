@@ -33,7 +33,7 @@ public sealed record MultiDeviceEvent
     [Key("ext")] public string? Ext { get; init; }
     /// <summary>The epoch of the user's stream this entry belongs to: seqs compare only within one epoch.</summary>
     [Key("epoch")] public string? Epoch { get; init; }
-    /// <summary>For <c>MESSAGE</c>: the whole message as this user sees it; null when it is gone from history (retention, a deleted group).</summary>
+    /// <summary>For <c>MESSAGE</c>: the whole message as this user sees it; null when this user can no longer see it (past retention, a deleted group, hidden by a one-way deletion).</summary>
     [Key("message")] public Message? Message { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>

@@ -99,6 +99,24 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Replay_does_not_serve_a_message_the_user_hid_but_keeps_its_seq_and_the_peer_still_gets_it()
+    {
+        var store = Store();
+        var early = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "early"), T0, true, default)).Message;
+        var byId = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "hidden by id"), T0 + 10, true, default)).Message;
+        var kept = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "kept"), T0 + 20, true, default)).Message;
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), early.Timestamp, "phone", T0 + 30, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [byId.MsgId], "phone", T0 + 31, default);
+
+        var atAlice = (await ReplayAsync(store, _alice)).Events.Where(e => e.Operation == MultiDeviceOperations.Message).ToList();
+        var atBob = (await ReplayAsync(store, _bob)).Events.Where(e => e.Operation == MultiDeviceOperations.Message).ToList();
+
+        Assert.Equal([1L, 2L, 3L], atAlice.Select(e => e.Seq));
+        Assert.Equal([null, null, kept.MsgId], atAlice.Select(e => e.Message?.MsgId));
+        Assert.Equal([early.MsgId, byId.MsgId, kept.MsgId], atBob.Select(e => e.Message?.MsgId));
+    }
+
+    [Fact]
     public async Task Replay_pages_by_count_and_by_bytes()
     {
         var store = Store();

@@ -32,12 +32,16 @@ internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
         }
     }
 
-    /// <summary>A message entry with its message read back from the chat, or without it when it is gone from history.</summary>
+    /// <summary>
+    /// A message entry with its message read back from the chat, or without it when the user can no longer see it: gone
+    /// from history, or hidden from them by a one-way deletion.
+    /// </summary>
     private MultiDeviceEvent Replay(string userId, LoggedStreamEntry entry, long retentionFloor)
     {
         var conversation = new Domain.ConversationRef(entry.Event.ChatType, entry.Event.ConversationId);
-        var found = state.Chats.GetValueOrDefault(conversation.ChatKey(userId))?.Find(entry.MsgId!);
-        var message = found is { } m && m.Position > retentionFloor ? m.Message : null;
+        var chat = state.Chats.GetValueOrDefault(conversation.ChatKey(userId));
+        var found = chat?.Find(entry.MsgId!);
+        var message = found is { } m && chat!.IsVisible(userId, m.Position, entry.MsgId!, retentionFloor) ? m.Message : null;
         return StreamReplay.MessageEntry(new StreamEntryRef(entry.Seq, entry.Event.Epoch!), conversation, entry.Event.Timestamp, message, userId);
     }
 }

@@ -32,7 +32,10 @@ internal sealed class RedisEventLog(RedisStoreContext store) : IEventLog
         return StreamReplay.Page([.. entries], read.LastSeq, read.Epoch);
     }
 
-    /// <summary>The referenced messages still in history, by msgId; one past retention or in a deleted chat is left out.</summary>
+    /// <summary>
+    /// The referenced messages the user can still see, by msgId; one past retention, in a deleted chat, or hidden from
+    /// the user by a one-way deletion (below their watermark, or among their hidden ids) is left out.
+    /// </summary>
     private async Task<Dictionary<string, StoredMessage>> ReadMessagesAsync(string userId, IReadOnlyList<MessageEntry> references, long now)
     {
         var found = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
@@ -45,15 +48,26 @@ internal sealed class RedisEventLog(RedisStoreContext store) : IEventLog
         var live = references.Where(r => r.Position > floor).ToList();
         var batch = store.Db.CreateBatch();
         var reads = live.GroupBy(r => r.Conversation.ChatKey(userId), StringComparer.Ordinal)
-            .Select(chat => (References: chat.ToList(), Bodies: batch.HashGetAsync(store.Keys.MessageBodies(chat.Key), [.. chat.Select(r => (RedisValue)r.MsgId)])))
+            .Select(chat =>
+            {
+                RedisValue[] ids = [.. chat.Select(r => (RedisValue)r.MsgId)];
+                return (
+                    References: chat.ToList(),
+                    Bodies: batch.HashGetAsync(store.Keys.MessageBodies(chat.Key), ids),
+                    Watermark: batch.HashGetAsync(store.Keys.Watermarks(chat.Key), userId),
+                    Hidden: batch.SortedSetScoresAsync(store.Keys.Hidden(chat.Key, userId), ids));
+            })
             .ToList();
         batch.Execute();
-        foreach (var (chatReferences, bodies) in reads)
+        foreach (var (chatReferences, bodies, watermark, hidden) in reads)
         {
             var values = await bodies.ConfigureAwait(false);
+            var mark = await watermark.ConfigureAwait(false);
+            var hiddenAt = await hidden.ConfigureAwait(false);
+            var below = mark.IsNull ? 0 : (long)mark;
             for (var i = 0; i < values.Length; i++)
             {
-                if (!values[i].IsNull)
+                if (!values[i].IsNull && chatReferences[i].Position > below && hiddenAt[i] is null)
                 {
                     found[chatReferences[i].MsgId] = EncodedMessage.Read((byte[])values[i]!, chatReferences[i].Position).Decode();
                 }

@@ -107,7 +107,7 @@ internal static class RoamingHubHostingExtensions
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RoamingHub");
         if (app.Services.GetService<IConnectionMultiplexer>() is null)
         {
-            Log.StoreSelected(logger, "embedded in-memory", "No ConnectionStrings:Redis is set: state lives in this process only and there is no backplane, so run a single node.");
+            Log.StoreSelected(logger, "embedded in-memory", "No ConnectionStrings:Redis is set: state lives in this process only and pushes reach only its own connections, so run a single node.");
         }
         else
         {

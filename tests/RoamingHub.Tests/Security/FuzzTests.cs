@@ -285,13 +285,15 @@ public sealed class FuzzTests(FuzzTests.Node node, ITestOutputHelper output) : I
             Assert.Equal(0, await events.GetLastSeqAsync(result.UserId, default));
         }
 
-        // The control device got every pin its other device made, live, once each, and needed no catch-up.
+        // The control device got every pin its other device made, live, once each. Its periodic probe may still fetch
+        // a pin whose push is on its way (pins never stop during the barrage); that pin's live push then arrives and
+        // is dropped, so every early recovery has exactly one dropped twin, and nothing else is dropped.
         await received.WaitForEventsAsync(seqs.Count);
         await Recorder.SettleAsync();
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
         Assert.Equal(seqs, received.RawEvents.Select(e => e.Seq));
-        Assert.Equal(0, control.EventsRecovered);
-        Assert.Equal(0, control.DuplicatesDropped);
+        Assert.Equal(seqs, received.Events.Select(e => e.Seq));
+        Assert.Equal(control.EventsRecovered, control.DuplicatesDropped);
 
         // The node is up and serves new connections.
         using (var http = _node.CreateHttpClient())
@@ -450,9 +452,10 @@ public sealed class FuzzTests(FuzzTests.Node node, ITestOutputHelper output) : I
             {
                 await _socket.SendAsync(frame, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
             {
-                // The server may close in the middle of an oversized frame; its answer is read next.
+                // The server may close in the middle of an oversized frame (the socket is then aborted, and a send on
+                // it fails either way); its answer is read next.
             }
         }
 

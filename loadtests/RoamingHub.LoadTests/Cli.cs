@@ -28,6 +28,7 @@ internal static class Cli
           --max-in-flight          operations in flight before new ones count as LOADGEN_BACKLOG (50000)
           --timeout                seconds before an invocation counts as TIMEOUT (10)
           --body-bytes             message body size (100)
+          --stuck-readers          messages: devices (one per user, from the first) that never read what they are sent (0)
           --conversations-per-user fetch: conversations in each reader's list (100)
           --messages-per-conversation fetch: messages in the conversation history reads (1000)
           --mix                    mixed: weights send,pin,conversations,history (50,10,25,15)
@@ -145,6 +146,7 @@ internal static class Cli
             MaxInFlight = Get("--max-in-flight") is { } inFlight ? int.Parse(inFlight, CultureInfo.InvariantCulture) : defaults.MaxInFlight,
             InvocationTimeout = Seconds("--timeout", defaults.InvocationTimeout.TotalSeconds),
             BodyBytes = Get("--body-bytes") is { } body ? int.Parse(body, CultureInfo.InvariantCulture) : defaults.BodyBytes,
+            StuckReaders = Get("--stuck-readers") is { } stuck ? int.Parse(stuck, CultureInfo.InvariantCulture) : defaults.StuckReaders,
             ConversationsPerUser = Get("--conversations-per-user") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : defaults.ConversationsPerUser,
             MessagesPerConversation = Get("--messages-per-conversation") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : defaults.MessagesPerConversation,
             Mix = mix is [var send, var pin, var conversations, var history] ? new MixWeights(send, pin, conversations, history)

@@ -85,6 +85,9 @@ internal sealed record LoadOptions
     /// <summary>UTF-8 bytes of each message body.</summary>
     public int BodyBytes { get; init; } = 100;
 
+    /// <summary><c>messages</c>: extra devices, one each for the first users, that handshake and then never read.</summary>
+    public int StuckReaders { get; init; }
+
     /// <summary><c>fetch</c>: conversations in each reader's list.</summary>
     public int ConversationsPerUser { get; init; } = 100;
 
@@ -157,6 +160,7 @@ internal sealed record LoadOptions
         Require(Scenario != LoadScenario.Fetch || Users >= ConversationsPerUser + 1, "fetch needs more users than conversations per user: users talk to each other.");
         Require(MaxInFlight >= 1 && MaxOperations is null or >= 1, "--max-in-flight and --max-operations must be positive.");
         Require(Mix.Total > 0, "--mix needs at least one positive weight.");
+        Require(StuckReaders == 0 || (Scenario == LoadScenario.Messages && StuckReaders <= Users), "--stuck-readers is for messages, and at most one per user.");
     }
 
     /// <summary>True for 127.0.0.0/8, ::1 and <c>localhost</c>: the only addresses this tool sends load to.</summary>

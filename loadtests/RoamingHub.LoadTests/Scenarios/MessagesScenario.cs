@@ -17,6 +17,8 @@ internal static class MessagesScenario
         var options = context.Options;
         await using var fleet = await context.ConnectAsync(options.Users, options.DevicesPerUser).ConfigureAwait(false);
         context.RecordConnections(fleet, (long)options.Users * options.DevicesPerUser);
+        // Recipients that never read: the server must not let them slow anyone else's sends or pushes.
+        await using var stuck = await StuckReaders.OpenAsync(options, context.CancellationToken).ConfigureAwait(false);
 
         var sends = new MessageDriver(fleet, new DeliveryLedger(), options);
         var stats = new OperationStats(Operation);

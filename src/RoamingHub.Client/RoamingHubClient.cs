@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Contracts;
@@ -15,12 +18,19 @@ namespace RoamingHub.Client;
 /// lost push, or a dropped connection) is filled from <c>SyncEvents</c> before later entries are raised, and a new
 /// epoch on the server (its numbering started again) raises <see cref="ResyncRequired"/>.
 /// All callbacks run on one background loop, one at a time, so they may call the hub.
+/// <para>
+/// By default the client keeps itself connected until it is disposed: <see cref="StartAsync"/> tries again while
+/// connecting fails for a passing reason, a dropped connection reconnects with jittered backoff, and each reconnect
+/// resumes from <see cref="LastSeq"/> and <see cref="Epoch"/>. A refusal by the server ends the start with a
+/// <see cref="RoamingHubException"/> whose <see cref="RoamingHubException.Code"/> says why.
+/// </para>
 /// </summary>
 public sealed class RoamingHubClient : IAsyncDisposable
 {
     private readonly RoamingHubClientOptions _options;
     private readonly EventSequencer _sequencer;
-    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IRetryPolicy? _retryPolicy;
+    private TaskCompletionSource<ConnectionEnd> _attemptEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _started;
 
     public RoamingHubClient(RoamingHubClientOptions options)
@@ -48,13 +58,15 @@ public sealed class RoamingHubClient : IAsyncDisposable
             builder.AddMessagePackProtocol();
         }
 
-        if (options is { AutomaticReconnect: true, ReconnectDelays: { } delays })
+        _retryPolicy = options switch
         {
-            builder.WithAutomaticReconnect([.. delays]);
-        }
-        else if (options.AutomaticReconnect)
+            { AutomaticReconnect: false } => null,
+            { ReconnectDelays: { } delays } => new ListedDelaysPolicy([.. delays]),
+            _ => new JitteredReconnectPolicy(),
+        };
+        if (_retryPolicy is not null)
         {
-            builder.WithAutomaticReconnect(new JitteredReconnectPolicy());
+            builder.WithAutomaticReconnect(_retryPolicy);
         }
 
         Connection = builder.Build();
@@ -63,9 +75,15 @@ public sealed class RoamingHubClient : IAsyncDisposable
         Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, _sequencer.EnqueueEvent);
         Connection.On<ReadAck>(HubEvents.OnReadAck, _sequencer.EnqueueReadAck);
         Connection.On<ResyncRequired>(HubEvents.OnResyncRequired, _sequencer.EnqueueResync);
+        // What ended the connection while StartAsync waits for its first answer; later ends land in a completed source.
         Connection.Closed += error =>
         {
-            _closed.TrySetResult(error);
+            Volatile.Read(ref _attemptEnded).TrySetResult(new ConnectionEnd(error, Reconnecting: false));
+            return Task.CompletedTask;
+        };
+        Connection.Reconnecting += error =>
+        {
+            Volatile.Read(ref _attemptEnded).TrySetResult(new ConnectionEnd(error, Reconnecting: true));
             return Task.CompletedTask;
         };
         Connection.Reconnected += _ =>
@@ -105,39 +123,94 @@ public sealed class RoamingHubClient : IAsyncDisposable
     /// <summary>Events raised from <c>SyncEvents</c> because their live push was missed.</summary>
     public int EventsRecovered => _sequencer.EventsRecovered;
 
+    /// <summary>
+    /// Connects, and learns where this device stands in the user's stream (<c>GetSyncState</c>, or
+    /// <see cref="RoamingHubClientOptions.InitialSeq"/>). A failure that may pass — no answer from the server, HTTP 5xx,
+    /// the server closing the new connection for a reconnect or answering <c>UNAVAILABLE</c> — is tried again after
+    /// the waits of the reconnect policy, until the client is connected or <paramref name="cancellationToken"/> fires.
+    /// With <see cref="RoamingHubClientOptions.AutomaticReconnect"/> off it tries once; with
+    /// <see cref="RoamingHubClientOptions.ReconnectDelays"/> it gives up after the last wait, throwing the last failure.
+    /// </summary>
+    /// <exception cref="RoamingHubException">
+    /// The server refused the connection, at once and without another attempt: an HTTP 4xx answer to the WebSocket
+    /// upgrade (<c>CONNECTION_LIMIT_EXCEEDED</c> at 409, <c>INVALID_ARGUMENT</c> at 400, <c>UNAUTHENTICATED</c> at
+    /// 401, <c>FORBIDDEN</c> at 403), or, rarely, a Close message with a coded error right after the handshake.
+    /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
-        long lastSeq;
-        var epoch = _options.InitialEpoch;
-        if (_options.InitialSeq is { } initial)
-        {
-            lastSeq = initial;
-            _sequencer.EnqueueCatchUp();
-        }
-        else
+        var startedAt = Stopwatch.GetTimestamp();
+        for (var attempt = 0L; ; attempt++)
         {
             try
             {
-                var state = await GetSyncStateAsync(cancellationToken).ConfigureAwait(false);
-                (lastSeq, epoch) = (state.LastSeq, state.Epoch);
+                await StartOnceAsync(cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+                && StartFailures.IsTransient(ex)
+                && _retryPolicy?.NextRetryDelay(new RetryContext { PreviousRetryCount = attempt, ElapsedTime = Stopwatch.GetElapsedTime(startedAt), RetryReason = ex }) is { } delay)
             {
-                // A server that refuses the connection (CONNECTION_LIMIT_EXCEEDED, …) closes it right after the
-                // handshake: report its reason rather than the failed call that noticed.
-                await Task.WhenAny(_closed.Task, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken)).ConfigureAwait(false);
-                if (_closed.Task.IsCompleted && await _closed.Task.ConfigureAwait(false) is { } reason)
-                {
-                    throw reason;
-                }
-
-                throw;
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
 
-        _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch);
-        _started = true;
+    /// <summary>One attempt: connects, then asks where the stream stands; the answer also shows the server admitted the connection.</summary>
+    private async Task StartOnceAsync(CancellationToken cancellationToken)
+    {
+        var ended = new TaskCompletionSource<ConnectionEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _attemptEnded, ended);
+        await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long lastSeq;
+            var epoch = _options.InitialEpoch;
+            if (_options.InitialSeq is { } initial)
+            {
+                lastSeq = initial;
+                _sequencer.EnqueueCatchUp();
+            }
+            else
+            {
+                var state = await GetInitialSyncStateAsync(ended.Task, cancellationToken).ConfigureAwait(false);
+                (lastSeq, epoch) = (state.LastSeq, state.Epoch);
+            }
+
+            _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch);
+            _started = true;
+        }
+        catch
+        {
+            // Leaves nothing half-started (a failed Connection.StartAsync already is): the next attempt, or the
+            // caller's, begins from Disconnected, and a connection the server did admit gives its place back.
+            await Connection.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<SyncState> GetInitialSyncStateAsync(Task<ConnectionEnd> ended, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetSyncStateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException answer) when (StartFailures.CodeOf(answer.Message) is not null)
+        {
+            // The server answered the call: its code says whether to try again.
+            throw;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The connection went away under the call. Its Close message says why: a refusal with a code, or a close
+            // for a reconnect. The Closed or Reconnecting event that carries it may come a moment after the call failed.
+            if (await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken)).ConfigureAwait(false) == ended)
+            {
+                var end = await ended.ConfigureAwait(false);
+                throw StartFailures.ConnectionEnded(end.Error, end.Reconnecting, ex);
+            }
+
+            throw;
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
@@ -226,6 +299,8 @@ public sealed class RoamingHubClient : IAsyncDisposable
     private async ValueTask<WebSocket> OpenWebSocketAsync(WebSocketConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
+        // Keeps the status and headers of an upgrade the server refused: they carry its reason.
+        socket.Options.CollectHttpResponseDetails = true;
         try
         {
             if (await _options.AccessTokenProvider().ConfigureAwait(false) is { Length: > 0 } token)
@@ -235,6 +310,13 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
             await socket.ConnectAsync(WithPosition(context.Uri), cancellationToken).ConfigureAwait(false);
             return socket;
+        }
+        catch (WebSocketException ex) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+        {
+            var code = socket.HttpResponseHeaders?.FirstOrDefault(h => h.Key.Equals(StartFailures.ErrorHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+            var refused = StartFailures.UpgradeRefused((int)socket.HttpStatusCode, code, ex);
+            socket.Dispose();
+            throw refused;
         }
         catch
         {
@@ -266,6 +348,9 @@ public sealed class RoamingHubClient : IAsyncDisposable
 
         return builder.Uri;
     }
+
+    /// <summary>How a connection ended: the error SignalR reports, and whether it is reconnecting (the server allowed it).</summary>
+    private sealed record ConnectionEnd(Exception? Error, bool Reconnecting);
 
     /// <summary>Gives the sequencer this client's hub calls and events, read at the moment each one is raised.</summary>
     private sealed class SequencerHost(RoamingHubClient client) : IEventSequencerHost

@@ -19,11 +19,14 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly string _environment;
+    private readonly Action<IServiceCollection>? _services;
 
-    public RoamingNode(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
+    /// <summary>A node with <paramref name="settings"/>; <paramref name="services"/> may add to (or replace) its services, for example a startup filter that puts middleware in front.</summary>
+    public RoamingNode(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development", Action<IServiceCollection>? services = null)
     {
         _settings = settings ?? new Dictionary<string, string?>();
         _environment = environment;
+        _services = services;
         UseKestrel(0);
     }
 
@@ -103,6 +106,11 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

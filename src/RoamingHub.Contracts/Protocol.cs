@@ -17,6 +17,12 @@ public static class RoamingProtocol
 
     /// <summary>Query-string parameter: the epoch <see cref="SinceSeqQueryParameter"/> belongs to.</summary>
     public const string EpochQueryParameter = "epoch";
+
+    /// <summary>
+    /// Response header holding the error code of a refused HTTP request, the hub's WebSocket and negotiate requests
+    /// included (a WebSocket client can read headers where it cannot read the body).
+    /// </summary>
+    public const string ErrorCodeHeader = "X-RoamingHub-Error";
 }
 
 /// <summary>

@@ -23,6 +23,12 @@ internal sealed class ErrorResponses : IExceptionHandler
             return false;
         }
 
+        if (exception is RoamingException coded)
+        {
+            // Also where a client cannot read the body: a refused WebSocket request (see ConnectionAdmission).
+            httpContext.Response.Headers[RoamingProtocol.ErrorCodeHeader] = coded.Code;
+        }
+
         await problem.ExecuteAsync(httpContext).ConfigureAwait(false);
         return true;
     }

@@ -15,8 +15,8 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "{Method} by user {UserId} failed: the store is unavailable.")]
     public static partial void StoreUnavailable(ILogger logger, string method, string userId, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Warning, "Refreshing this node's connections failed; retrying at the next interval.")]
-    public static partial void PresenceRefreshFailed(ILogger logger, Exception exception);
+    [LoggerMessage(5, LogLevel.Warning, "Rewriting this node's connection records failed; retrying every heartbeat until it succeeds.")]
+    public static partial void PresenceRewriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(6, LogLevel.Error, "{Method} by user {UserId} failed unexpectedly.")]
     public static partial void UnexpectedFailure(ILogger logger, string method, string userId, Exception exception);
@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Resuming the stream of a connection of user {UserId} failed; the connection is closed so the device reconnects.")]
     public static partial void ResumeFailed(ILogger logger, string userId, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "The store no longer holds this node's last heartbeat: it lost or went back on its data. Rewriting this node's connection records now.")]
+    public static partial void StoreLostPresence(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Warning, "This node's heartbeat failed; other nodes count it dead after Roaming:NodeTimeout without one.")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "A connection of user {UserId} could not be admitted: the store is unavailable. It is closed with allowReconnect so the device comes back.")]
+    public static partial void ConnectDeferred(ILogger logger, string userId, Exception exception);
 }

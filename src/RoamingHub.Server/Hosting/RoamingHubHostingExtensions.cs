@@ -41,8 +41,12 @@ internal static class RoamingHubHostingExtensions
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
             .Validate(
                 o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.StoreTimeout > TimeSpan.Zero
-                    && o.PresenceTimeout >= TimeSpan.FromSeconds(3) && o.EventLogRetention >= TimeSpan.FromMinutes(1),
-                "Roaming:IdempotencyWindow, Roaming:ListCursorLifetime and Roaming:StoreTimeout must be positive, Roaming:PresenceTimeout at least 3 seconds, Roaming:EventLogRetention at least a minute.")
+                    && o.EventLogRetention >= TimeSpan.FromMinutes(1),
+                "Roaming:IdempotencyWindow, Roaming:ListCursorLifetime and Roaming:StoreTimeout must be positive, Roaming:EventLogRetention at least a minute.")
+            .Validate(
+                o => o.NodeHeartbeatInterval >= TimeSpan.FromMilliseconds(100) && o.NodeTimeout >= 3 * o.NodeHeartbeatInterval
+                    && o.PresenceRewriteInterval >= o.NodeTimeout,
+                "Roaming:NodeHeartbeatInterval must be at least 100 ms, Roaming:NodeTimeout at least three heartbeats, Roaming:PresenceRewriteInterval at least Roaming:NodeTimeout.")
             .Validate(
                 o => o.RateLimit is { PerConnectionPerSecond: >= 1, PerConnectionBurst: >= 1, PerUserPerSecond: >= 1, PerUserBurst: >= 1 },
                 "Roaming:RateLimit:* must all be at least 1.")
@@ -64,7 +68,9 @@ internal static class RoamingHubHostingExtensions
         services.AddSingleton<IDeviceNotifier>(sp => new DeviceNotifier(sp.GetRequiredService<LocalConnections>(), sp.GetService<RedisDeliveryBus>()));
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RateLimitFilter>();
-        services.AddHostedService<PresenceRefresher>();
+        services.AddSingleton<NodePresence>();
+        services.AddHostedService<NodeHeartbeat>();
+        services.AddHostedService<PresenceRewriter>();
         services.AddExceptionHandler<ErrorResponses>();
         services.AddProblemDetails();
 
@@ -126,6 +132,7 @@ internal static class RoamingHubHostingExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub =>
         {
             hub.Use(RequireAllowedOrigin);
+            hub.Use(ConnectionAdmission.AdmitAsync);
             hub.Use(ResumePoint.CaptureAsync);
         });
         app.MapHub<DeviceHub>(RoamingProtocol.HubPath, options =>

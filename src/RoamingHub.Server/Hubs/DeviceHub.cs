@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Features.Connections;
 using RoamingHub.Server.Features.Conversations;
 using RoamingHub.Server.Features.History;
@@ -17,9 +18,10 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class DeviceHub(IMediator mediator, LocalConnections local, StreamResumer resumer) : Hub
+internal sealed class DeviceHub(IMediator mediator, LocalConnections local, StreamResumer resumer, ILogger<DeviceHub> logger) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
+    private const string OwnRecordItem = "roaminghub.record";
 
     private Caller Caller => CallerOf(Context)!;
 
@@ -32,16 +34,33 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
 
     public override async Task OnConnectedAsync()
     {
+        var http = Context.GetHttpContext();
         var userId = Ids.Canonicalize(Context.User?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, "token subject");
-        var requestedDevice = Context.GetHttpContext()?.Request.Query[RoamingProtocol.DeviceIdQueryParameter].ToString();
-        var deviceId = string.IsNullOrEmpty(requestedDevice) ? Context.ConnectionId : Ids.Canonicalize(requestedDevice, "deviceId");
+        var deviceId = (http is null ? null : ConnectionAdmission.DeviceIdOf(http.Request)) ?? Context.ConnectionId;
         var caller = new Caller(userId, deviceId, Context.ConnectionId);
-        var resumeFrom = ResumePoint.Of(Context.GetHttpContext());
+        var resumeFrom = ResumePoint.Of(http);
+        var close = CloseForReconnect(Context);
 
-        await mediator.Send(new ConnectDevice(caller), Context.ConnectionAborted).ConfigureAwait(false);
+        // A WebSocket was admitted before its handshake (ConnectionAdmission), which releases it too; anything else,
+        // or a WebSocket whose admission found the store away, is admitted here and released by OnDisconnectedAsync.
+        if (ConnectionAdmission.AdmittedRecordOf(http) is null)
+        {
+            try
+            {
+                await mediator.Send(new ConnectDevice(userId, Context.ConnectionId), Context.ConnectionAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // Not a refusal: the device is told to come back (a Close with allowReconnect) rather than given up on.
+                Log.ConnectDeferred(logger, userId, ex);
+                close();
+                return;
+            }
+
+            Context.Items[OwnRecordItem] = Context.ConnectionId;
+        }
 
         // From here on, pushes for this connection queue in its outbox, held until the replay of what came before.
-        var close = CloseForReconnect(Context);
         var outbox = local.Add(userId, Context.ConnectionId, close, held: true);
         Admit(Context, caller);
         await resumer.ResumeAsync(caller, outbox, resumeFrom, close, Context.ConnectionAborted).ConfigureAwait(false);
@@ -59,11 +78,15 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        // Only a connection that was admitted holds a place in its user's count.
         if (Context.Items.ContainsKey(CallerItem))
         {
             local.Remove(Context.ConnectionId);
-            await mediator.Send(new DisconnectDevice(Caller), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // Only a connection the hub admitted itself holds a record the hub must release.
+        if (Context.Items.TryGetValue(OwnRecordItem, out var record) && record is string recordId)
+        {
+            await mediator.Send(new DisconnectDevice(Caller.UserId, recordId), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

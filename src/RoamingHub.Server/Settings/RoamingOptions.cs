@@ -70,8 +70,21 @@ public sealed class RoamingOptions
     /// <summary>Token buckets that bound how fast one connection and one user (on each node) may invoke hub methods.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
-    /// <summary>A connection whose node has not refreshed it for this long no longer counts against the limit.</summary>
-    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(90);
+    /// <summary>How often each node tells the store it is alive, and reads which other nodes are.</summary>
+    public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A node not heard from for this long is dead: its connections stop counting against
+    /// <see cref="MaxConnectionsPerUser"/>, so its users' devices are admitted on other nodes.
+    /// </summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often each node rewrites its connections' records from the connections it actually holds: records it no
+    /// longer holds stop counting and lost ones come back. A node also rewrites at once when it finds the store lost
+    /// or restored its data.
+    /// </summary>
+    public TimeSpan PresenceRewriteInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Pushes waiting to be written to one connection; a connection that falls further behind is closed and resumes from its seq.</summary>
     [Range(1, 1_000_000)]

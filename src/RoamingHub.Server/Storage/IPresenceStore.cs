@@ -1,26 +1,49 @@
-using RoamingHub.Contracts;
-using RoamingHub.Server.Domain;
-
 namespace RoamingHub.Server.Storage;
 
 /// <summary>
-/// Which connections each user holds on every node, so <c>MaxConnectionsPerUser</c> holds across nodes and a dead
-/// node's connections age out.
+/// Which connections each user holds on every node, so <c>MaxConnectionsPerUser</c> holds across nodes, and which
+/// nodes are alive, so a dead node's connections stop counting within seconds.
+/// <para>
+/// Each node owns the records of its connections: it writes one when it admits a connection, removes it when the
+/// connection closes, and every <c>PresenceRewriteInterval</c> rewrites all of them from what it actually holds (a
+/// "round"). A record counts only while its node is alive and the record was written since the node's last complete
+/// round began; so records the node does not hold (left by a failed removal, or brought back by a restore of an older
+/// snapshot) stop counting after one round, and records that were lost come back in the next. A record written
+/// within <c>NodeTimeout</c> counts whatever its node, so a node that started a moment ago is not misjudged.
+/// </para>
 /// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
 /// </summary>
 internal interface IPresenceStore
 {
-    /// <summary>Counts a new connection against the user's limit; false when the user is at the limit.</summary>
-    ValueTask<bool> TryAddConnectionAsync(string userId, string connectionId, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts a new connection against the user's limit, after forgetting the user's records that no longer count
+    /// (see the type's remarks); false when the user is at the limit.
+    /// </summary>
+    ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken);
 
-    ValueTask RemoveConnectionAsync(string userId, string connectionId, CancellationToken cancellationToken);
+    /// <summary>Whether the user is below the limit now: the same count as <see cref="TryAddConnectionAsync"/>, writing nothing but the forgetting.</summary>
+    ValueTask<bool> HasRoomAsync(string userId, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken);
 
-    /// <summary>Marks this node's connections as still alive, so they keep counting against their users' limits.</summary>
-    ValueTask RefreshConnectionsAsync(IReadOnlyCollection<(string UserId, string ConnectionId)> connections, long now, CancellationToken cancellationToken);
+    ValueTask RemoveConnectionAsync(string userId, ConnectionRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Writes the records of connections a node holds, as of <paramref name="now"/>; part of one of its rounds.</summary>
+    ValueTask RewriteConnectionsAsync(string nodeId, IReadOnlyCollection<(string UserId, string RecordId)> held, long now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The user's live connections on every node: those refreshed within <c>PresenceTimeout</c> of
-    /// <paramref name="now"/>, so a node that died stops being sent group changes it can never acknowledge.
+    /// Records that a node is alive and when its last complete round began, and answers the nodes alive at
+    /// <paramref name="now"/> (heard from within <c>NodeTimeout</c>), the caller included.
+    /// <paramref name="previousHeartbeat"/> is the <paramref name="now"/> of the node's last heartbeat (0 on its
+    /// first): when the store no longer holds it, the store lost or went back on its data, and the answer says so,
+    /// so the node rewrites its records at once.
     /// </summary>
-    ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken);
+    ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken);
 }
+
+/// <summary>A connection's record: the node that holds it and an id unique on that node.</summary>
+internal readonly record struct ConnectionRecord(string NodeId, string RecordId);
+
+/// <summary>A node heard from within <c>NodeTimeout</c>, and when its last complete round of rewriting began (Unix ms).</summary>
+internal readonly record struct LiveNode(string NodeId, long RewrittenSince);
+
+/// <summary>The nodes alive, and whether the store still held the caller's previous heartbeat.</summary>
+internal sealed record Heartbeat(IReadOnlyList<LiveNode> LiveNodes, bool StoreIntact);

@@ -16,17 +16,18 @@ public sealed class ConnectionSlotTests
         var options = Options.Create(new RoamingOptions { MaxConnectionsPerUser = 1 });
         var stores = Stores.InMemory(options.Value);
         var registry = new ConnectionRegistry();
-        var connect = new ConnectDeviceHandler(stores.Presence, registry, TimeProvider.System, options);
-        var disconnect = new DisconnectDeviceHandler(stores.Presence, registry);
+        var node = new NodePresence(TimeProvider.System);
+        var connect = new ConnectDeviceHandler(stores.Presence, registry, node, TimeProvider.System, options);
+        var disconnect = new DisconnectDeviceHandler(stores.Presence, registry, node);
         var alice = TestIds.User("alice");
 
-        await connect.Handle(new ConnectDevice(new Caller(alice, "phone", "c1")), default);
-        var refused = await Assert.ThrowsAsync<RoamingException>(() => connect.Handle(new ConnectDevice(new Caller(alice, "laptop", "c2")), default).AsTask());
+        await connect.Handle(new ConnectDevice(alice, "c1"), default);
+        var refused = await Assert.ThrowsAsync<RoamingException>(() => connect.Handle(new ConnectDevice(alice, "c2"), default).AsTask());
         Assert.Equal("CONNECTION_LIMIT_EXCEEDED", refused.Code);
         Assert.Equal([(alice, "c1")], registry.Snapshot());
 
-        await disconnect.Handle(new DisconnectDevice(new Caller(alice, "phone", "c1")), default);
-        await connect.Handle(new ConnectDevice(new Caller(alice, "laptop", "c3")), default);
+        await disconnect.Handle(new DisconnectDevice(alice, "c1"), default);
+        await connect.Handle(new ConnectDevice(alice, "c3"), default);
         Assert.Equal([(alice, "c3")], registry.Snapshot());
     }
 }

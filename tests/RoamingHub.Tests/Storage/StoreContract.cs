@@ -315,28 +315,4 @@ public abstract partial class StoreContract
         Assert.Equal(Enumerable.Range(5, 10).Select(i => (long)i), oldestKept.Events.Select(e => e.Seq));
         Assert.True(ahead.ResyncRequired);
     }
-
-    [Fact]
-    public async Task Connections_beyond_the_limit_are_refused_until_one_closes_or_ages_out()
-    {
-        var store = Store(o => { o.MaxConnectionsPerUser = 2; o.PresenceTimeout = TimeSpan.FromSeconds(90); });
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c1", T0, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c2", T0, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_bob, "c3", T0, default));
-
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c4", T0 + 1, default));
-
-        await store.Presence.RemoveConnectionAsync(_alice, "c1", default);
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c4", T0 + 2, default));
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c5", T0 + 3, default));
-
-        // c2's node stops refreshing it; c4's node keeps refreshing.
-        await store.Presence.RefreshConnectionsAsync([(_alice, "c4")], T0 + 60_000, default);
-        Assert.Equal(["c2", "c4"], (await store.Presence.GetConnectionsAsync(_alice, T0 + 90_000, default)).Order(StringComparer.Ordinal));
-        Assert.Equal(["c4"], await store.Presence.GetConnectionsAsync(_alice, T0 + 90_001, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, "c5", T0 + 91_000, default));
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, "c6", T0 + 91_001, default));
-        Assert.Equal(["c4", "c5"], (await store.Presence.GetConnectionsAsync(_alice, T0 + 91_001, default)).Order(StringComparer.Ordinal));
-        Assert.Equal(["c3"], await store.Presence.GetConnectionsAsync(_bob, T0, default));
-    }
 }

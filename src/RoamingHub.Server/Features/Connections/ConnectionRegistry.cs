@@ -3,17 +3,19 @@ using System.Collections.Concurrent;
 namespace RoamingHub.Server.Features.Connections;
 
 /// <summary>
-/// The connections open on this node. The store counts every node's connections per user; this node keeps its own
-/// entries alive there (see <see cref="PresenceRefresher"/>), so a node that dies stops counting after the timeout.
+/// The connection records this node holds, by record id: what <see cref="PresenceRewriter"/> rewrites each round.
+/// A record is added before the store is asked to admit it, so a round never misses one it should keep.
 /// </summary>
 internal sealed class ConnectionRegistry
 {
-    private readonly ConcurrentDictionary<string, string> _userByConnection = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _userByRecord = new(StringComparer.Ordinal);
 
-    public void Add(string userId, string connectionId) => _userByConnection[connectionId] = userId;
+    public void Add(string userId, string recordId) => _userByRecord[recordId] = userId;
 
-    public void Remove(string connectionId) => _userByConnection.TryRemove(connectionId, out _);
+    public void Remove(string recordId) => _userByRecord.TryRemove(recordId, out _);
 
-    public IReadOnlyCollection<(string UserId, string ConnectionId)> Snapshot() =>
-        [.. _userByConnection.Select(pair => (pair.Value, pair.Key))];
+    public bool Holds(string recordId) => _userByRecord.ContainsKey(recordId);
+
+    public IReadOnlyCollection<(string UserId, string RecordId)> Snapshot() =>
+        [.. _userByRecord.Select(pair => (pair.Value, pair.Key))];
 }

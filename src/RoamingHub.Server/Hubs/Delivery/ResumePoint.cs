@@ -21,7 +21,7 @@ internal sealed record ResumePoint(long SinceSeq, string? Epoch)
     /// </summary>
     public static async Task CaptureAsync(HttpContext context, RequestDelegate next)
     {
-        if (IsWebSocketUpgrade(context.Request)
+        if (ConnectionAdmission.IsWebSocketUpgrade(context.Request)
             && string.IsNullOrEmpty(context.Request.Query[RoamingProtocol.SinceSeqQueryParameter])
             && context.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { } subject)
         {
@@ -41,13 +41,6 @@ internal sealed record ResumePoint(long SinceSeq, string? Epoch)
 
         await next(context).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Whether the request opens a WebSocket. Read from the headers: the WebSocket feature is only added inside
-    /// SignalR's own endpoint pipeline, after this middleware.
-    /// </summary>
-    private static bool IsWebSocketUpgrade(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The resume point of the connection's request, or null when it names none (a transport other than WebSockets

@@ -1,65 +1,87 @@
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>The embedded store's connections per user, counted against the limit until they go stale.</summary>
+/// <summary>
+/// The embedded store's connection records per user and its node table, with the same rules as Redis (see
+/// <see cref="IPresenceStore"/>); with one process there is one node, but the rules are the contract.
+/// </summary>
 internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStore
 {
-    public ValueTask<bool> TryAddConnectionAsync(string userId, string connectionId, long now, CancellationToken cancellationToken)
+    public ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             var connections = state.User(userId).Connections;
-            var staleBefore = StaleBefore(now);
-            foreach (var stale in connections.Where(c => c.Value < staleBefore).Select(c => c.Key).ToList())
-            {
-                connections.Remove(stale);
-            }
-
-            if (!connections.ContainsKey(connectionId) && connections.Count >= state.Options.MaxConnectionsPerUser)
+            var counted = CountLive(connections, now, liveNodes);
+            if (!connections.ContainsKey(record) && counted >= state.Options.MaxConnectionsPerUser)
             {
                 return ValueTask.FromResult(false);
             }
 
-            connections[connectionId] = now;
+            connections[record] = now;
             return ValueTask.FromResult(true);
         }
     }
 
-    public ValueTask RemoveConnectionAsync(string userId, string connectionId, CancellationToken cancellationToken)
+    public ValueTask<bool> HasRoomAsync(string userId, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            state.User(userId).Connections.Remove(connectionId);
+            return ValueTask.FromResult(CountLive(state.User(userId).Connections, now, liveNodes) < state.Options.MaxConnectionsPerUser);
+        }
+    }
+
+    public ValueTask RemoveConnectionAsync(string userId, ConnectionRecord record, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            state.User(userId).Connections.Remove(record);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask RefreshConnectionsAsync(IReadOnlyCollection<(string UserId, string ConnectionId)> connections, long now, CancellationToken cancellationToken)
+    public ValueTask RewriteConnectionsAsync(string nodeId, IReadOnlyCollection<(string UserId, string RecordId)> held, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            foreach (var (userId, connectionId) in connections)
+            foreach (var (userId, recordId) in held)
             {
-                var userConnections = state.User(userId).Connections;
-                if (userConnections.ContainsKey(connectionId))
-                {
-                    userConnections[connectionId] = now;
-                }
+                state.User(userId).Connections[new ConnectionRecord(nodeId, recordId)] = now;
             }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken)
+    public ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var staleBefore = StaleBefore(now);
-            return ValueTask.FromResult<IReadOnlyList<string>>([.. state.User(userId).Connections.Where(c => c.Value >= staleBefore).Select(c => c.Key)]);
+            var intact = state.Nodes.TryGetValue(nodeId, out var previous) ? previous.Heartbeat == previousHeartbeat : previousHeartbeat == 0;
+            state.Nodes[nodeId] = (now, rewrittenSince);
+            var floor = TimeoutFloor(now);
+            return ValueTask.FromResult(new Heartbeat(
+                [.. state.Nodes.Where(n => n.Value.Heartbeat >= floor).Select(n => new LiveNode(n.Key, n.Value.RewrittenSince))],
+                intact));
         }
     }
 
-    /// <summary>Connections last refreshed before this time (Unix ms) belong to a node that stopped refreshing them.</summary>
-    private long StaleBefore(long now) => now - (long)state.Options.PresenceTimeout.TotalMilliseconds;
+    /// <summary>Forgets the records that no longer count (see <see cref="IPresenceStore"/>) and counts the rest.</summary>
+    private int CountLive(Dictionary<ConnectionRecord, long> connections, long now, IReadOnlyCollection<LiveNode> liveNodes)
+    {
+        var floor = TimeoutFloor(now);
+        var since = liveNodes.ToDictionary(n => n.NodeId, n => n.RewrittenSince, StringComparer.Ordinal);
+        foreach (var (record, written) in connections.ToList())
+        {
+            var counts = (since.TryGetValue(record.NodeId, out var rewrittenSince) && written >= rewrittenSince) || written >= floor;
+            if (!counts)
+            {
+                connections.Remove(record);
+            }
+        }
+
+        return connections.Count;
+    }
+
+    private long TimeoutFloor(long now) => now - (long)state.Options.NodeTimeout.TotalMilliseconds;
 }

@@ -23,6 +23,9 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
     /// <summary>Each chat's history and, for a group, its members, by <see cref="ConversationRef.ChatKey"/>.</summary>
     public Dictionary<string, ChatState> Chats { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The node table: node id → its last heartbeat and when its last complete round began (Unix ms).</summary>
+    public Dictionary<string, (long Heartbeat, long RewrittenSince)> Nodes { get; } = new(StringComparer.Ordinal);
+
     public UserState User(string userId)
     {
         if (!_users.TryGetValue(userId, out var user))

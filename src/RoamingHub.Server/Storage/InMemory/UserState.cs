@@ -9,7 +9,7 @@ internal sealed class UserState
     public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
     /// <summary>Per device and list, the walk it is on: one at a time, as in Redis (there they also expire by time).</summary>
     public Dictionary<(string DeviceId, ConversationList List), (string WalkId, List<string> Members)> Snapshots { get; } = [];
-    public Dictionary<string, long> Connections { get; } = new(StringComparer.Ordinal);
+    public Dictionary<ConnectionRecord, long> Connections { get; } = [];
     public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);
     public StreamState Stream { get; } = new();

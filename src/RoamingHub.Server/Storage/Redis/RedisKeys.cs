@@ -70,7 +70,10 @@ internal sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Snapshot(string userId, string list, string deviceId) => User(userId, $"snap:{list}:{deviceId}");
 
-    /// <summary>ZSET connection id → last refresh, Unix ms: the user's live connections on all nodes.</summary>
+    /// <summary>
+    /// ZSET <c>node_id:record_id</c> → when its node last wrote it, Unix ms: the user's connections on all nodes (see
+    /// <c>IPresenceStore</c> for which of them count).
+    /// </summary>
     public RedisKey Connections(string userId) => User(userId, "conns");
 
     /// <summary>
@@ -84,6 +87,11 @@ internal sealed class RedisKeys(string prefix)
         UnreadCounts(userId), UnreadSummary(userId), ReadPositions(userId), PeerReads(userId), Exts(userId), Groups(userId),
         Unread(userId, member), extra ?? User(userId, "-"), Stream(userId), StreamMessages(userId),
     ];
+
+    // ---- per deployment ----
+
+    /// <summary>HASH node id → <c>heartbeat_ms:rewritten_since_ms</c>: the nodes that share this Redis and prefix.</summary>
+    public RedisKey Nodes => $"{prefix}:nodes";
 
     // ---- per chat: {s:<a>|<b>} or {g:<groupId>} ----
 

@@ -1,24 +1,34 @@
 using RoamingHub.Server.Storage.Redis.Scripts;
+using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
 
-/// <summary>Every node's connections per user in Redis, scored by their last refresh so a dead node's age out.</summary>
+/// <summary>
+/// Every node's connection records per user in Redis, one sorted set per user (<c>node_id:record_id</c> scored by
+/// when its node last wrote it), and the node table the heartbeats keep (see <see cref="IPresenceStore"/>).
+/// </summary>
 internal sealed class RedisPresenceStore(RedisStoreContext store) : IPresenceStore
 {
-    public async ValueTask<bool> TryAddConnectionAsync(string userId, string connectionId, long now, CancellationToken cancellationToken) =>
-        await AddConnectionScript.RunAsync(store, userId, connectionId, now).ConfigureAwait(false) == ScriptStatus.Ok;
+    /// <summary>A record as a member of the user's connections set.</summary>
+    public static RedisValue Member(ConnectionRecord record) => $"{record.NodeId}:{record.RecordId}";
 
-    public async ValueTask RemoveConnectionAsync(string userId, string connectionId, CancellationToken cancellationToken) =>
-        await store.Db.SortedSetRemoveAsync(store.Keys.Connections(userId), connectionId).ConfigureAwait(false);
+    public async ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken) =>
+        await AddConnectionScript.RunAsync(store, userId, record, now, liveNodes).ConfigureAwait(false) == ScriptStatus.Ok;
 
-    public async ValueTask RefreshConnectionsAsync(IReadOnlyCollection<(string UserId, string ConnectionId)> connections, long now, CancellationToken cancellationToken)
+    public async ValueTask<bool> HasRoomAsync(string userId, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken) =>
+        await AddConnectionScript.RunAsync(store, userId, record: null, now, liveNodes).ConfigureAwait(false) == ScriptStatus.Ok;
+
+    public async ValueTask RemoveConnectionAsync(string userId, ConnectionRecord record, CancellationToken cancellationToken) =>
+        await store.Db.SortedSetRemoveAsync(store.Keys.Connections(userId), Member(record)).ConfigureAwait(false);
+
+    public async ValueTask RewriteConnectionsAsync(string nodeId, IReadOnlyCollection<(string UserId, string RecordId)> held, long now, CancellationToken cancellationToken)
     {
         var batch = store.Db.CreateBatch();
-        var pending = new List<Task>(connections.Count * 2);
-        foreach (var (userId, connectionId) in connections)
+        var pending = new List<Task>(held.Count * 2);
+        foreach (var (userId, recordId) in held)
         {
             var key = store.Keys.Connections(userId);
-            pending.Add(batch.SortedSetAddAsync(key, connectionId, now, StackExchange.Redis.SortedSetWhen.Exists));
+            pending.Add(batch.SortedSetAddAsync(key, Member(new ConnectionRecord(nodeId, recordId)), now));
             pending.Add(batch.KeyExpireAsync(key, store.ConnectionsLifetime));
         }
 
@@ -26,6 +36,6 @@ internal sealed class RedisPresenceStore(RedisStoreContext store) : IPresenceSto
         await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
-    public async ValueTask<IReadOnlyList<string>> GetConnectionsAsync(string userId, long now, CancellationToken cancellationToken) =>
-        [.. (await store.Db.SortedSetRangeByScoreAsync(store.Keys.Connections(userId), store.StaleBefore(now)).ConfigureAwait(false)).Select(c => (string)c!)];
+    public async ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken) =>
+        await NodeHeartbeatScript.RunAsync(store, nodeId, rewrittenSince, previousHeartbeat, now).ConfigureAwait(false);
 }

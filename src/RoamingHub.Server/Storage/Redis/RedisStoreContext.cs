@@ -33,9 +33,12 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     public RedisValue LogBounds(long now) =>
         $"{Options.EventLogLength}:{Math.Max(0, now - (long)Options.EventLogRetention.TotalMilliseconds)}:{now}";
 
-    /// <summary>A user's connections key outlives its last refresh by two presence timeouts, then expires by itself.</summary>
-    public TimeSpan ConnectionsLifetime => 2 * Options.PresenceTimeout;
+    /// <summary>A user's connections key outlives the last write of any of its records by three rounds, then expires by itself.</summary>
+    public TimeSpan ConnectionsLifetime => 3 * Options.PresenceRewriteInterval;
 
-    /// <summary>Connections last refreshed before this time (Unix ms) belong to a node that stopped refreshing them.</summary>
-    public long StaleBefore(long now) => now - (long)Options.PresenceTimeout.TotalMilliseconds;
+    /// <summary>
+    /// Times (Unix ms) before this are more than <c>NodeTimeout</c> ago: a node last heard from before it is dead, and a
+    /// connection record written before it counts only through its live node (see <see cref="IPresenceStore"/>).
+    /// </summary>
+    public long NodeTimeoutFloor(long now) => now - (long)Options.NodeTimeout.TotalMilliseconds;
 }

@@ -1,21 +1,25 @@
--- Counts a connection against its user's limit.
+-- Counts a connection against its user's limit, or only checks that there is room for one.
 -- Keys: the user's, under their tag {u:user}.
--- Guarantees: connections a crashed node never removed (not refreshed since stale_before_ms) age out first; a
--- connection already counted is admitted again; the key's lifetime is renewed.
--- Returns {ok} when admitted, {connection_limit} at the limit.
+-- Guarantees: records that no longer count are forgotten first (lib/presence.lua), so a dead node's connections and
+-- records their node does not hold never refuse anyone; a record already counted is admitted again; the key's
+-- lifetime is renewed.
+-- Returns {ok} when admitted (or when there is room), {connection_limit} at the limit.
 --!include lib/status.lua
+--!include lib/tail.lua
+--!include lib/presence.lua
 local connections_key = KEYS[1]
-local connection_id = ARGV[1]
+local record = ARGV[1]                  -- node_id:record_id; '' to only check for room
 local now_ms = ARGV[2]
-local stale_before_ms = ARGV[3]
+local fresh_after_ms = tonumber(ARGV[3])
 local max_connections = tonumber(ARGV[4])
 local key_lifetime_ms = ARGV[5]
+local live_nodes = tail(ARGV, 6)        -- pairs node_id, rewritten_since_ms
 
-redis.call('ZREMRANGEBYSCORE', connections_key, '-inf', '(' .. stale_before_ms)
-if not redis.call('ZSCORE', connections_key, connection_id)
-   and redis.call('ZCARD', connections_key) >= max_connections then
-  return {status.connection_limit}
+local counted = count_live_connections(connections_key, live_nodes, fresh_after_ms)
+local known = record ~= '' and redis.call('ZSCORE', connections_key, record)
+if not known and counted >= max_connections then return {status.connection_limit} end
+if record ~= '' then
+  redis.call('ZADD', connections_key, now_ms, record)
+  redis.call('PEXPIRE', connections_key, key_lifetime_ms)
 end
-redis.call('ZADD', connections_key, now_ms, connection_id)
-redis.call('PEXPIRE', connections_key, key_lifetime_ms)
 return {status.ok}

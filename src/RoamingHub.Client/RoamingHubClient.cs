@@ -126,8 +126,9 @@ public sealed class RoamingHubClient : IAsyncDisposable
     /// <summary>
     /// Connects, and learns where this device stands in the user's stream (<c>GetSyncState</c>, or
     /// <see cref="RoamingHubClientOptions.InitialSeq"/>). A failure that may pass — no answer from the server, HTTP 5xx,
-    /// the server closing the new connection for a reconnect or answering <c>UNAVAILABLE</c> — is tried again after
-    /// the waits of the reconnect policy, until the client is connected or <paramref name="cancellationToken"/> fires.
+    /// the server closing the new connection for a reconnect, or answering <c>UNAVAILABLE</c>, <c>RATE_LIMITED</c> or
+    /// <c>INTERNAL</c> — is tried again after the waits of the reconnect policy, until the client is connected or
+    /// <paramref name="cancellationToken"/> fires.
     /// With <see cref="RoamingHubClientOptions.AutomaticReconnect"/> off it tries once; with
     /// <see cref="RoamingHubClientOptions.ReconnectDelays"/> it gives up after the last wait, throwing the last failure.
     /// </summary>
@@ -313,7 +314,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
         }
         catch (WebSocketException ex) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
         {
-            var code = socket.HttpResponseHeaders?.FirstOrDefault(h => h.Key.Equals(StartFailures.ErrorHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+            var code = socket.HttpResponseHeaders?.FirstOrDefault(h => h.Key.Equals(RoamingProtocol.ErrorCodeHeader, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
             var refused = StartFailures.UpgradeRefused((int)socket.HttpStatusCode, code, ex);
             socket.Dispose();
             throw refused;

@@ -6,14 +6,12 @@ namespace RoamingHub.Client;
 
 /// <summary>
 /// How <see cref="RoamingHubClient.StartAsync"/> reads a failed attempt to connect. A refusal with a code is final:
-/// trying again gets the same answer. Everything that says nothing about this device — no answer at all, a server
-/// error, a close that allows reconnecting or names no code, <c>UNAVAILABLE</c> — is worth another attempt.
+/// trying again gets the same answer. Everything that says nothing about this device — no answer at all, a close that
+/// allows reconnecting or names no code, a code that may pass (<c>UNAVAILABLE</c>, <c>RATE_LIMITED</c>,
+/// <c>INTERNAL</c>, or HTTP 5xx, 408, 429) — is worth another attempt.
 /// </summary>
 internal static class StartFailures
 {
-    /// <summary>Response header in which the server names the code of a WebSocket upgrade it refused.</summary>
-    public const string ErrorHeader = "X-RoamingHub-Error";
-
     /// <summary>How the SignalR .NET client words a Close message that carries an error.</summary>
     private const string ClosePrefix = "The server closed the connection with the following error: ";
 
@@ -22,8 +20,8 @@ internal static class StartFailures
     {
         // An answer to the upgrade: the status says whether the server (or a proxy in front of it) was only busy.
         RoamingHubException { StatusCode: { } status } => status is >= 500 or 408 or 429,
-        RoamingHubException closed => closed.Code == ErrorCodes.Unavailable,
-        HubException answer => CodeOf(answer.Message) == ErrorCodes.Unavailable,
+        RoamingHubException closed => MayPass(closed.Code),
+        HubException answer => CodeOf(answer.Message) is { } code && MayPass(code),
         // No answer: nothing listening, a dropped socket, a handshake or invocation that timed out. The caller's own
         // cancellation never gets here.
         WebSocketException or HttpRequestException or IOException or TimeoutException or OperationCanceledException => true,
@@ -32,7 +30,7 @@ internal static class StartFailures
 
     /// <summary>
     /// The server answered the WebSocket upgrade with <paramref name="statusCode"/> instead of 101. Its code comes
-    /// from <see cref="ErrorHeader"/>, or from the status where a proxy or the authentication step answered without it.
+    /// from <see cref="RoamingProtocol.ErrorCodeHeader"/>, or from the status where a proxy or the authentication step answered without it.
     /// </summary>
     public static RoamingHubException UpgradeRefused(int statusCode, string? headerCode, Exception inner)
     {
@@ -46,7 +44,8 @@ internal static class StartFailures
     /// </summary>
     public static RoamingHubException ConnectionEnded(Exception? closeError, bool reconnecting, Exception callError)
     {
-        if (!reconnecting && closeError is HubException { Message: var message } && Split(message) is ({ } code, var sentence))
+        if (!reconnecting && closeError is HubException { Message: var message } && message.StartsWith(ClosePrefix, StringComparison.Ordinal)
+            && Split(message[ClosePrefix.Length..]) is ({ } code, var sentence))
         {
             return new RoamingHubException(code, sentence, innerException: closeError);
         }
@@ -57,12 +56,20 @@ internal static class StartFailures
         return new RoamingHubException(ErrorCodes.Unavailable, sentenceOfEnd, innerException: closeError ?? callError);
     }
 
-    /// <summary>The code an error message starts with (<c>CODE: sentence</c>), or null.</summary>
+    /// <summary>
+    /// Codes of a server that could not serve the request now, rather than of one that refuses it: the codes of the
+    /// HTTP statuses 503, 429 and 500.
+    /// </summary>
+    private static bool MayPass(string code) => code is ErrorCodes.Unavailable or ErrorCodes.RateLimited or ErrorCodes.Internal;
+
+    /// <summary>
+    /// The code a server's answer to a call starts with (<c>CODE: sentence</c>), or null: also for the error SignalR
+    /// gives calls that were pending when a Close message arrived, which starts with its own words.
+    /// </summary>
     public static string? CodeOf(string message) => Split(message)?.Code;
 
-    private static (string Code, string Sentence)? Split(string message)
+    private static (string Code, string Sentence)? Split(string text)
     {
-        var text = message.StartsWith(ClosePrefix, StringComparison.Ordinal) ? message[ClosePrefix.Length..] : message;
         var colon = text.IndexOf(": ", StringComparison.Ordinal);
         return colon > 0 && IsCode(text[..colon]) ? (text[..colon], text[(colon + 2)..]) : null;
     }

@@ -157,7 +157,7 @@ public sealed class StartAsyncTests
                 context.Response.StatusCode = (int)status;
                 if (code is not null)
                 {
-                    context.Response.Headers["X-RoamingHub-Error"] = code;
+                    context.Response.Headers[RoamingProtocol.ErrorCodeHeader] = code;
                 }
 
                 await Results.Problem(title: code, statusCode: (int)status, extensions: new Dictionary<string, object?> { ["code"] = code }).ExecuteAsync(context);

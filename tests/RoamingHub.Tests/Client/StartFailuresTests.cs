@@ -92,11 +92,22 @@ public sealed class StartFailuresTests
     }
 
     [Fact]
-    public void An_answer_to_the_first_call_is_retried_only_when_it_is_UNAVAILABLE()
+    public void An_answer_to_the_first_call_is_retried_when_the_server_could_not_serve_it_now()
     {
         Assert.True(StartFailures.IsTransient(new HubException("UNAVAILABLE: The store is unreachable; try again.")));
-        Assert.False(StartFailures.IsTransient(new HubException("INTERNAL: An unexpected error occurred invoking 'GetSyncState' on the server.")));
+        Assert.True(StartFailures.IsTransient(new HubException("RATE_LIMITED: Too many calls; slow down and retry.")));
+        Assert.True(StartFailures.IsTransient(new HubException("INTERNAL: An unexpected error occurred invoking 'GetSyncState' on the server.")));
+        Assert.False(StartFailures.IsTransient(new HubException("INVALID_ARGUMENT: Method does not exist.")));
+        Assert.False(StartFailures.IsTransient(new HubException("FORBIDDEN: x")));
         Assert.False(StartFailures.IsTransient(new HubException("Unable to complete handshake with the server due to an error: The protocol 'x' is not supported.")));
+    }
+
+    [Fact]
+    public void A_call_failed_by_a_Close_message_is_not_taken_for_the_servers_answer()
+    {
+        // SignalR fails a call that was pending when the Close message came with the Close's own error.
+        Assert.Null(StartFailures.CodeOf("The server closed the connection with the following error: CONNECTION_LIMIT_EXCEEDED: User alice already has 2 connections open; close one first."));
+        Assert.Equal(ErrorCodes.Unavailable, StartFailures.CodeOf("UNAVAILABLE: The store is unreachable; try again."));
     }
 
     [Fact]

@@ -49,6 +49,21 @@ public sealed class RedisServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the process keeps its sockets open and answers nothing until <see cref="Resume"/>, as a Redis stalled
+    /// by a slow disk, a long command or a paused VM does. Clients see timeouts, not refused connections.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT: the paused server carries on with what it was sent meanwhile.</summary>
+    public void Resume()
+    {
+        if (!_process.HasExited)
+        {
+            Signal("CONT");
+        }
+    }
+
     /// <summary>Starts the server again on the same port and data directory and waits until it answers.</summary>
     public void Start()
     {
@@ -113,6 +128,17 @@ public sealed class RedisServer : IDisposable
             }
 
             Thread.Sleep(50);
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", _process.Id.ToString() }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}.");
         }
     }
 

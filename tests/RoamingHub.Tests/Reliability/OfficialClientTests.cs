@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR.Client;
+using RoamingHub.Client;
+using RoamingHub.Contracts;
+using RoamingHub.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace RoamingHub.Tests.Reliability;
+
+/// <summary>
+/// What the official clients, as apps use them by default, go through while connecting: the .NET
+/// <see cref="RoamingHubClient"/> and the plain JavaScript SignalR client with its default automatic reconnect
+/// (tests/js-clients). A store that stalls while they connect is a passing failure they get over by themselves; a
+/// refusal reaches them before they count themselves connected.
+/// </summary>
+public sealed class OfficialClientTests(ITestOutputHelper output)
+{
+    /// <summary>A correctness bound, not a timing target: a client that gave up never gets there.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Every_official_client_that_connects_while_Redis_is_paused_for_3_s_ends_up_connected_once_Redis_is_back()
+    {
+        var pause = TimeSpan.FromSeconds(3);
+        await using var scenario = await PausedRedis.StartAsync(users: 4);
+
+        scenario.PauseAndConnectAll();
+        // The fault itself: Redis answers nothing for 3 s while every device is connecting.
+        await Task.Delay(pause);
+        var resumed = scenario.Resume();
+
+        var connectedAfter = await scenario.AssertEveryDeviceConnectedAsync();
+        output.WriteLine($"Redis paused {pause.TotalSeconds} s while {scenario.Users} .NET and {scenario.Users} JavaScript devices connected: "
+            + $"every device answered GetSyncState {connectedAfter.TotalSeconds:F1} s after the pause began ({(connectedAfter - resumed).TotalSeconds:F1} s after Redis was back).");
+        output.WriteLine(scenario.Describe());
+    }
+
+    [Fact]
+    public async Task Devices_the_server_closed_for_a_reconnect_while_Redis_was_paused_come_back_by_themselves_once_it_is_back()
+    {
+        await using var scenario = await PausedRedis.StartAsync(users: 2);
+
+        scenario.PauseAndConnectAll();
+        // Redis stays paused until every device has been through it: the server could not admit it and closed it
+        // with allowReconnect (a JavaScript device then reports reconnecting; a .NET StartAsync makes another attempt).
+        await scenario.WaitUntilEveryDeviceWasClosedForAReconnectAsync();
+        var resumed = scenario.Resume();
+
+        var connectedAfter = await scenario.AssertEveryDeviceConnectedAsync();
+        output.WriteLine($"Redis paused {resumed.TotalSeconds:F1} s, until each of {scenario.Users} .NET and {scenario.Users} JavaScript devices had been closed for a reconnect: "
+            + $"every device answered GetSyncState {(connectedAfter - resumed).TotalSeconds:F1} s after Redis was back.");
+        output.WriteLine(scenario.Describe());
+    }
+
+    [Fact]
+    public async Task A_device_beyond_MaxConnectionsPerUser_is_refused_with_CONNECTION_LIMIT_EXCEEDED_before_its_start_completes()
+    {
+        using var node = RoamingNode.OnRedis(TestIds.Prefix(), new Dictionary<string, string?> { ["Roaming:MaxConnectionsPerUser"] = "2" });
+        var user = TestIds.User("alice");
+        var token = await node.IssueTokenAsync(user);
+        await using var phone = await node.ConnectAsync(user, "phone");
+        await using var laptop = await node.ConnectAsync(user, "laptop");
+        await using var tablet = new RoamingHubClient(new RoamingHubClientOptions
+        {
+            ServerUrl = node.BaseAddress,
+            AccessTokenProvider = () => Task.FromResult<string?>(token),
+            DeviceId = "tablet",
+        });
+        using var patience = new CancellationTokenSource(Patience);
+
+        // With default options StartAsync retries what may pass; a refusal must end it at once, with its code.
+        var refusal = await Assert.ThrowsAsync<RoamingHubException>(() => tablet.StartAsync(patience.Token));
+
+        Assert.Equal(ErrorCodes.ConnectionLimitExceeded, refusal.Code);
+        Assert.Equal(409, refusal.StatusCode);
+        Assert.Equal(HubConnectionState.Disconnected, tablet.Connection.State);
+
+        // The plain JavaScript client is refused before its start() resolves too: it never counts itself connected.
+        using var js = await JsDevices.StartAsync();
+        js.Open([(node.BaseAddress, "js-tablet", token)]);
+        await js.WaitUntilAsync(events => events.Any(e => e.Event is "startFailed" or "connected"), Patience, "the JavaScript device's start to end");
+        var started = Assert.Single(js.Events, e => e.Event is "startFailed" or "connected");
+        Assert.Equal("startFailed", started.Event);
+        Assert.Contains("409", started.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A dedicated redis-server with two nodes on it, and per user a .NET device (defaults) on one node and a
+    /// JavaScript device (default automatic reconnect) on the other, none connected yet.
+    /// </summary>
+    private sealed class PausedRedis : IAsyncDisposable
+    {
+        private readonly RedisServer _redis = RedisServer.StartDedicated(durable: false);
+        private readonly List<RoamingNode> _nodes = [];
+        private readonly List<RoamingHubClient> _dotnet = [];
+        private readonly List<(Uri Node, string Name, string Token)> _js = [];
+        private readonly CancellationTokenSource _patience = new();
+        private int[] _attempts = [];
+        private List<Task<TimeSpan>> _starts = [];
+        private JsDevices? _jsDevices;
+        private long _pausedAt;
+        private long _pausedAtUnixMs;
+
+        public int Users => _dotnet.Count;
+
+        private JsDevices Js => _jsDevices!;
+
+        public static async Task<PausedRedis> StartAsync(int users)
+        {
+            var scenario = new PausedRedis();
+            var prefix = TestIds.Prefix();
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Redis"] = scenario._redis.ConnectionString + ",connectTimeout=500",
+                ["Roaming:RedisKeyPrefix"] = prefix,
+            };
+            scenario._nodes.AddRange([new RoamingNode(settings), new RoamingNode(settings)]);
+            var nodes = scenario._nodes.Select(n => n.BaseAddress).ToList();
+            var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(i => scenario._nodes[0].IssueTokenAsync(TestIds.User($"u{i}"))));
+            scenario._attempts = new int[users];
+            for (var i = 0; i < users; i++)
+            {
+                var user = i;
+                scenario._dotnet.Add(new RoamingHubClient(new RoamingHubClientOptions
+                {
+                    ServerUrl = nodes[user % 2],
+                    // Asked once per attempt to open a WebSocket, so it counts StartAsync's attempts.
+                    AccessTokenProvider = () =>
+                    {
+                        Interlocked.Increment(ref scenario._attempts[user]);
+                        return Task.FromResult<string?>(tokens[user]);
+                    },
+                    DeviceId = "dotnet",
+                }));
+                scenario._js.Add((nodes[(user + 1) % 2], $"js{user}", tokens[user]));
+            }
+
+            scenario._jsDevices = await JsDevices.StartAsync();
+            return scenario;
+        }
+
+        /// <summary>Pauses Redis, then has every device start connecting.</summary>
+        public void PauseAndConnectAll()
+        {
+            _redis.Pause();
+            _pausedAt = Stopwatch.GetTimestamp();
+            _pausedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _patience.CancelAfter(Patience * 2);
+            Js.Open(_js);
+            _starts = _dotnet.Select(StartAsync).ToList();
+        }
+
+        /// <summary>Lets Redis go on; returns how long after the pause began.</summary>
+        public TimeSpan Resume()
+        {
+            _redis.Resume();
+            return Stopwatch.GetElapsedTime(_pausedAt);
+        }
+
+        public async Task WaitUntilEveryDeviceWasClosedForAReconnectAsync()
+        {
+            await Js.WaitUntilAsync(events => _js.All(d => events.Any(e => e.Device == d.Name && e.Event == "reconnecting")), Patience, "every JavaScript device to be closed for a reconnect");
+            var deadline = Stopwatch.StartNew();
+            while (Enumerable.Range(0, Users).Any(i => Volatile.Read(ref _attempts[i]) < 2))
+            {
+                Assert.True(deadline.Elapsed < Patience, $"A .NET device did not try again while Redis was paused: attempts {string.Join(", ", _attempts)}.");
+                if (_starts.FirstOrDefault(s => s.IsCompleted) is { } ended)
+                {
+                    await ended;
+                    Assert.Fail("A .NET device was started while Redis was paused.");
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>
+        /// Every device ends up connected and answers GetSyncState, and none was refused or gave up; returns when the
+        /// last of them answered, counted from the pause.
+        /// </summary>
+        public async Task<TimeSpan> AssertEveryDeviceConnectedAsync()
+        {
+            var dotnetTimes = await Task.WhenAll(_starts);
+            foreach (var client in _dotnet)
+            {
+                Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+                Assert.Equal(0, (await client.GetSyncStateAsync(_patience.Token)).LastSeq);
+            }
+
+            // Ends early when a device gives up: the assertion below then says which.
+            await Js.WaitUntilAsync(
+                events => _js.All(d => AnsweredSinceLastDrop(events, d.Name)) || events.Any(e => e.Event is "closed" or "startFailed"),
+                Patience,
+                "every JavaScript device to answer GetSyncState");
+            var events = Js.Events;
+            Assert.False(events.Any(e => e.Event is "closed" or "startFailed"), "A JavaScript device was refused or gave up:\n" + Js.Describe());
+            Assert.All(events.Where(e => e.Event == "syncState"), e => Assert.Equal(0, e.LastSeq));
+            var jsTimes = _js.Select(d => TimeSpan.FromMilliseconds(events.Last(e => e.Device == d.Name && e.Event == "syncState").At - _pausedAtUnixMs));
+            return dotnetTimes.Concat(jsTimes).Max();
+        }
+
+        /// <summary>What each device went through, for the test's output.</summary>
+        public string Describe()
+        {
+            var events = Js.Events;
+            return $".NET devices: StartAsync attempts {string.Join(", ", _attempts)}; JavaScript devices: closes for a reconnect "
+                + string.Join(", ", _js.Select(d => events.Count(e => e.Device == d.Name && e.Event == "reconnecting")));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Resumed first: nodes and clients that stop while Redis is paused wait on it.
+            _redis.Resume();
+            foreach (var client in _dotnet)
+            {
+                await client.DisposeAsync();
+            }
+
+            _jsDevices?.Dispose();
+            foreach (var node in _nodes)
+            {
+                node.Dispose();
+            }
+
+            _redis.Dispose();
+            _patience.Dispose();
+        }
+
+        private async Task<TimeSpan> StartAsync(RoamingHubClient client)
+        {
+            await client.StartAsync(_patience.Token);
+            return Stopwatch.GetElapsedTime(_pausedAt);
+        }
+
+        /// <summary>Whether the device answered GetSyncState after it last lost its connection (or at all, if it never did).</summary>
+        private static bool AnsweredSinceLastDrop(IReadOnlyList<JsDeviceEvent> events, string device)
+        {
+            var own = events.Where(e => e.Device == device).ToList();
+            var lastDrop = own.FindLastIndex(e => e.Event is "reconnecting" or "closed" or "startFailed");
+            return own.Skip(lastDrop + 1).Any(e => e.Event == "syncState");
+        }
+    }
+}

@@ -126,6 +126,10 @@ public sealed class RedisServer : IDisposable
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
             }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                // Redis refuses even PING while it loads its AOF after a restart.
+            }
 
             Thread.Sleep(50);
         }

@@ -21,12 +21,17 @@ public sealed class RoamingHubClientOptions
 
     public RoamingHubProtocol Protocol { get; init; } = RoamingHubProtocol.MessagePack;
 
-    /// <summary>Reconnect by itself after a dropped connection, then catch up with <c>SyncEvents</c>.</summary>
+    /// <summary>
+    /// Reconnect by itself after a dropped connection, then catch up with <c>SyncEvents</c>; and have
+    /// <see cref="RoamingHubClient.StartAsync"/> try again while connecting fails for a reason that may pass. When
+    /// false, StartAsync makes one attempt.
+    /// </summary>
     public bool AutomaticReconnect { get; init; } = true;
 
     /// <summary>
-    /// Waits between reconnect attempts, giving up after the last. When null, the client retries until it is
-    /// disposed, each wait a random time below a ceiling that doubles from 1 s to 30 s.
+    /// Waits between attempts to connect (in <see cref="RoamingHubClient.StartAsync"/>) and to reconnect, giving up
+    /// after the last. When null, the client tries until it is disposed (or StartAsync's token fires), each wait a
+    /// random time below a ceiling that doubles from 1 s to 30 s.
     /// </summary>
     public IReadOnlyList<TimeSpan>? ReconnectDelays { get; init; }
 

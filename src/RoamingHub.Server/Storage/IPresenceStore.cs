@@ -33,8 +33,9 @@ internal interface IPresenceStore
     /// Records that a node is alive and when its last complete round began, and answers the nodes alive at
     /// <paramref name="now"/> (heard from within <c>NodeTimeout</c>), the caller included.
     /// <paramref name="previousHeartbeat"/> is the <paramref name="now"/> of the node's last heartbeat (0 on its
-    /// first): when the store no longer holds it, the store lost or went back on its data, and the answer says so,
-    /// so the node rewrites its records at once.
+    /// first). The answer says the store may have lost or gone back on its data since then, so the node rewrites its
+    /// records at once, when the store no longer held that heartbeat, or (Redis) when a connection to it had to be
+    /// re-established meanwhile (a restart from an older snapshot may keep the last heartbeat).
     /// </summary>
     ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken);
 }
@@ -45,5 +46,5 @@ internal readonly record struct ConnectionRecord(string NodeId, string RecordId)
 /// <summary>A node heard from within <c>NodeTimeout</c>, and when its last complete round of rewriting began (Unix ms).</summary>
 internal readonly record struct LiveNode(string NodeId, long RewrittenSince);
 
-/// <summary>The nodes alive, and whether the store still held the caller's previous heartbeat.</summary>
+/// <summary>The nodes alive, and whether the store kept everything since the caller's previous heartbeat, as far as it can tell.</summary>
 internal sealed record Heartbeat(IReadOnlyList<LiveNode> LiveNodes, bool StoreIntact);

@@ -14,7 +14,8 @@ public sealed class NodeProcess : IDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    public NodeProcess(string redisConnectionString, string prefix)
+    /// <param name="settings">Extra configuration, as environment variables (<c>Roaming__MaxConnectionsPerUser</c>).</param>
+    public NodeProcess(string redisConnectionString, string prefix, IReadOnlyDictionary<string, string>? settings = null)
     {
         Port = FreePort();
         _environment = new Dictionary<string, string>
@@ -26,6 +27,11 @@ public sealed class NodeProcess : IDisposable
             ["Auth__AdminApiKey"] = AuthOptions.SampleAdminApiKey,
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _environment[key] = value;
+        }
+
         Start();
     }
 

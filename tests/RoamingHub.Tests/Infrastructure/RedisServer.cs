@@ -95,6 +95,17 @@ public sealed class RedisServer : IDisposable
         WaitUntilReady();
     }
 
+    /// <summary>Takes a snapshot now (<c>SAVE</c>) and returns a copy of it, to bring back with <see cref="RestoreSnapshot"/>.</summary>
+    public byte[] TakeSnapshot()
+    {
+        using var admin = ConnectionMultiplexer.Connect(ConnectionString + ",connectTimeout=1000,allowAdmin=true");
+        admin.GetServer(ConnectionString).Execute("SAVE");
+        return File.ReadAllBytes(Path.Combine(_directory, "dump.rdb"));
+    }
+
+    /// <summary>Puts a snapshot back while the server is down; <see cref="Start"/> then loads it, as a restore from backup does.</summary>
+    public void RestoreSnapshot(byte[] snapshot) => File.WriteAllBytes(Path.Combine(_directory, "dump.rdb"), snapshot);
+
     public void Dispose()
     {
         Kill();

@@ -18,7 +18,7 @@ public abstract partial class StoreContract
     public async Task A_group_message_is_stored_once_and_each_member_has_their_own_entry_and_unread()
     {
         var store = Store();
-        var group = await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob, _carol, _bob], T0, default);
+        var group = (await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob, _carol, _bob], T0, default)).Group;
         Assert.Equal(new[] { _alice, _bob, _carol }.Order(StringComparer.Ordinal), group.Members);
 
         var first = (await store.Messages.SendMessageAsync(GroupDraft(_alice, "hello"), T0 + 1, true, default)).Message;
@@ -88,5 +88,88 @@ public abstract partial class StoreContract
         Assert.Empty(await ReadAllAsync(store, _carol, ConversationList.Active, 20, T0 + 2));
         var gone = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.SendMessageAsync(GroupDraft(_carol, "x"), T0 + 3, true, default).AsTask());
         Assert.Equal(ErrorCodes.Forbidden, gone.Code);
+    }
+
+    private static (string GroupId, string Owner, long CreatedTime, string Members) Shape(Group group) =>
+        (group.GroupId, group.Owner, group.CreatedTime, string.Join(",", group.Members));
+
+    private static async Task<IReadOnlyList<string>> OperationsAsync(Stores store, string userId) =>
+        [.. (await store.Events.SyncEventsAsync(userId, 0, 100, default)).Events.Select(e => e.Operation)];
+
+    [Fact]
+    public async Task A_repeated_create_answers_the_group_as_first_created_and_a_different_create_of_its_id_is_ALREADY_EXISTS()
+    {
+        var store = Store();
+        var first = (await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob], T0, default)).Group;
+
+        var repeat = await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob, _alice], T0 + 5, default);
+        var otherMembers = await Assert.ThrowsAsync<RoamingException>(() => store.Groups.CreateGroupAsync(GroupId, _alice, [_bob, _carol], T0 + 6, default).AsTask());
+        var otherOwner = await Assert.ThrowsAsync<RoamingException>(() => store.Groups.CreateGroupAsync(GroupId, _bob, [_alice], T0 + 7, default).AsTask());
+
+        Assert.Equal((GroupId, _alice, T0, string.Join(",", new[] { _alice, _bob }.Order(StringComparer.Ordinal))), Shape(repeat.Group));
+        Assert.Equal(Shape(first), Shape(repeat.Group));
+        Assert.Empty(repeat.FormerMembers);
+        Assert.Equal((ErrorCodes.AlreadyExists, ErrorCodes.AlreadyExists), (otherMembers.Code, otherOwner.Code));
+        Assert.Equal(Shape(first), Shape((await store.Groups.GetGroupAsync(GroupId, default))!));
+        Assert.Equal([GroupId], await store.Groups.GetGroupsOfUserAsync(_bob, default));
+        Assert.Empty(await store.Groups.GetGroupsOfUserAsync(_carol, default));
+    }
+
+    [Fact]
+    public async Task A_repeated_add_answers_no_one_newly_added_and_leaves_every_requested_user_a_member()
+    {
+        var store = Store();
+        await store.Groups.CreateGroupAsync(GroupId, _alice, [], T0, default);
+
+        var added = await store.Groups.AddGroupMembersAsync(GroupId, [_bob, _carol], default);
+        var repeat = await store.Groups.AddGroupMembersAsync(GroupId, [_carol, _bob], default);
+
+        Assert.Equal(new[] { _bob, _carol }.Order(StringComparer.Ordinal), added.Order(StringComparer.Ordinal));
+        Assert.Empty(repeat);
+        Assert.Equal(new[] { _alice, _bob, _carol }.Order(StringComparer.Ordinal), (await store.Groups.GetGroupAsync(GroupId, default))!.Members);
+        Assert.Equal([GroupId], await store.Groups.GetGroupsOfUserAsync(_bob, default));
+        Assert.Equal([GroupId], await store.Groups.GetGroupsOfUserAsync(_carol, default));
+    }
+
+    [Fact]
+    public async Task A_repeated_removal_is_NOT_FOUND_once_it_is_complete_and_tells_the_user_nothing_more()
+    {
+        var store = Store();
+        await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob], T0, default);
+        await store.Messages.SendMessageAsync(GroupDraft(_alice, "hi"), T0 + 1, true, default);
+        var removed = await store.Groups.RemoveGroupMemberAsync(GroupId, _bob, T0 + 2, default);
+
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => store.Groups.RemoveGroupMemberAsync(GroupId, _bob, T0 + 3, default).AsTask());
+        var stranger = await Assert.ThrowsAsync<RoamingException>(() => store.Groups.RemoveGroupMemberAsync(GroupId, _carol, T0 + 3, default).AsTask());
+
+        Assert.Equal(MultiDeviceOperations.RemovedFromGroup, removed!.Operation);
+        Assert.Equal((ErrorCodes.NotFound, ErrorCodes.NotFound), (repeat.Code, stranger.Code));
+        Assert.Equal([MultiDeviceOperations.Message, MultiDeviceOperations.RemovedFromGroup], await OperationsAsync(store, _bob));
+        Assert.Empty(await OperationsAsync(store, _carol));
+    }
+
+    [Fact]
+    public async Task A_repeated_deletion_is_NOT_FOUND_once_it_is_complete_and_a_new_group_of_the_same_id_reaches_only_its_own_members()
+    {
+        var store = Store();
+        await store.Groups.CreateGroupAsync(GroupId, _alice, [_bob, _carol], T0, default);
+        await store.Messages.SendMessageAsync(GroupDraft(_bob, "old"), T0 + 1, true, default);
+        var left = await store.Groups.DeleteGroupAsync(GroupId, T0 + 2, default);
+
+        var repeat = await Assert.ThrowsAsync<RoamingException>(() => store.Groups.DeleteGroupAsync(GroupId, T0 + 3, default).AsTask());
+        var again = await store.Groups.CreateGroupAsync(GroupId, _alice, [_carol], T0 + 4, default);
+        var sent = await store.Messages.SendMessageAsync(GroupDraft(_carol, "new"), T0 + 5, true, default);
+
+        Assert.Equal(3, left.Count);
+        Assert.Equal(ErrorCodes.NotFound, repeat.Code);
+        Assert.Equal(T0 + 4, again.Group.CreatedTime);
+        Assert.Empty(again.FormerMembers);
+        Assert.Equal(new[] { _alice, _carol }.Order(StringComparer.Ordinal), sent.Participants.Order(StringComparer.Ordinal));
+        Assert.Equal([MultiDeviceOperations.Message, MultiDeviceOperations.RemovedFromGroup], await OperationsAsync(store, _bob));
+        Assert.Empty(await ReadAllAsync(store, _bob, ConversationList.Active, 20, T0 + 5));
+        Assert.Empty(await store.Groups.GetGroupsOfUserAsync(_bob, default));
+        Assert.Equal([sent.Message], await WalkHistoryAsync(store, _carol, GroupChat, older: false, 20, T0 + 5));
+        var closed = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.FetchHistoryMessagesAsync(_bob, GroupChat, new HistoryQuery(true, null, 20), T0 + 5, default).AsTask());
+        Assert.Equal(ErrorCodes.Forbidden, closed.Code);
     }
 }

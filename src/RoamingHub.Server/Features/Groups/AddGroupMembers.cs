@@ -2,7 +2,10 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Groups;
 
-/// <summary>Adds members to a group (admin API): its next message reaches their devices, since delivery follows the member list.</summary>
+/// <summary>
+/// Adds members to a group (admin API): its next message reaches their devices, since delivery follows the member list.
+/// Every requested user's side is completed on every call, so a repeat after a failure completes it.
+/// </summary>
 internal sealed record AddGroupMembers(string? GroupId, AddGroupMembersRequest Request) : ICommand<Group>;
 
 internal sealed class AddGroupMembersHandler(IGroupStore groups) : ICommandHandler<AddGroupMembers, Group>

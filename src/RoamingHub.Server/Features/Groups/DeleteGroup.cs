@@ -2,7 +2,10 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Groups;
 
-/// <summary>Deletes a group and its history (admin API); every former member's devices get <c>REMOVED_FROM_GROUP</c>.</summary>
+/// <summary>
+/// Deletes a group and its history (admin API); every former member's devices get <c>REMOVED_FROM_GROUP</c>. A
+/// repeat after a failure tells those not yet told.
+/// </summary>
 internal sealed record DeleteGroup(string? GroupId) : ICommand;
 
 internal sealed class DeleteGroupHandler(IGroupStore groups, IDeviceNotifier notifier, TimeProvider time) : ICommandHandler<DeleteGroup>
@@ -10,8 +13,8 @@ internal sealed class DeleteGroupHandler(IGroupStore groups, IDeviceNotifier not
     public async ValueTask<Mediator.Unit> Handle(DeleteGroup command, CancellationToken cancellationToken)
     {
         var groupId = Ids.Canonicalize(command.GroupId, "groupId");
-        var members = await groups.DeleteGroupAsync(groupId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
-        notifier.Deliver([.. members.Where(m => m.Event is not null).Select(m => Push.Event(m.Event!, new PushTarget(m.UserId, m.Event!.Seq, m.Event.Epoch)))]);
+        var left = await groups.DeleteGroupAsync(groupId, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+        notifier.Deliver(GroupPushes.Removed(left));
         return Mediator.Unit.Value;
     }
 }

@@ -4,7 +4,8 @@ namespace RoamingHub.Server.Features.Groups;
 
 /// <summary>
 /// Removes a member (admin API): they stop receiving the group's messages, can no longer send or read its history,
-/// the group leaves their list, and their devices get <c>REMOVED_FROM_GROUP</c>.
+/// the group leaves their list, and their devices get <c>REMOVED_FROM_GROUP</c>. A repeat after a failure between the
+/// steps completes the removal and pushes the event then.
 /// </summary>
 internal sealed record RemoveGroupMember(string? GroupId, string? UserId) : ICommand;
 

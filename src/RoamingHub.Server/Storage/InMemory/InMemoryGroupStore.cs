@@ -6,17 +6,20 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// <summary>The embedded store's groups: members kept with the group's chat, and each user's groups.</summary>
 internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
 {
-    public ValueTask<Group> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken)
+    public ValueTask<GroupCreated> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             var chat = state.Chat(ConversationRef.Group(groupId), owner);
-            if (chat.Group is not null)
+            var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (chat.Group is { } existing)
             {
-                throw StoreErrors.GroupExists(groupId);
+                // A repeat of the same create answers the group as the Redis store does; anything else is a clash.
+                return existing.Owner == owner && existing.Members.SetEquals(all)
+                    ? ValueTask.FromResult(new GroupCreated(existing.ToWire(groupId), []))
+                    : throw StoreErrors.GroupExists(groupId);
             }
 
-            var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (all.Count > state.Options.MaxGroupMembers)
             {
                 throw StoreErrors.TooManyMembers(state.Options.MaxGroupMembers);
@@ -24,7 +27,7 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
 
             chat.Group = new GroupState(owner, now, [.. all]);
             all.ForEach(m => state.User(m).Groups.Add(groupId));
-            return ValueTask.FromResult(chat.Group.ToWire(groupId));
+            return ValueTask.FromResult(new GroupCreated(chat.Group.ToWire(groupId), []));
         }
     }
 
@@ -41,13 +44,14 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
         lock (state.Gate)
         {
             var group = ExistingGroup(groupId);
-            var added = users.Distinct(StringComparer.Ordinal).Where(u => !group.Members.Contains(u)).ToList();
+            var requested = users.Distinct(StringComparer.Ordinal).ToList();
+            var added = requested.Where(u => !group.Members.Contains(u)).ToList();
             if (group.Members.Count + added.Count > state.Options.MaxGroupMembers)
             {
                 throw StoreErrors.TooManyMembers(state.Options.MaxGroupMembers);
             }
 
-            foreach (var user in added)
+            foreach (var user in requested)
             {
                 group.Members.Add(user);
                 state.User(user).Groups.Add(groupId);
@@ -69,7 +73,9 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
 
             if (!group.Members.Remove(userId))
             {
-                throw StoreErrors.NotInGroup(userId, groupId);
+                // Same answer as the Redis store, whose removal can be left half done: whatever the user still has
+                // of the group goes, with its event; a user with nothing of it is not a member.
+                return ValueTask.FromResult<MultiDeviceEvent?>(LeaveGroup(groupId, userId, now) ?? throw StoreErrors.NotInGroup(userId, groupId));
             }
 
             var chat = state.Chat(ConversationRef.Group(groupId), userId);
@@ -79,14 +85,15 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
         }
     }
 
-    public ValueTask<IReadOnlyList<(string UserId, MultiDeviceEvent? Event)>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken)
+    /// <remarks>Atomic, so it never leaves a deletion in progress: a repeat finds no group and is <c>NOT_FOUND</c>.</remarks>
+    public ValueTask<IReadOnlyList<GroupLeave>> DeleteGroupAsync(string groupId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             var group = ExistingGroup(groupId);
             state.Chats.Remove(ConversationRef.GroupChatKey(groupId));
-            return ValueTask.FromResult<IReadOnlyList<(string, MultiDeviceEvent?)>>(
-                [.. group.Members.Order(StringComparer.Ordinal).Select(m => (m, LeaveGroup(groupId, m, now)))]);
+            return ValueTask.FromResult<IReadOnlyList<GroupLeave>>(
+                [.. group.Members.Order(StringComparer.Ordinal).Select(m => new GroupLeave(m, LeaveGroup(groupId, m, now)))]);
         }
     }
 

@@ -119,6 +119,13 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>HASH <c>owner</c>, <c>created</c> (group chats only).</summary>
     public RedisKey GroupInfo(string chat) => Chat(chat, "info");
 
+    /// <summary>
+    /// SET of the members of a deleted group still to be told (their list cleaned, <c>REMOVED_FROM_GROUP</c>
+    /// appended): the deletion's tombstone, so a repeat of the deletion, or a create of the same id, finishes it.
+    /// Gone once the last one is told; expires after the chat's key lifetime otherwise.
+    /// </summary>
+    public RedisKey GroupDeletion(string chat) => Chat(chat, "deleting");
+
     private RedisKey User(string userId, string suffix) => $"{prefix}:{{u:{userId}}}:{suffix}";
 
     private RedisKey Chat(string chat, string suffix) => $"{prefix}:{{{chat}}}:{suffix}";

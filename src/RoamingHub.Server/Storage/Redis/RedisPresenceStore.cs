@@ -7,8 +7,26 @@ namespace RoamingHub.Server.Storage.Redis;
 /// Every node's connection records per user in Redis, one sorted set per user (<c>node_id:record_id</c> scored by
 /// when its node last wrote it), and the node table the heartbeats keep (see <see cref="IPresenceStore"/>).
 /// </summary>
-internal sealed class RedisPresenceStore(RedisStoreContext store) : IPresenceStore
+internal sealed class RedisPresenceStore : IPresenceStore
 {
+    private readonly RedisStoreContext store;
+
+    // Set when a connection to Redis was re-established: the server may have restarted from an older snapshot, or (on
+    // a cluster) a master may have, where the node table's own check would not see it.
+    private int _reconnected;
+
+    public RedisPresenceStore(RedisStoreContext store)
+    {
+        this.store = store;
+        store.Multiplexer.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Volatile.Write(ref _reconnected, 1);
+            }
+        };
+    }
+
     /// <summary>A record as a member of the user's connections set.</summary>
     public static RedisValue Member(ConnectionRecord record) => $"{record.NodeId}:{record.RecordId}";
 
@@ -36,6 +54,18 @@ internal sealed class RedisPresenceStore(RedisStoreContext store) : IPresenceSto
         await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
-    public async ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken) =>
-        await NodeHeartbeatScript.RunAsync(store, nodeId, rewrittenSince, previousHeartbeat, now).ConfigureAwait(false);
+    public async ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken)
+    {
+        var reconnected = Interlocked.Exchange(ref _reconnected, 0) == 1;
+        try
+        {
+            var heartbeat = await NodeHeartbeatScript.RunAsync(store, nodeId, rewrittenSince, previousHeartbeat, now).ConfigureAwait(false);
+            return reconnected ? heartbeat with { StoreIntact = false } : heartbeat;
+        }
+        catch when (reconnected)
+        {
+            Volatile.Write(ref _reconnected, 1);
+            throw;
+        }
+    }
 }

@@ -34,6 +34,9 @@ internal static class RedisStorage
         var configuration = ConfigurationOptions.Parse(connectionString);
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Reconnect every half second rather than backing off: a node is useless without Redis, so it should be
+        // serving again the moment Redis is.
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
         var milliseconds = (int)timeout.TotalMilliseconds;
         configuration.AsyncTimeout = milliseconds;
         configuration.SyncTimeout = milliseconds;

@@ -20,6 +20,9 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
 
     public IDatabase Db => redis.GetDatabase();
 
+    /// <summary>The connection itself, for its events.</summary>
+    public IConnectionMultiplexer Multiplexer => redis;
+
     /// <summary>A chat's keys outlive its newest message by a day, then expire by themselves.</summary>
     public long ChatKeyLifetime => (long)TimeSpan.FromDays(Options.MessageRetentionDays + 1).TotalMilliseconds;
 

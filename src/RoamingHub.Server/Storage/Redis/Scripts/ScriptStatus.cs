@@ -53,4 +53,7 @@ internal enum ScriptStatus
 
     /// <summary>The user holds as many connections as allowed.</summary>
     ConnectionLimit = 15,
+
+    /// <summary>The group was deleted and some of its former members are still to be told.</summary>
+    Deleting = 16,
 }

@@ -1,7 +1,12 @@
--- Deletes a group and its history.
+-- Deletes a group and its history, leaving a tombstone of the members still to be told.
 -- Keys: the group's, under its tag {g:group}. The members' hidden-id sets and the clientMsgId keys are not among them:
 -- they expire by themselves.
--- Returns {not_found}, or {ok, the members it had...}.
+-- Guarantees: the group is gone for every message, history read and membership check from this step on. Its
+-- members go into the tombstone, which the caller empties one member at a time as each is told (their list
+-- cleaned, REMOVED_FROM_GROUP appended), so a repeat after a failure between the steps answers the members not yet
+-- told; the tombstone expires after the given lifetime if it is never finished. History goes with UNLINK, so a
+-- large one is freed in the background instead of blocking Redis.
+-- Returns {not_found} when there is neither a group nor a tombstone, else {ok, members still to be told...}.
 --!include lib/status.lua
 local info_key = KEYS[1]
 local members_key = KEYS[2]
@@ -9,9 +14,17 @@ local messages_key = KEYS[3]
 local bodies_key = KEYS[4]
 local clock_key = KEYS[5]
 local watermarks_key = KEYS[6]
+local deletion_key = KEYS[7]    -- the tombstone: SET of the members still to be told
+local tombstone_lifetime_ms = ARGV[1]
 
-if redis.call('EXISTS', info_key) == 0 then return {status.not_found} end
+if redis.call('EXISTS', info_key) == 1 then
+  local members = redis.call('SMEMBERS', members_key)
+  for _, member in ipairs(members) do redis.call('SADD', deletion_key, member) end
+  if #members > 0 then redis.call('PEXPIRE', deletion_key, tombstone_lifetime_ms) end
+  redis.call('UNLINK', info_key, members_key, messages_key, bodies_key, clock_key, watermarks_key)
+elseif redis.call('EXISTS', deletion_key) == 0 then
+  return {status.not_found}
+end
 local result = {status.ok}
-for _, member in ipairs(redis.call('SMEMBERS', members_key)) do result[#result + 1] = member end
-redis.call('DEL', info_key, members_key, messages_key, bodies_key, clock_key, watermarks_key)
+for _, member in ipairs(redis.call('SMEMBERS', deletion_key)) do result[#result + 1] = member end
 return result

@@ -17,4 +17,5 @@ local status = {
   unknown_cursor = 13,     -- a history cursor that is not a message of the chat
   walk_expired = 14,       -- a list walk whose snapshot expired or was replaced
   connection_limit = 15,   -- the user holds as many connections as allowed
+  deleting = 16,           -- the group was deleted and some of its former members are still to be told
 }

@@ -135,7 +135,9 @@ public sealed class RoamingHubClient : IAsyncDisposable
     /// <exception cref="RoamingHubException">
     /// The server refused the connection, at once and without another attempt: an HTTP 4xx answer to the WebSocket
     /// upgrade (<c>CONNECTION_LIMIT_EXCEEDED</c> at 409, <c>INVALID_ARGUMENT</c> at 400, <c>UNAUTHENTICATED</c> at
-    /// 401, <c>FORBIDDEN</c> at 403), or, rarely, a Close message with a coded error right after the handshake.
+    /// 401, <c>FORBIDDEN</c> at 403), or, rarely, a Close message with a coded error right after the handshake. Also
+    /// the last failure when there is no attempt left, if the server answered it: a 5xx (its <c>StatusCode</c> set),
+    /// or a close for a reconnect (<c>UNAVAILABLE</c>).
     /// </exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

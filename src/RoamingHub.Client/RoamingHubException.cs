@@ -8,7 +8,7 @@ namespace RoamingHub.Client;
 public sealed class RoamingHubException : Exception
 {
     /// <summary>A refusal with <paramref name="code"/>; <paramref name="statusCode"/> when it answered the WebSocket upgrade.</summary>
-    public RoamingHubException(string code, string sentence, int? statusCode = null, Exception? innerException = null)
+    internal RoamingHubException(string code, string sentence, int? statusCode = null, Exception? innerException = null)
         : base($"{code}: {sentence}", innerException)
     {
         Code = code;

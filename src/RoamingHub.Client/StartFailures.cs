@@ -29,8 +29,9 @@ internal static class StartFailures
     };
 
     /// <summary>
-    /// The server answered the WebSocket upgrade with <paramref name="statusCode"/> instead of 101. Its code comes
-    /// from <see cref="RoamingProtocol.ErrorCodeHeader"/>, or from the status where a proxy or the authentication step answered without it.
+    /// The server answered the WebSocket upgrade with <paramref name="statusCode"/> instead of 101. Its code comes from
+    /// <see cref="RoamingProtocol.ErrorCodeHeader"/>, or from the status where a proxy or the authentication step
+    /// answered without it.
     /// </summary>
     public static RoamingHubException UpgradeRefused(int statusCode, string? headerCode, Exception inner)
     {
@@ -57,16 +58,16 @@ internal static class StartFailures
     }
 
     /// <summary>
-    /// Codes of a server that could not serve the request now, rather than of one that refuses it: the codes of the
-    /// HTTP statuses 503, 429 and 500.
-    /// </summary>
-    private static bool MayPass(string code) => code is ErrorCodes.Unavailable or ErrorCodes.RateLimited or ErrorCodes.Internal;
-
-    /// <summary>
     /// The code a server's answer to a call starts with (<c>CODE: sentence</c>), or null: also for the error SignalR
     /// gives calls that were pending when a Close message arrived, which starts with its own words.
     /// </summary>
     public static string? CodeOf(string message) => Split(message)?.Code;
+
+    /// <summary>
+    /// Codes of a server that could not serve the request now, rather than of one that refuses it: the codes of the
+    /// HTTP statuses 503, 429 and 500.
+    /// </summary>
+    private static bool MayPass(string code) => code is ErrorCodes.Unavailable or ErrorCodes.RateLimited or ErrorCodes.Internal;
 
     private static (string Code, string Sentence)? Split(string text)
     {

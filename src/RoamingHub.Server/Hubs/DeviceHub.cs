@@ -23,7 +23,17 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
     private const string CallerItem = "roaminghub.caller";
     private const string OwnRecordItem = "roaminghub.record";
 
-    private Caller Caller => CallerOf(Context)!;
+    /// <summary>How long a connection waits for a store that does not answer before it is closed so that the device comes back.</summary>
+    private static readonly TimeSpan AdmissionPatience = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan AdmissionRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The caller the connection was admitted as. A call on a connection that is being closed unadmitted (the store did
+    /// not answer) may still be dispatched: it fails with <c>UNAVAILABLE</c>, as the device should retry it.
+    /// </summary>
+    private Caller Caller => CallerOf(Context)
+        ?? throw new RoamingException(ErrorCodes.Unavailable, "This connection could not be admitted while the store was unreachable; it is closing so the device reconnects.");
 
     /// <summary>The caller a connection was admitted as (canonical ids), or null before it was admitted.</summary>
     public static Caller? CallerOf(HubCallerContext context) =>
@@ -45,14 +55,8 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
         // or a WebSocket whose admission found the store away, is admitted here and released by OnDisconnectedAsync.
         if (ConnectionAdmission.AdmittedRecordOf(http) is null)
         {
-            try
+            if (!await AdmitHereAsync(userId).ConfigureAwait(false))
             {
-                await mediator.Send(new ConnectDevice(userId, Context.ConnectionId), Context.ConnectionAborted).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-            {
-                // Not a refusal: the device is told to come back (a Close with allowReconnect) rather than given up on.
-                Log.ConnectDeferred(logger, userId, ex);
                 close();
                 return;
             }
@@ -64,6 +68,42 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
         var outbox = local.Add(userId, Context.ConnectionId, close, held: true);
         Admit(Context, caller);
         await resumer.ResumeAsync(caller, outbox, resumeFrom, close, Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Admits the connection after its handshake. A store that does not answer is not a refusal: the admission is
+    /// tried again for <see cref="AdmissionPatience"/> (SignalR runs none of the device's calls meanwhile), then the
+    /// device is told to come back (false: the caller closes with allowReconnect). Waiting also keeps the close well
+    /// after the handshake: @microsoft/signalr sends a ping right after it, and a close in between fails its start().
+    /// </summary>
+    private async Task<bool> AdmitHereAsync(string userId)
+    {
+        var patience = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await mediator.Send(new ConnectDevice(userId, Context.ConnectionId), Context.ConnectionAborted).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                if (patience.Elapsed >= AdmissionPatience)
+                {
+                    Log.ConnectDeferred(logger, userId, ex);
+                    return false;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(AdmissionRetryDelay, Context.ConnectionAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>

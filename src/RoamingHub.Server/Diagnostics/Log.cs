@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "A connection of user {UserId} could not be admitted: the store is unavailable. It is closed with allowReconnect so the device comes back.")]
     public static partial void ConnectDeferred(ILogger logger, string userId, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "This node's clock differs from Redis' by {SkewMs} ms: nodes judge each other's heartbeats and connection records by their own clocks, so keep them in sync (NTP).")]
+    public static partial void ClockSkewed(ILogger logger, long skewMs);
 }

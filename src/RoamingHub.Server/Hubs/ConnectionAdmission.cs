@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.IdentityModel.JsonWebTokens;
 using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Features.Connections;
@@ -28,15 +29,16 @@ internal static class ConnectionAdmission
     public static async Task AdmitAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
+        // The query's keys compare without case, as ASP.NET Core reads them, so no spelling of the name gets through.
         if (request.Query.ContainsKey(AdmittedQueryParameter))
         {
             request.QueryString = QueryString.Create(request.Query
-                .Where(p => p.Key != AdmittedQueryParameter)
+                .Where(p => !string.Equals(p.Key, AdmittedQueryParameter, StringComparison.OrdinalIgnoreCase))
                 .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v))));
         }
 
         var subject = context.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
-        if (subject is null || !(IsWebSocketUpgrade(request) || IsNegotiate(request)))
+        if (subject is null || !(IsWebSocketUpgrade(context) || IsNegotiate(request)))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -70,7 +72,10 @@ internal static class ConnectionAdmission
         }
     }
 
-    /// <summary>The record this middleware admitted for the connection's request, or null when the hub must admit it.</summary>
+    /// <summary>
+    /// The record this middleware admitted for the connection's request, or null when the hub must admit it. The hub
+    /// also checks that this node holds it for the connection's user (<c>ConnectionRegistry.Holds</c>).
+    /// </summary>
     public static string? AdmittedRecordOf(HttpContext? context) =>
         context?.Request.Query[AdmittedQueryParameter].ToString() is { Length: > 0 } recordId ? recordId : null;
 
@@ -79,14 +84,16 @@ internal static class ConnectionAdmission
         request.Query[RoamingProtocol.DeviceIdQueryParameter].ToString() is { Length: > 0 } deviceId ? Ids.Canonicalize(deviceId, "deviceId") : null;
 
     /// <summary>
-    /// Whether the request opens a WebSocket. Read from the headers: the WebSocket feature is only added inside
-    /// SignalR's own endpoint pipeline, after this middleware.
+    /// Whether the request opens a WebSocket: an HTTP/1.1 upgrade, or an HTTP/2 extended CONNECT. Read from the
+    /// request itself: the WebSocket feature is only added inside SignalR's own endpoint pipeline, after this middleware.
     /// </summary>
-    public static bool IsWebSocketUpgrade(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase);
+    public static bool IsWebSocketUpgrade(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
+        || context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: var protocol }
+            && string.Equals(protocol, "websocket", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsNegotiate(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && request.Path.Value?.EndsWith("/negotiate", StringComparison.Ordinal) == true;
+        HttpMethods.IsPost(request.Method) && request.Path.Value?.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Runs a store step; false when the store did not answer (the request goes on unadmitted). Refusals propagate.</summary>
     private static async Task<bool> TryAsync(HttpContext context, Func<Task> step)

@@ -18,7 +18,8 @@ namespace RoamingHub.Server.Hubs;
 /// mapped to the wire by <see cref="HubErrorFilter"/>.
 /// </summary>
 [Authorize]
-internal sealed class DeviceHub(IMediator mediator, LocalConnections local, StreamResumer resumer, ILogger<DeviceHub> logger) : Hub
+internal sealed class DeviceHub(
+    IMediator mediator, LocalConnections local, StreamResumer resumer, ConnectionRegistry registry, ILogger<DeviceHub> logger) : Hub
 {
     private const string CallerItem = "roaminghub.caller";
     private const string OwnRecordItem = "roaminghub.record";
@@ -53,7 +54,7 @@ internal sealed class DeviceHub(IMediator mediator, LocalConnections local, Stre
 
         // A WebSocket was admitted before its handshake (ConnectionAdmission), which releases it too; anything else,
         // or a WebSocket whose admission found the store away, is admitted here and released by OnDisconnectedAsync.
-        if (ConnectionAdmission.AdmittedRecordOf(http) is null)
+        if (ConnectionAdmission.AdmittedRecordOf(http) is not { } admitted || !registry.Holds(admitted, userId))
         {
             if (!await AdmitHereAsync(userId).ConfigureAwait(false))
             {

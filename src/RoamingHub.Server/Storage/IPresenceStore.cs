@@ -32,9 +32,10 @@ internal interface IPresenceStore
     /// <summary>
     /// Records that a node is alive and when its last complete round began, and answers the nodes alive at
     /// <paramref name="now"/> (heard from within <c>NodeTimeout</c>), the caller included.
-    /// <paramref name="previousHeartbeat"/> is the <paramref name="now"/> of the node's last heartbeat (0 on its
-    /// first). The answer says the store may have lost or gone back on its data since then, so the node rewrites its
-    /// records at once, when the store no longer held that heartbeat, or (Redis) when a connection to it had to be
+    /// <paramref name="previousHeartbeat"/> is the <paramref name="now"/> of the node's last answered heartbeat (0 on
+    /// its first). The answer says the store may have lost or gone back on its data since then, so the node rewrites
+    /// its records at once, when the store holds no heartbeat of the node or an older one than that (a heartbeat that
+    /// timed out but ran later leaves a newer one, which is fine), or (Redis) when a connection to it had to be
     /// re-established meanwhile (a restart from an older snapshot may keep the last heartbeat).
     /// </summary>
     ValueTask<Heartbeat> HeartbeatAsync(string nodeId, long rewrittenSince, long previousHeartbeat, long now, CancellationToken cancellationToken);
@@ -47,4 +48,5 @@ internal readonly record struct ConnectionRecord(string NodeId, string RecordId)
 internal readonly record struct LiveNode(string NodeId, long RewrittenSince);
 
 /// <summary>The nodes alive, and whether the store kept everything since the caller's previous heartbeat, as far as it can tell.</summary>
-internal sealed record Heartbeat(IReadOnlyList<LiveNode> LiveNodes, bool StoreIntact);
+/// <see cref="StoreClock"/> is the store's own time (Unix ms) where it has one, so a node can tell that its clock is off.
+internal sealed record Heartbeat(IReadOnlyList<LiveNode> LiveNodes, bool StoreIntact, long? StoreClock = null);

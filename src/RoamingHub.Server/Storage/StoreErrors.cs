@@ -26,4 +26,10 @@ internal static class StoreErrors
     public static RoamingException PinLimit(int max) => new(ErrorCodes.PinLimitExceeded, $"At most {max} conversations can be pinned.");
 
     public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the store did not answer (unreachable, timed out, still loading) rather
+    /// than refused: the caller may try again, and must not report it as a refusal.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => exception is StackExchange.Redis.RedisException or TimeoutException;
 }

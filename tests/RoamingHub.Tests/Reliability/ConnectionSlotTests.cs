@@ -17,6 +17,7 @@ public sealed class ConnectionSlotTests
         var stores = Stores.InMemory(options.Value);
         var registry = new ConnectionRegistry();
         var node = new NodePresence(TimeProvider.System);
+        node.UpdateLiveNodes([]);
         var connect = new ConnectDeviceHandler(stores.Presence, registry, node, TimeProvider.System, options);
         var disconnect = new DisconnectDeviceHandler(stores.Presence, registry, node);
         var alice = TestIds.User("alice");

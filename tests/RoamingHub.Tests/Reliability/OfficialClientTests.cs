@@ -36,9 +36,11 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Official_clients_the_server_closed_for_a_reconnect_while_Redis_was_paused_connect_by_themselves_once_it_is_back()
+    public async Task RoamingHubClients_the_server_closed_for_a_reconnect_while_Redis_was_paused_connect_by_themselves_once_it_is_back()
     {
-        await using var scenario = await PausedRedis.StartAsync(users: 3, withJavaScript: true);
+        // .NET devices only: a pause held this long (each close comes after store timeouts) can outlast the JavaScript
+        // client's default reconnect waits (0, 2, 10, 30 s), after which it gives up by design; the next test has it.
+        await using var scenario = await PausedRedis.StartAsync(users: 3, withJavaScript: false);
 
         scenario.PauseAndConnectAll();
         // Redis stays paused until the server has closed every client for a reconnect (it could not admit it), so
@@ -47,8 +49,25 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
         var resumed = scenario.Resume();
 
         var connectedAfter = await scenario.AssertEveryDeviceConnectedAsync();
-        output.WriteLine($"Redis paused {resumed.TotalSeconds:F1} s, until each of {scenario.Users} .NET devices (beside {scenario.Users} JavaScript ones) had been closed for a reconnect: "
+        output.WriteLine($"Redis paused {resumed.TotalSeconds:F1} s, until each of {scenario.Users} .NET devices had been closed for a reconnect: "
             + $"every device answered GetSyncState {(connectedAfter - resumed).TotalSeconds:F1} s after Redis was back.");
+        output.WriteLine(scenario.Describe());
+    }
+
+    [Fact]
+    public async Task Official_clients_the_server_closed_for_a_reconnect_while_Redis_was_down_connect_by_themselves_once_it_is_back()
+    {
+        await using var scenario = await PausedRedis.StartAsync(users: 3, withJavaScript: true);
+
+        // Down rather than stalled: every store call fails at once, so the server closes each new connection for a
+        // reconnect after its admission patience, well after the handshake, and the JavaScript client reconnects.
+        scenario.StopAndConnectAll();
+        await scenario.WaitUntilEveryDeviceWasClosedForAReconnectAsync();
+        var restarted = scenario.Restart();
+
+        var connectedAfter = await scenario.AssertEveryDeviceConnectedAsync();
+        output.WriteLine($"Redis down {restarted.TotalSeconds:F1} s, until each of {scenario.Users} .NET and {scenario.Users} JavaScript devices had been closed for a reconnect: "
+            + $"every device answered GetSyncState {(connectedAfter - restarted).TotalSeconds:F1} s after Redis was back.");
         output.WriteLine(scenario.Describe());
     }
 
@@ -112,6 +131,8 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
             {
                 ["ConnectionStrings:Redis"] = scenario._redis.ConnectionString + ",connectTimeout=500",
                 ["Roaming:RedisKeyPrefix"] = prefix,
+                // Each user's two devices fill the limit, so a record a stalled admission left behind would refuse one.
+                ["Roaming:MaxConnectionsPerUser"] = "2",
             };
             scenario._nodes.AddRange([new RoamingNode(settings), new RoamingNode(settings)]);
             var nodes = scenario._nodes.Select(n => n.BaseAddress).ToList();
@@ -158,6 +179,38 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
             _patience.CancelAfter(Patience * 2);
             _jsDevices?.Open(_js);
             _starts = _dotnet.Select(StartAsync).ToList();
+        }
+
+        /// <summary>Stops Redis (SIGKILL), then has every device start connecting.</summary>
+        public void StopAndConnectAll()
+        {
+            _redis.Kill();
+            _pausedAt = Stopwatch.GetTimestamp();
+            _pausedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _patience.CancelAfter(Patience * 2);
+            _jsDevices?.Open(_js);
+            _starts = _dotnet.Select(StartAsync).ToList();
+        }
+
+        /// <summary>Starts Redis again; returns how long after it stopped.</summary>
+        public TimeSpan Restart()
+        {
+            _redis.Start();
+            return Stopwatch.GetElapsedTime(_pausedAt);
+        }
+
+        /// <summary>Waits until the server closed every device, .NET and JavaScript, for a reconnect at least once.</summary>
+        public async Task WaitUntilEveryDeviceWasClosedForAReconnectAsync()
+        {
+            await WaitUntilEveryDotnetClientWasClosedForAReconnectAsync();
+            if (_jsDevices is { } js)
+            {
+                await js.WaitUntilAsync(
+                    events => _js.All(d => events.Any(e => e.Device == d.Name && e.Event == "reconnecting")) || events.Any(e => e.Event is "closed" or "startFailed"),
+                    Patience,
+                    "every JavaScript device to be closed for a reconnect");
+                Assert.False(js.Events.Any(e => e.Event is "closed" or "startFailed"), "A JavaScript device was refused or gave up:\n" + js.Describe());
+            }
         }
 
         /// <summary>Lets Redis go on; returns how long after the pause began.</summary>

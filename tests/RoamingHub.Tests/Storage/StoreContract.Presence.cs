@@ -81,14 +81,17 @@ public abstract partial class StoreContract
         var first = await store.Presence.HeartbeatAsync("n1", T0 - Second, previousHeartbeat: 0, T0, default);
         var other = await store.Presence.HeartbeatAsync("n2", T0, previousHeartbeat: 0, T0 + Second, default);
         var second = await store.Presence.HeartbeatAsync("n1", T0 + 500, previousHeartbeat: T0, T0 + (2 * Second), default);
-        // n2 fell silent; n1 believes its previous heartbeat was another one than the store holds.
-        var late = await store.Presence.HeartbeatAsync("n1", T0 + 500, previousHeartbeat: T0 + Second, T0 + (7 * Second), default);
+        // A heartbeat whose answer was lost still ran: the store holds a later one than n1 counts on, which is fine.
+        var afterLostAnswer = await store.Presence.HeartbeatAsync("n1", T0 + 500, previousHeartbeat: T0, T0 + (3 * Second), default);
+        // n2 fell silent; the store holds an older heartbeat of n1 than n1's last answered one: it went back on its data.
+        var late = await store.Presence.HeartbeatAsync("n1", T0 + 500, previousHeartbeat: T0 + (4 * Second), T0 + (7 * Second), default);
 
         Assert.True(first.StoreIntact);
         Assert.Equal([new LiveNode("n1", T0 - Second)], first.LiveNodes);
         Assert.True(other.StoreIntact);
         Assert.True(second.StoreIntact);
         Assert.Equal([new LiveNode("n1", T0 + 500), new LiveNode("n2", T0)], second.LiveNodes.OrderBy(n => n.NodeId, StringComparer.Ordinal));
+        Assert.True(afterLostAnswer.StoreIntact);
         Assert.False(late.StoreIntact);
         Assert.Equal([new LiveNode("n1", T0 + 500)], late.LiveNodes);
     }

@@ -17,13 +17,22 @@ internal sealed class ConnectDeviceHandler(
     public async ValueTask<Unit> Handle(ConnectDevice command, CancellationToken cancellationToken)
     {
         var (userId, recordId) = command;
-        // Held before it is written, so a round of rewriting that starts meanwhile keeps it (see PresenceRewriter).
-        registry.Add(userId, recordId);
+        var record = new ConnectionRecord(node.NodeId, recordId);
+        var liveNodes = node.LiveNodes ?? throw NotHeardYet();
+        var now = time.UnixNow();
+        registry.AddPending(userId, recordId, now);
         bool admitted;
         try
         {
-            admitted = await presence.TryAddConnectionAsync(userId, new ConnectionRecord(node.NodeId, recordId), time.UnixNow(), node.LiveNodes, cancellationToken)
-                .ConfigureAwait(false);
+            admitted = await presence.TryAddConnectionAsync(userId, record, now, liveNodes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreErrors.IsUnavailable(ex))
+        {
+            registry.Remove(recordId);
+            // A call that timed out may still run once the store answers again: take its record back behind it (the
+            // same connection keeps the order), so a stall leaves no record that counts for nobody.
+            _ = ForgetQuietlyAsync(userId, record);
+            throw;
         }
         catch
         {
@@ -37,21 +46,28 @@ internal sealed class ConnectDeviceHandler(
             throw ConnectionLimitExceeded(userId, options.Value.MaxConnectionsPerUser);
         }
 
+        registry.Confirm(recordId);
         return Unit.Value;
     }
 
     public static RoamingException ConnectionLimitExceeded(string userId, int limit) => new(
         ErrorCodes.ConnectionLimitExceeded, $"User {userId} already has {limit} connections open; close one first.");
-}
 
-/// <summary>Whether the caller could open one more connection now; <c>CONNECTION_LIMIT_EXCEEDED</c> when not. Writes nothing.</summary>
-internal sealed record CheckConnectionRoom(string UserId) : IQuery<Unit>;
+    /// <summary>
+    /// Before this node's first heartbeat it does not know which nodes are alive, and would forget their records: the
+    /// connection waits, as for a store that does not answer.
+    /// </summary>
+    public static TimeoutException NotHeardYet() => new("This node has not heard from the other nodes yet.");
 
-internal sealed class CheckConnectionRoomHandler(IPresenceStore presence, NodePresence node, TimeProvider time, IOptions<RoamingOptions> options)
-    : IQueryHandler<CheckConnectionRoom, Unit>
-{
-    public async ValueTask<Unit> Handle(CheckConnectionRoom query, CancellationToken cancellationToken) =>
-        await presence.HasRoomAsync(query.UserId, time.UnixNow(), node.LiveNodes, cancellationToken).ConfigureAwait(false)
-            ? Unit.Value
-            : throw ConnectDeviceHandler.ConnectionLimitExceeded(query.UserId, options.Value.MaxConnectionsPerUser);
+    private async Task ForgetQuietlyAsync(string userId, ConnectionRecord record)
+    {
+        try
+        {
+            await presence.RemoveConnectionAsync(userId, record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreErrors.IsUnavailable(ex))
+        {
+            // Not sent or not answered: the node does not hold the record, so its next round leaves it behind.
+        }
+    }
 }

@@ -14,10 +14,15 @@ internal sealed class NodeHeartbeat(
     NodePresence node, IPresenceStore presence, TimeProvider time, IOptions<RoamingOptions> options, ILogger<NodeHeartbeat> logger)
     : BackgroundService
 {
+    /// <summary>Between warnings about this node's clock, so a skewed clock does not flood the log.</summary>
+    private static readonly TimeSpan SkewWarningInterval = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long previous = 0;
         var failing = false;
+        var lastSkewWarning = long.MinValue;
+        var tolerableSkew = (long)(options.Value.NodeTimeout / 5).TotalMilliseconds;
         using var timer = new PeriodicTimer(options.Value.NodeHeartbeatInterval, time);
         do
         {
@@ -32,10 +37,17 @@ internal sealed class NodeHeartbeat(
                     node.RequestRound();
                 }
 
+                // Nodes judge each other's heartbeats and records by their own clocks (docs/reliability.md, "Presence").
+                if (heartbeat.StoreClock is { } storeClock && Math.Abs(storeClock - now) > tolerableSkew && now - lastSkewWarning > SkewWarningInterval.TotalMilliseconds)
+                {
+                    Log.ClockSkewed(logger, now - storeClock);
+                    lastSkewWarning = now;
+                }
+
                 previous = now;
                 failing = false;
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception ex) when (StoreErrors.IsUnavailable(ex))
             {
                 if (!failing)
                 {

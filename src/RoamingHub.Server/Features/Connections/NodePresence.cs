@@ -10,21 +10,21 @@ namespace RoamingHub.Server.Features.Connections;
 internal sealed class NodePresence
 {
     private readonly Channel<bool> _roundRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private volatile IReadOnlyList<LiveNode> _liveNodes;
+    private volatile IReadOnlyList<LiveNode>? _liveNodes;
+
+    // A node that starts holds no connection: every record of its id written before now is not its own.
     private long _rewrittenSince;
 
-    public NodePresence(TimeProvider time)
-    {
-        // A node that starts holds no connection: every record of its id written before now is not its own.
-        _rewrittenSince = time.UnixNow();
-        _liveNodes = [new LiveNode(NodeId, _rewrittenSince)];
-    }
+    public NodePresence(TimeProvider time) => _rewrittenSince = time.UnixNow();
 
     /// <summary>Random per process, so a restarted node never claims its previous run's records.</summary>
     public string NodeId { get; } = Guid.NewGuid().ToString("N")[..16];
 
-    /// <summary>The nodes alive at the last heartbeat, this one always among them.</summary>
-    public IReadOnlyList<LiveNode> LiveNodes => _liveNodes;
+    /// <summary>
+    /// The nodes alive at the last heartbeat, this one always among them; null before the first heartbeat answered,
+    /// when the node cannot tell which other nodes' records still count.
+    /// </summary>
+    public IReadOnlyList<LiveNode>? LiveNodes => _liveNodes;
 
     /// <summary>When this node's last complete round began (Unix ms).</summary>
     public long RewrittenSince => Interlocked.Read(ref _rewrittenSince);

@@ -30,7 +30,7 @@ internal sealed class PresenceRewriter(
                 await RunRoundAsync(spreadOver: asked || retry ? TimeSpan.Zero : interval / 2, stoppingToken).ConfigureAwait(false);
                 retry = false;
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception ex) when (StoreErrors.IsUnavailable(ex))
             {
                 if (!retry)
                 {
@@ -44,23 +44,27 @@ internal sealed class PresenceRewriter(
 
     private async Task RunRoundAsync(TimeSpan spreadOver, CancellationToken cancellationToken)
     {
-        var startedAt = time.UnixNow();
-        var held = registry.Snapshot();
-        var chunks = held.Chunk(ChunkSize).ToList();
+        // A record whose admission is still pending is written by that admission, stamped no earlier than this.
+        var now = time.UnixNow();
+        var startedAt = Math.Min(now, registry.OldestPending() ?? now);
+        var chunks = registry.Snapshot().Chunk(ChunkSize).ToList();
         var pause = chunks.Count > 1 ? spreadOver / chunks.Count : TimeSpan.Zero;
         for (var i = 0; i < chunks.Count; i++)
         {
-            await presence.RewriteConnectionsAsync(node.NodeId, chunks[i], time.UnixNow(), cancellationToken).ConfigureAwait(false);
+            // Read again just before writing: a connection that closed since the round began is not written back.
+            var held = chunks[i].Where(c => registry.Holds(c.RecordId, c.UserId)).ToList();
+            await presence.RewriteConnectionsAsync(node.NodeId, held, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+
+            // One that closed while its chunk was being written may have been written back after its removal.
+            foreach (var (userId, recordId) in held.Where(c => !registry.Holds(c.RecordId, c.UserId)))
+            {
+                await presence.RemoveConnectionAsync(userId, new ConnectionRecord(node.NodeId, recordId), cancellationToken).ConfigureAwait(false);
+            }
+
             if (i < chunks.Count - 1 && pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        // A connection that closed while the round ran may have been written back after its removal: remove it again.
-        foreach (var (userId, recordId) in held.Where(c => !registry.Holds(c.RecordId)))
-        {
-            await presence.RemoveConnectionAsync(userId, new ConnectionRecord(node.NodeId, recordId), cancellationToken).ConfigureAwait(false);
         }
 
         node.CompleteRound(startedAt);

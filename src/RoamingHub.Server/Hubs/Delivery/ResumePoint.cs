@@ -21,7 +21,7 @@ internal sealed record ResumePoint(long SinceSeq, string? Epoch)
     /// </summary>
     public static async Task CaptureAsync(HttpContext context, RequestDelegate next)
     {
-        if (ConnectionAdmission.IsWebSocketUpgrade(context.Request)
+        if (ConnectionAdmission.IsWebSocketUpgrade(context)
             && string.IsNullOrEmpty(context.Request.Query[RoamingProtocol.SinceSeqQueryParameter])
             && context.User.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { } subject)
         {

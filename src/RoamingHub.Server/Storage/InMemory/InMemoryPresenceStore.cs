@@ -57,7 +57,7 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
     {
         lock (state.Gate)
         {
-            var intact = state.Nodes.TryGetValue(nodeId, out var previous) ? previous.Heartbeat == previousHeartbeat : previousHeartbeat == 0;
+            var intact = state.Nodes.TryGetValue(nodeId, out var previous) ? previous.Heartbeat >= previousHeartbeat : previousHeartbeat == 0;
             state.Nodes[nodeId] = (now, rewrittenSince);
             var floor = TimeoutFloor(now);
             return ValueTask.FromResult(new Heartbeat(

@@ -19,12 +19,12 @@ internal static class NodeHeartbeatScript
                 nodeId, Number(now), Number(rewrittenSince), Number(previousHeartbeat), Number(store.NodeTimeoutFloor(now)),
                 Number(now - (long)ForgetAfter.TotalMilliseconds),
             ]).ConfigureAwait(false);
-        var live = new List<LiveNode>((reply.Length - 2) / 2);
-        for (var i = 2; i + 1 < reply.Length; i += 2)
+        var live = new List<LiveNode>((reply.Length - 3) / 2);
+        for (var i = 3; i + 1 < reply.Length; i += 2)
         {
             live.Add(new LiveNode(reply.Text(i), long.Parse(reply.Text(i + 1), System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        return new Heartbeat(live, StoreIntact: reply.Number(1) == 1);
+        return new Heartbeat(live, StoreIntact: reply.Number(1) == 1, StoreClock: long.Parse(reply.Text(2), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

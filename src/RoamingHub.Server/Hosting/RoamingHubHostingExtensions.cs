@@ -37,7 +37,9 @@ internal static class RoamingHubHostingExtensions
     public static WebApplicationBuilder AddRoamingHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section).ValidateDataAnnotations()
+        // The generated validator checks every declared range, the nested Roaming:RateLimit ones included.
+        services.AddSingleton<IValidateOptions<RoamingOptions>, RoamingOptionsValidator>();
+        services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section)
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
             .Validate(
                 o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.StoreTimeout > TimeSpan.Zero
@@ -47,9 +49,6 @@ internal static class RoamingHubHostingExtensions
                 o => o.NodeHeartbeatInterval >= TimeSpan.FromMilliseconds(100) && o.NodeTimeout >= 3 * o.NodeHeartbeatInterval
                     && o.PresenceRewriteInterval >= o.NodeTimeout,
                 "Roaming:NodeHeartbeatInterval must be at least 100 ms, Roaming:NodeTimeout at least three heartbeats, Roaming:PresenceRewriteInterval at least Roaming:NodeTimeout.")
-            .Validate(
-                o => o.RateLimit is { PerConnectionPerSecond: >= 1, PerConnectionBurst: >= 1, PerUserPerSecond: >= 1, PerUserBurst: >= 1 },
-                "Roaming:RateLimit:* must all be at least 1.")
             .ValidateOnStart();
         // Binding failures throw, so the exception handler answers them with a code like every other error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace RoamingHub.Server.Settings;
 
@@ -68,6 +69,7 @@ public sealed class RoamingOptions
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Token buckets that bound how fast one connection and one user (on each node) may invoke hub methods.</summary>
+    [ValidateObjectMembers]
     public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>How often each node tells the store it is alive, and reads which other nodes are.</summary>
@@ -90,6 +92,14 @@ public sealed class RoamingOptions
     [Range(1, 1_000_000)]
     public int ConnectionOutboxLength { get; set; } = 1000;
 }
+
+/// <summary>
+/// Checks every range declared on <see cref="RoamingOptions"/> and, through <see cref="ValidateObjectMembersAttribute"/>, on
+/// <see cref="RateLimitOptions"/>: validation by data annotations alone stops at the top level, so a nested bound was
+/// declared but never checked. Generated at build time.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class RoamingOptionsValidator : IValidateOptions<RoamingOptions>;
 
 /// <summary>Invocation rate limits, bound from <c>Roaming:RateLimit</c>; generous for real apps, tight for floods.</summary>
 public sealed class RateLimitOptions

@@ -54,4 +54,27 @@ public sealed class StartupTests
         Assert.Equal("\"alive\"", await http.GetStringAsync("/healthz"));
         Assert.Equal("\"ready\"", await http.GetStringAsync("/readyz"));
     }
+
+    [Theory]
+    [InlineData("PerConnectionPerSecond")]
+    [InlineData("PerConnectionBurst")]
+    [InlineData("PerUserPerSecond")]
+    [InlineData("PerUserBurst")]
+    public void A_rate_limit_above_its_upper_bound_refuses_to_start(string setting)
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?> { [$"Roaming:RateLimit:{setting}"] = "5000000" });
+
+        var error = Assert.ThrowsAny<Exception>(() => node.BaseAddress);
+        Assert.Contains($"RateLimit.{setting}", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("must be between 1 and 1000000", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rate_limit_at_its_upper_bound_starts()
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?> { ["Roaming:RateLimit:PerUserBurst"] = "1000000" });
+
+        using var http = node.CreateHttpClient();
+        Assert.Equal("\"alive\"", await http.GetStringAsync("/healthz"));
+    }
 }

@@ -55,6 +55,13 @@ public sealed class RoamingOptions
     /// <summary>How long a <c>clientMsgId</c> is remembered, so a retry within it stores nothing new.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Runs the node on the embedded in-memory store outside Development: one node only, and its state is lost when the
+    /// process stops. Without it, a node with no <c>ConnectionStrings:Redis</c> refuses to start outside Development,
+    /// so a connection string that went missing cannot silently give each node state of its own.
+    /// </summary>
+    public bool UseEmbeddedStore { get; set; }
+
     /// <summary>Prefix of every Redis key and backplane channel; lets several deployments share one Redis.</summary>
     [RegularExpression("^[a-zA-Z0-9_.-]{1,32}$")]
     public string RedisKeyPrefix { get; set; } = "rh";

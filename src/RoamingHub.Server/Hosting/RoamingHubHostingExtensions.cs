@@ -90,7 +90,7 @@ internal static class RoamingHubHostingExtensions
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
             .AddMessagePackProtocol();
-        CodedErrorProtocol.Decorate(services);
+        CodedErrorProtocol.Decorate<DeviceHub>(services);
         services.AddOptions<HubOptions>().Configure<IOptions<RoamingOptions>>((hub, roaming) =>
             hub.MaximumReceiveMessageSize = MaximumReceiveMessageSizeFor(roaming.Value));
 

@@ -31,16 +31,20 @@ internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Rewrite(message));
 
-    /// <summary>Replaces every registered hub protocol with its wrapped form.</summary>
-    public static void Decorate(IServiceCollection services)
+    /// <summary>
+    /// Replaces every registered hub protocol with its wrapped form: errors coded, and the optional arguments of
+    /// <typeparamref name="THub"/>'s methods bound when a call leaves them out (<see cref="OptionalArgumentProtocol"/>).
+    /// </summary>
+    public static void Decorate<THub>(IServiceCollection services) where THub : Hub
     {
+        var optional = OptionalArgumentProtocol.MethodsOf(typeof(THub));
         foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList())
         {
             var implementation = descriptor.ImplementationType
                 ?? throw new InvalidOperationException("Hub protocols are expected to be registered by type.");
             services.Remove(descriptor);
-            services.AddSingleton<IHubProtocol>(provider =>
-                new CodedErrorProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation)));
+            services.AddSingleton<IHubProtocol>(provider => new CodedErrorProtocol(
+                new OptionalArgumentProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation), optional)));
         }
     }
 

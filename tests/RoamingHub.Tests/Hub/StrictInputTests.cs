@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using RoamingHub.Contracts;
 using RoamingHub.Tests.Infrastructure;
 
@@ -18,6 +19,28 @@ public sealed class StrictInputTests : IClassFixture<StrictInputTests.Node>
         public RoamingNode Instance { get; } = new();
 
         public void Dispose() => Instance.Dispose();
+    }
+
+    [Theory]
+    [InlineData(HubMethods.FetchConversations, false)]
+    [InlineData(HubMethods.FetchConversations, true)]
+    [InlineData(HubMethods.FetchPinnedConversations, false)]
+    [InlineData(HubMethods.FetchPinnedConversations, true)]
+    [InlineData(HubMethods.MarkAllConversationsRead, false)]
+    [InlineData(HubMethods.MarkAllConversationsRead, true)]
+    public async Task A_method_whose_argument_is_optional_answers_a_call_with_no_argument_at_all(string method, bool messagePack)
+    {
+        var alice = TestIds.User("alice");
+        await using var connection = await RawHubConnection.ConnectAsync(_node, alice, messagePack);
+
+        var bare = await connection.InvokeWithArgumentsAsync(method, []);
+        var withNull = await connection.InvokeWithArgumentsAsync(method, [null]);
+        var two = await connection.InvokeWithArgumentsAsync(method, [null, null]);
+
+        Assert.Null(bare["error"]);
+        Assert.Null(withNull["error"]);
+        Assert.Equal(Keys(withNull["result"]!), Keys(bare["result"]!));
+        Assert.Equal($"INVALID_ARGUMENT: Failed to invoke '{method}' due to an error on the server.", (string?)two["error"]);
     }
 
     [Fact]
@@ -48,4 +71,6 @@ public sealed class StrictInputTests : IClassFixture<StrictInputTests.Node>
         Assert.Equal([after.MsgId], history.Data.Select(m => m.MsgId));
         Assert.Equal((after.MsgId, 1), (conversation.LastMessage?.MsgId, conversation.UnreadCount));
     }
+
+    private static string[] Keys(JsonNode node) => [.. node.AsObject().Select(p => p.Key)];
 }

@@ -88,8 +88,14 @@ internal static class RoamingHubHostingExtensions
                 options.AddFilter<HubErrorFilter>();
                 options.AddFilter<RateLimitFilter>();
             })
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
-            .AddMessagePackProtocol();
+            .AddJsonProtocol(options =>
+            {
+                options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                options.PayloadSerializerOptions.TypeInfoResolver = UnknownFields.RefusedBy(options.PayloadSerializerOptions.TypeInfoResolver);
+            })
+            .AddMessagePackProtocol(options => options.SerializerOptions = UnknownFields.RefusedBy(options.SerializerOptions));
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.TypeInfoResolver = UnknownFields.RefusedBy(options.SerializerOptions.TypeInfoResolver));
         CodedErrorProtocol.Decorate<DeviceHub>(services);
         services.AddOptions<HubOptions>().Configure<IOptions<RoamingOptions>>((hub, roaming) =>
             hub.MaximumReceiveMessageSize = MaximumReceiveMessageSizeFor(roaming.Value));

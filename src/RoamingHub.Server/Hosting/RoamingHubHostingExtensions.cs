@@ -37,7 +37,11 @@ internal static class RoamingHubHostingExtensions
     public static WebApplicationBuilder AddRoamingHub(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section).ValidateDataAnnotations()
+        var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
+        var onRedis = !string.IsNullOrWhiteSpace(redis);
+        // The generated validator checks every declared range, the nested Roaming:RateLimit ones included.
+        services.AddSingleton<IValidateOptions<RoamingOptions>, RoamingOptionsValidator>();
+        services.AddOptions<RoamingOptions>().BindConfiguration(RoamingOptions.Section)
             .Validate(o => o.MaxPinnedConversations < o.MaxConversationsPerUser, "Roaming:MaxPinnedConversations must be below Roaming:MaxConversationsPerUser.")
             .Validate(
                 o => o.IdempotencyWindow > TimeSpan.Zero && o.ListCursorLifetime > TimeSpan.Zero && o.StoreTimeout > TimeSpan.Zero
@@ -47,9 +51,10 @@ internal static class RoamingHubHostingExtensions
                 o => o.NodeHeartbeatInterval >= TimeSpan.FromMilliseconds(100) && o.NodeTimeout >= 3 * o.NodeHeartbeatInterval
                     && o.PresenceRewriteInterval >= o.NodeTimeout,
                 "Roaming:NodeHeartbeatInterval must be at least 100 ms, Roaming:NodeTimeout at least three heartbeats, Roaming:PresenceRewriteInterval at least Roaming:NodeTimeout.")
-            .Validate(
-                o => o.RateLimit is { PerConnectionPerSecond: >= 1, PerConnectionBurst: >= 1, PerUserPerSecond: >= 1, PerUserBurst: >= 1 },
-                "Roaming:RateLimit:* must all be at least 1.")
+            .Validate(o => !(o.UseEmbeddedStore && onRedis), "Roaming:UseEmbeddedStore is true but ConnectionStrings:Redis is set too: a node runs on one store, so remove one of them.")
+            .Validate<IHostEnvironment>(
+                (o, environment) => onRedis || o.UseEmbeddedStore || environment.IsDevelopment(),
+                "No ConnectionStrings:Redis is set. Outside Development set it, or set Roaming:UseEmbeddedStore=true to run a single node on the embedded in-memory store, whose state is lost when the process stops.")
             .ValidateOnStart();
         // Binding failures throw, so the exception handler answers them with a code like every other error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -83,13 +88,18 @@ internal static class RoamingHubHostingExtensions
                 options.AddFilter<HubErrorFilter>();
                 options.AddFilter<RateLimitFilter>();
             })
-            .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
-            .AddMessagePackProtocol();
-        CodedErrorProtocol.Decorate(services);
+            .AddJsonProtocol(options =>
+            {
+                options.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                options.PayloadSerializerOptions.TypeInfoResolver = UnknownFields.RefusedBy(options.PayloadSerializerOptions.TypeInfoResolver);
+            })
+            .AddMessagePackProtocol(options => options.SerializerOptions = UnknownFields.RefusedBy(options.SerializerOptions));
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.TypeInfoResolver = UnknownFields.RefusedBy(options.SerializerOptions.TypeInfoResolver));
+        CodedErrorProtocol.Decorate<DeviceHub>(services);
         services.AddOptions<HubOptions>().Configure<IOptions<RoamingOptions>>((hub, roaming) =>
             hub.MaximumReceiveMessageSize = MaximumReceiveMessageSizeFor(roaming.Value));
 
-        var redis = builder.Configuration.GetConnectionString(RedisConnectionName);
         var storeTimeout = builder.Configuration.GetSection(RoamingOptions.Section).Get<RoamingOptions>()?.StoreTimeout ?? new RoamingOptions().StoreTimeout;
         services.AddHealthChecks();
         if (string.IsNullOrWhiteSpace(redis))

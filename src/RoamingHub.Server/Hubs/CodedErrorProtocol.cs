@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -10,7 +11,9 @@ namespace RoamingHub.Server.Hubs;
 /// Wraps each hub protocol so that an error a client receives begins with its stable code. SignalR words an invocation
 /// error as "An unexpected error occurred invoking 'X' on the server. HubException: CODE: sentence" and a refused
 /// connection as "Connection closed with an error. HubException: CODE: sentence"; this writes "CODE: sentence" instead,
-/// so clients in any language can read the code from the start of the message. Other messages pass through untouched.
+/// so clients in any language can read the code from the start of the message. On the way in, a call whose argument was
+/// refused while it was read (an unknown field) keeps that refusal's code and sentence. Other messages pass through
+/// untouched.
 /// </summary>
 internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
 {
@@ -24,23 +27,43 @@ internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
 
     public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
 
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
-        inner.TryParseMessage(ref input, binder, out message);
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+    {
+        if (!inner.TryParseMessage(ref input, binder, out message))
+        {
+            return false;
+        }
+
+        // An argument refused while it was read (an unknown field) carries its code and sentence, wrapped by the
+        // serializer and the protocol; SignalR words a binding failure's cause into the completion only when it is a
+        // HubException, so it goes on as one.
+        if (message is InvocationBindingFailureMessage failure && RefusalIn(failure.BindingFailure.SourceException) is { } refusal)
+        {
+            message = new InvocationBindingFailureMessage(
+                failure.InvocationId, failure.Target, ExceptionDispatchInfo.Capture(new HubException($"{refusal.Code}: {refusal.Message}")));
+        }
+
+        return true;
+    }
 
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(Rewrite(message), output);
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Rewrite(message));
 
-    /// <summary>Replaces every registered hub protocol with its wrapped form.</summary>
-    public static void Decorate(IServiceCollection services)
+    /// <summary>
+    /// Replaces every registered hub protocol with its wrapped form: errors coded, and the optional arguments of
+    /// <typeparamref name="THub"/>'s methods bound when a call leaves them out (<see cref="OptionalArgumentProtocol"/>).
+    /// </summary>
+    public static void Decorate<THub>(IServiceCollection services) where THub : Hub
     {
+        var optional = OptionalArgumentProtocol.MethodsOf(typeof(THub));
         foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList())
         {
             var implementation = descriptor.ImplementationType
                 ?? throw new InvalidOperationException("Hub protocols are expected to be registered by type.");
             services.Remove(descriptor);
-            services.AddSingleton<IHubProtocol>(provider =>
-                new CodedErrorProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation)));
+            services.AddSingleton<IHubProtocol>(provider => new CodedErrorProtocol(
+                new OptionalArgumentProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation), optional)));
         }
     }
 
@@ -72,6 +95,19 @@ internal sealed class CodedErrorProtocol(IHubProtocol inner) : IHubProtocol
         }
 
         return error.StartsWith("An unexpected error occurred", StringComparison.Ordinal) ? $"{ErrorCodes.Internal}: {detail}" : null;
+    }
+
+    private static RoamingException? RefusalIn(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is RoamingException refusal)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>True for "CODE: sentence", as <see cref="HubErrorFilter"/> words every error it maps.</summary>

@@ -134,10 +134,10 @@ internal sealed class DeviceHub(
     public async Task<Message> SendMessage(SendMessageRequest? request) =>
         await mediator.Send(new SendMessage(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
-    public async Task<Page<Conversation>> FetchConversations(FetchConversationsRequest? request) =>
+    public async Task<Page<Conversation>> FetchConversations(FetchConversationsRequest? request = null) =>
         await mediator.Send(new FetchConversations(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
 
-    public async Task<Page<Conversation>> FetchPinnedConversations(FetchConversationsRequest? request) =>
+    public async Task<Page<Conversation>> FetchPinnedConversations(FetchConversationsRequest? request = null) =>
         await mediator.Send(new FetchPinnedConversations(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
 
     public async Task<PinResult> PinConversation(PinConversationRequest? request) =>
@@ -164,7 +164,7 @@ internal sealed class DeviceHub(
     public async Task<MarkReadResult> MarkConversationRead(MarkConversationReadRequest? request) =>
         await mediator.Send(new MarkConversationRead(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
-    public async Task<MarkAllReadResult> MarkAllConversationsRead(MarkAllConversationsReadRequest? request) =>
+    public async Task<MarkAllReadResult> MarkAllConversationsRead(MarkAllConversationsReadRequest? request = null) =>
         await mediator.Send(new MarkAllConversationsRead(Caller, request ?? new()), Context.ConnectionAborted).ConfigureAwait(false);
 
     public async Task<UnreadSummary> GetUnreadSummary() =>

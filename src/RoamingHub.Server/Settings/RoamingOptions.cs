@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace RoamingHub.Server.Settings;
 
@@ -54,6 +55,13 @@ public sealed class RoamingOptions
     /// <summary>How long a <c>clientMsgId</c> is remembered, so a retry within it stores nothing new.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Runs the node on the embedded in-memory store outside Development: one node only, and its state is lost when the
+    /// process stops. Without it, a node with no <c>ConnectionStrings:Redis</c> refuses to start outside Development,
+    /// so a connection string that went missing cannot silently give each node state of its own.
+    /// </summary>
+    public bool UseEmbeddedStore { get; set; }
+
     /// <summary>Prefix of every Redis key and backplane channel; lets several deployments share one Redis.</summary>
     [RegularExpression("^[a-zA-Z0-9_.-]{1,32}$")]
     public string RedisKeyPrefix { get; set; } = "rh";
@@ -68,6 +76,7 @@ public sealed class RoamingOptions
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Token buckets that bound how fast one connection and one user (on each node) may invoke hub methods.</summary>
+    [ValidateObjectMembers]
     public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>How often each node tells the store it is alive, and reads which other nodes are.</summary>
@@ -90,6 +99,14 @@ public sealed class RoamingOptions
     [Range(1, 1_000_000)]
     public int ConnectionOutboxLength { get; set; } = 1000;
 }
+
+/// <summary>
+/// Checks every range declared on <see cref="RoamingOptions"/> and, through <see cref="ValidateObjectMembersAttribute"/>, on
+/// <see cref="RateLimitOptions"/>: validation by data annotations alone stops at the top level, so a nested bound was
+/// declared but never checked. Generated at build time.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class RoamingOptionsValidator : IValidateOptions<RoamingOptions>;
 
 /// <summary>Invocation rate limits, bound from <c>Roaming:RateLimit</c>; generous for real apps, tight for floods.</summary>
 public sealed class RateLimitOptions

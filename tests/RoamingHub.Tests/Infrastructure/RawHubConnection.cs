@@ -38,12 +38,17 @@ public sealed class RawHubConnection : IAsyncDisposable
     }
 
     /// <summary>Invokes a hub method and returns its completion as JSON: <c>{result}</c> or <c>{error}</c>.</summary>
-    public async Task<JsonObject> InvokeAsync(string method, object argument)
+    public Task<JsonObject> InvokeAsync(string method, object argument) => InvokeWithArgumentsAsync(method, [argument]);
+
+    /// <summary>
+    /// Invokes a hub method with exactly these arguments (none, or several; a null is sent as null) and returns its
+    /// completion as JSON. A dictionary argument is sent as an object with exactly its keys.
+    /// </summary>
+    public async Task<JsonObject> InvokeWithArgumentsAsync(string method, IReadOnlyList<object?> arguments)
     {
         var id = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_messagePack)
         {
-            var argumentBytes = MessagePackSerializer.Serialize(argument.GetType(), argument, MessagePackSerializerOptions.Standard);
             var body = new ArrayBufferWriter<byte>();
             var writer = new MessagePackWriter(body);
             writer.WriteArrayHeader(6);
@@ -51,8 +56,19 @@ public sealed class RawHubConnection : IAsyncDisposable
             writer.WriteMapHeader(0);
             writer.Write(id);
             writer.Write(method);
-            writer.WriteArrayHeader(1);
-            writer.WriteRaw(argumentBytes);
+            writer.WriteArrayHeader(arguments.Count);
+            foreach (var argument in arguments)
+            {
+                if (argument is null)
+                {
+                    writer.WriteNil();
+                }
+                else
+                {
+                    writer.WriteRaw(MessagePackSerializer.Serialize(argument.GetType(), argument, MessagePackSerializerOptions.Standard));
+                }
+            }
+
             writer.WriteArrayHeader(0);
             writer.Flush();
             await _socket.SendAsync(LengthPrefixed(body.WrittenMemory), WebSocketMessageType.Binary, true, CancellationToken.None);
@@ -64,7 +80,9 @@ public sealed class RawHubConnection : IAsyncDisposable
                 ["type"] = 1,
                 ["invocationId"] = id,
                 ["target"] = method,
-                ["arguments"] = new JsonArray(System.Text.Json.JsonSerializer.SerializeToNode(argument, argument.GetType(), System.Text.Json.JsonSerializerOptions.Web)),
+                ["arguments"] = new JsonArray([.. arguments.Select(argument => argument is null
+                    ? null
+                    : System.Text.Json.JsonSerializer.SerializeToNode(argument, argument.GetType(), System.Text.Json.JsonSerializerOptions.Web))]),
             };
             await _socket.SendAsync(Encoding.UTF8.GetBytes(invocation.ToJsonString() + "\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
         }

@@ -20,7 +20,10 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, request.Timestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        // A watermark ahead of now would hide messages that arrive later while they still count as unread, and they
+        // would come back when the watermark expires: a future time counts as now, as in MarkConversationRead.
+        var before = Math.Min(request.Timestamp, now);
+        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, before, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
         return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -114,7 +114,7 @@ public abstract partial class StoreContract
         Assert.Equal(new MultiDeviceEvent
         {
             Seq = 11,   // after the ten messages' entries
-            Epoch = (await store.Events.GetSyncStateAsync(_alice, default)).Epoch,
+            Epoch = (await store.Events.GetSyncStateAsync(_alice, T0, default)).Epoch,
             Operation = MultiDeviceOperations.DeleteRoaming,
             ConversationId = _bob,
             ChatType = ChatTypes.SingleChat,

@@ -19,7 +19,7 @@ public abstract partial class StoreContract
         var store = Store();
         var first = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, true, default);
         var retry = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 10, true, default);
-        var (alices, bobs) = (await store.Events.GetSyncStateAsync(_alice, default), await store.Events.GetSyncStateAsync(_bob, default));
+        var (alices, bobs) = (await store.Events.GetSyncStateAsync(_alice, T0, default), await store.Events.GetSyncStateAsync(_bob, T0, default));
 
         Assert.Equal(new StreamEntryRef(1, alices.Epoch!), first.Entries[_alice]);
         Assert.Equal(new StreamEntryRef(1, bobs.Epoch!), first.Entries[_bob]);
@@ -66,7 +66,7 @@ public abstract partial class StoreContract
         var read = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 5, default);
         var again = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 6, default);
 
-        var bobs = await store.Events.GetSyncStateAsync(_bob, default);
+        var bobs = await store.Events.GetSyncStateAsync(_bob, T0, default);
         Assert.Equal(new StreamEntryRef(2, bobs.Epoch!), read.PeerEntry);
         Assert.Null(again.PeerEntry);
         Assert.Equal(new MultiDeviceEvent
@@ -147,7 +147,7 @@ public abstract partial class StoreContract
     {
         var store = Store();
         await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
-        var state = await store.Events.GetSyncStateAsync(_alice, default);
+        var state = await store.Events.GetSyncStateAsync(_alice, T0, default);
 
         var same = await ReplayAsync(store, _alice, epoch: state.Epoch);
         var other = await ReplayAsync(store, _alice, epoch: "another-epoch");

@@ -162,7 +162,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         }
     }
 
-    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {

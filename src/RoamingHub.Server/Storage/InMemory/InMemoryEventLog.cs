@@ -5,7 +5,7 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// <summary>The embedded store's per-user streams, read back by seq with messages looked up in their chats.</summary>
 internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
 {
-    public ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<SyncState> GetSyncStateAsync(string userId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {

@@ -28,6 +28,12 @@ internal interface IMessageStore
     /// </summary>
     ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The message stored under <paramref name="msgId"/> in the conversation's chat, one-way deletions not applied;
+    /// null once the chat no longer holds it. For answering a repeated send with the message it stored.
+    /// </summary>
+    ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken);
+
     /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
     ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken);
 

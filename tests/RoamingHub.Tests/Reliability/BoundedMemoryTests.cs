@@ -1,4 +1,7 @@
+using System.Text.Json;
 using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -51,5 +54,31 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
             ttl => Assert.InRange(ttl ?? TimeSpan.MaxValue, TimeSpan.Zero, TimeSpan.FromDays(31)));
         output.WriteLine($"after the user lifetime: {(await keyspace.KeysAsync($"{prefix}:{{u:{stem}-")).Count} keys of theirs; " +
             $"{chatsLeft.Count} chat keys left, each expiring within retention + 1 day");
+    }
+
+    [Fact]
+    public async Task A_clientOpId_keeps_a_few_dozen_bytes_of_a_sent_message_and_a_repeat_reads_the_message_back()
+    {
+        var prefix = TestIds.Prefix();
+        var keys = new RedisKeys(prefix);
+        var db = RedisServer.Instance.Multiplexer.GetDatabase();
+        using var node = RoamingNode.OnRedis(prefix);
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var phone = await node.ConnectAsync(alice, "phone");
+        var request = new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = Body, ClientOpId = "op-1" };
+
+        var first = await phone.SendMessageAsync(request);
+        var kept = await db.StringLengthAsync(keys.Operation(alice, "SendMessage:op-1"));
+        var repeat = await phone.SendMessageAsync(request);
+
+        output.WriteLine($"outcome kept for a clientOpId of an 8 KiB message: {kept} bytes");
+        Assert.InRange(kept, 1, 100);
+        Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(repeat));
+        Assert.Equal(Body, repeat.Body);
+
+        // Once the chat no longer holds the message (retention, a deleted group), the repeat still answers the same.
+        var chat = new ConversationRef(ChatTypes.SingleChat, bob).ChatKey(alice);
+        await db.KeyDeleteAsync([keys.Messages(chat), keys.MessageBodies(chat)]);
+        Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(await phone.SendMessageAsync(request)));
     }
 }

@@ -226,6 +226,19 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_sent_message_is_found_by_its_id_for_either_participant_and_an_unknown_id_is_not()
+    {
+        var store = Store();
+        var sent = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "find me"), T0, true, default)).Message;
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent.MsgId], "phone", T0 + 1, default);
+
+        Assert.Equal(sent, await store.Messages.FindMessageAsync(_alice, With(_bob), sent.MsgId, default));
+        Assert.Equal(sent, await store.Messages.FindMessageAsync(_bob, With(_alice), sent.MsgId, default));
+        Assert.Null(await store.Messages.FindMessageAsync(_alice, With(_carol), sent.MsgId, default));
+        Assert.Null(await store.Messages.FindMessageAsync(_alice, With(_bob), "unknown", default));
+    }
+
+    [Fact]
     public async Task A_server_side_message_goes_into_history_without_touching_the_lists()
     {
         var store = Store();

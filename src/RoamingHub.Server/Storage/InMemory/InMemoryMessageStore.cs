@@ -106,6 +106,14 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         }
     }
 
+    public ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            return ValueTask.FromResult(state.Chats.GetValueOrDefault(conversation.ChatKey(userId))?.Find(msgId)?.Message);
+        }
+    }
+
     public ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)

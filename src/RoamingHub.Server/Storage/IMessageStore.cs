@@ -51,7 +51,14 @@ internal sealed record MessageDraft(string MsgId, string ChatType, string From, 
 internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
-internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);
+internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize)
+{
+    /// <summary>
+    /// Most entries one history call looks at (hidden ones included) before it hands back a cursor, in every store,
+    /// so a page costs the same whatever a user hid.
+    /// </summary>
+    public const int ScanCap = 1000;
+}
 
 /// <summary>
 /// A page of history, its messages in their stored encoding (they go to the client without being decoded);

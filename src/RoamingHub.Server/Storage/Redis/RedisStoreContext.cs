@@ -12,7 +12,7 @@ namespace RoamingHub.Server.Storage.Redis;
 internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<RoamingOptions> options)
 {
     /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
-    public const int HistoryScanCap = 1000;
+    public const int HistoryScanCap = HistoryQuery.ScanCap;
 
     public RoamingOptions Options { get; } = options.Value;
 

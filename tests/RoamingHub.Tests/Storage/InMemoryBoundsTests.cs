@@ -5,6 +5,7 @@ using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.InMemory;
 using RoamingHub.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RoamingHub.Tests.Storage;
 
@@ -15,6 +16,7 @@ namespace RoamingHub.Tests.Storage;
 /// </summary>
 public sealed class InMemoryBoundsTests
 {
+    private readonly ITestOutputHelper _output;
     private const long T0 = 1_790_000_000_000;
     private const long Minute = 60_000;
     private const long Day = 24 * 60 * Minute;
@@ -24,8 +26,9 @@ public sealed class InMemoryBoundsTests
     private readonly InMemoryState _state;
     private readonly Stores _store;
 
-    public InMemoryBoundsTests()
+    public InMemoryBoundsTests(ITestOutputHelper output)
     {
+        _output = output;
         _state = new InMemoryState(Options.Create(new RoamingOptions()));
         _store = new Stores(
             new InMemoryMessageStore(_state), new InMemoryConversationStore(_state), new InMemoryGroupStore(_state),
@@ -153,6 +156,7 @@ public sealed class InMemoryBoundsTests
             }
         });
 
+        _output.WriteLine($"paging {History} messages both ways, {pages} pages of 20: {scanned} entries looked at");
         // A page looks at its messages and the one after them (which tells whether there is more).
         Assert.InRange(scanned, 2 * History, (2 * History) + pages);
         Assert.Equal(sent[0], (await _store.Messages.FindMessageAsync(_bob, With(_alice), sent[0].MsgId, default))!);
@@ -171,6 +175,7 @@ public sealed class InMemoryBoundsTests
         var scanned = await ScannedByAsync(async () =>
             page = await _store.Messages.FetchHistoryMessagesAsync(_bob, With(_alice), new HistoryQuery(true, null, 20), T0 + History, default));
 
+        _output.WriteLine($"first page behind 2990 hidden messages: {scanned} entries looked at");
         Assert.InRange(scanned, HistoryQuery.ScanCap, HistoryQuery.ScanCap + 20);
         Assert.Empty(page.Items);
         Assert.NotNull(page.Next);
@@ -191,6 +196,7 @@ public sealed class InMemoryBoundsTests
             }
         });
 
+        _output.WriteLine($"hiding 2000 of {History} by id: {hiding} entries; 100 sends after: {sending}");
         // Hiding 2000 unread messages drops their 2000 unread ids one by one and looks at nothing else; sending
         // looks at none of them, nor at the messages.
         Assert.Equal(2000, hiding);
@@ -216,6 +222,7 @@ public sealed class InMemoryBoundsTests
             Assert.Equal(History, replayed);
         });
 
+        _output.WriteLine($"replaying {History} stream entries in pages of 200: {scanned} entries looked at");
         Assert.Equal(History, scanned);
     }
 }

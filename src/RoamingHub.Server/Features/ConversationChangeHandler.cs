@@ -18,7 +18,7 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
     {
         var caller = command.Caller;
         var conversation = ConversationRef.Parse(command.Request.ChatType, command.Request.ConversationId, caller.UserId);
-        var (change, result) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), cancellationToken).ConfigureAwait(false);
+        var (change, result) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), command.OperationKey(), cancellationToken).ConfigureAwait(false);
         if (change is not null)
         {
             notifier.Deliver(Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId));
@@ -27,7 +27,11 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
         return result;
     }
 
-    /// <summary>Validates the request and stores the change; answers its event (null when nothing changed) and the caller's result.</summary>
+    /// <summary>
+    /// Validates the request and stores the change, passing <paramref name="operationKey"/> so the store keeps its
+    /// outcome; answers its event (null when nothing changed) and the caller's result, built from what the store
+    /// answered, so a repeat answers what the first call logged.
+    /// </summary>
     protected abstract ValueTask<(MultiDeviceEvent? Event, TResult Result)> ChangeAsync(
-        Caller caller, ConversationRef conversation, TRequest request, long now, CancellationToken cancellationToken);
+        Caller caller, ConversationRef conversation, TRequest request, long now, string? operationKey, CancellationToken cancellationToken);
 }

@@ -6,6 +6,10 @@ namespace RoamingHub.Server.Storage;
 /// <summary>
 /// A user's conversation list: paging, pins, read points and unread counts, extension fields and removal.
 /// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
+/// A change given an <c>operationKey</c> (the <see cref="IOperationStore"/> key of a call with a <c>clientOpId</c>) keeps
+/// its outcome as that operation's in the same atomic step as the change; called again for an operation that has one,
+/// it changes nothing and answers that outcome, its event included, so a retry whose first reply was lost gets the
+/// first answer.
 /// </summary>
 internal interface IConversationStore
 {
@@ -19,29 +23,33 @@ internal interface IConversationStore
     /// Pins or unpins a conversation and, when that changed anything, appends the event in the same atomic step.
     /// Pinning a conversation the user does not have creates it. Throws <c>PIN_LIMIT_EXCEEDED</c>.
     /// </summary>
-    ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken);
+    ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>
     /// Removes a conversation from the user's list and pins and logs <c>CONVERSATION_DELETED</c>; with
     /// <paramref name="deleteRoam"/> also hides its history up to now. Throws <c>NOT_FOUND</c>.
     /// </summary>
-    ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken);
+    ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves the user's read point forward (to the last position of <paramref name="readTimestamp"/>), leaving unread
     /// what came after; logs <c>CONVERSATION_READ</c> when it moved. In single chat, also records the read time on
     /// the other participant's side. Throws <c>NOT_FOUND</c> when the user does not have the conversation.
     /// </summary>
-    ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+    ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
-    /// <summary>Marks every conversation read up to <paramref name="now"/> and logs <c>ALL_CONVERSATIONS_READ</c>.</summary>
-    ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks every conversation that has unread messages when it runs read up to <paramref name="now"/> and logs
+    /// <c>ALL_CONVERSATIONS_READ</c>, in one atomic step: a message that reached the user before it is read, one that
+    /// reaches the user after it stays unread (and comes after the event in the stream).
+    /// </summary>
+    ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>The user's unread badge, O(1).</summary>
     ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken);
 
     /// <summary>Sets (or, with null, clears) the user's extension field of a conversation; logs <c>CONVERSATION_EXT_UPDATED</c> when it changed. Throws <c>NOT_FOUND</c>.</summary>
-    ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken);
+    ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 }
 
 /// <summary>Which list of a user to page through.</summary>

@@ -7,6 +7,8 @@ namespace RoamingHub.Server.Storage;
 /// Messages and their history: a message stored once per chat, history paged as one user sees it, and one-way
 /// deletions (messages hidden from one user).
 /// Times are passed in by the caller (from <see cref="TimeProvider"/>), never read by a store.
+/// A deletion given an <c>operationKey</c> keeps its outcome as that operation's, as <see cref="IConversationStore"/>'s
+/// changes do.
 /// </summary>
 internal interface IMessageStore
 {
@@ -35,10 +37,15 @@ internal interface IMessageStore
     ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken);
 
     /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
-    ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken);
+    ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
-    /// <summary>Hides messages from the user by id; unknown and already hidden ids are ignored; logs <c>deleteRoaming</c> when any was hidden.</summary>
-    ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Hides messages from the user by id; unknown and already hidden ids are ignored; logs <c>deleteRoaming</c> when any
+    /// was hidden. The user's entry stops showing and counting every id named that is hidden, so a retry of a deletion
+    /// that stopped halfway finishes it; a retry that resumes an earlier attempt of its operation (see
+    /// <see cref="IOperationStore"/>) logs and answers them all, since that attempt never did.
+    /// </summary>
+    ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 }
 
 /// <summary>A message to store; the store assigns its timestamp.</summary>

@@ -93,10 +93,10 @@ public sealed class InMemoryBoundsTests
             await _store.Conversations.GetUnreadSummaryAsync(user, T0, default);
             await _store.Messages.FetchHistoryMessagesAsync(user, With(peer), new HistoryQuery(true, null, 20), T0, default);
             await _store.Messages.FindMessageAsync(user, With(peer), "m", default);
-            await _store.Messages.DeleteRemoteMessagesWithIdsAsync(user, With(peer), ["m"], "phone", T0, default);
-            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.MarkConversationReadAsync(user, With(peer), T0, "phone", T0, default).AsTask());
-            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.UpdateConversationExtAsync(user, With(peer), "x", "phone", T0, default).AsTask());
-            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.DeleteRemoteConversationAsync(user, With(peer), true, "phone", T0, default).AsTask());
+            await _store.Messages.DeleteRemoteMessagesWithIdsAsync(user, With(peer), ["m"], "phone", T0, null, default);
+            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.MarkConversationReadAsync(user, With(peer), T0, "phone", T0, null, default).AsTask());
+            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.UpdateConversationExtAsync(user, With(peer), "x", "phone", T0, null, default).AsTask());
+            await Assert.ThrowsAsync<RoamingException>(() => _store.Conversations.DeleteRemoteConversationAsync(user, With(peer), true, "phone", T0, null, default).AsTask());
             await _store.Groups.GetGroupsOfUserAsync(user, default);
             await _store.Presence.HasRoomAsync(user, T0, [], default);
         }
@@ -168,7 +168,7 @@ public sealed class InMemoryBoundsTests
         var sent = await HistoryAsync(History);
         foreach (var batch in sent.Skip(10).Select(m => m.MsgId).Chunk(500))
         {
-            await _store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), batch, "phone", T0 + History, default);
+            await _store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), batch, "phone", T0 + History, null, default);
         }
 
         HistoryPage page = null!;
@@ -187,7 +187,7 @@ public sealed class InMemoryBoundsTests
         var sent = await HistoryAsync(History);
 
         var hiding = await ScannedByAsync(() =>
-            _store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), [.. sent.Take(2000).Select(m => m.MsgId)], "phone", T0 + History, default).AsTask());
+            _store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), [.. sent.Take(2000).Select(m => m.MsgId)], "phone", T0 + History, null, default).AsTask());
         var sending = await ScannedByAsync(async () =>
         {
             for (var i = 0; i < 100; i++)

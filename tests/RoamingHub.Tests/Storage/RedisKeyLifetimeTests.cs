@@ -34,7 +34,7 @@ public sealed class RedisKeyLifetimeTests() : RedisStoreTests(options => options
     {
         var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
         await Store.Messages.SendMessageAsync(new MessageDraft("m1", ChatTypes.SingleChat, alice, bob, "text", "one", null), T0, true, default);
-        await Store.Conversations.MarkConversationReadAsync(bob, ConversationRef.Parse(ChatTypes.SingleChat, alice, bob), T0 + 1, "phone", T0 + 1, default);
+        await Store.Conversations.MarkConversationReadAsync(bob, ConversationRef.Parse(ChatTypes.SingleChat, alice, bob), T0 + 1, "phone", T0 + 1, null, default);
         var unread = Keys.Unread(bob, ConversationRef.Parse(ChatTypes.SingleChat, alice, bob).Member);
         Assert.False(await Db.KeyExistsAsync(unread));
 
@@ -53,18 +53,18 @@ public sealed class RedisKeyLifetimeTests() : RedisStoreTests(options => options
         await SendAsync(_bob, _team, T0 + 2, ChatTypes.GroupChat);
         await SendAsync(_bob, deleted, T0 + 2, ChatTypes.GroupChat);
         await SendAsync(_carol, _team, T0 + 3, ChatTypes.GroupChat);
-        await Store.Conversations.PinConversationAsync(_alice, With(_carol), true, "phone", T0 + 4, default);
-        await Store.Conversations.PinConversationAsync(_alice, ConversationRef.Group(_team), true, "phone", T0 + 4, default);
-        await Store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 5, "phone", T0 + 5, default);
-        await Store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "ext", "phone", T0 + 6, default);
-        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), [toBob.Message.MsgId], "phone", T0 + 7, default);
-        await Store.Messages.DeleteRemoteMessagesBeforeAsync(_carol, ConversationRef.Group(_team), T0 + 2, "phone", T0 + 7, default);
-        await Store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: true, "phone", T0 + 8, default);
-        await Store.Conversations.MarkAllConversationsReadAsync(_carol, "phone", T0 + 9, default);
+        await Store.Conversations.PinConversationAsync(_alice, With(_carol), true, "phone", T0 + 4, null, default);
+        await Store.Conversations.PinConversationAsync(_alice, ConversationRef.Group(_team), true, "phone", T0 + 4, null, default);
+        await Store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 5, "phone", T0 + 5, null, default);
+        await Store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "ext", "phone", T0 + 6, null, default);
+        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), [toBob.Message.MsgId], "phone", T0 + 7, null, default);
+        await Store.Messages.DeleteRemoteMessagesBeforeAsync(_carol, ConversationRef.Group(_team), T0 + 2, "phone", T0 + 7, null, default);
+        await Store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: true, "phone", T0 + 8, null, default);
+        await Store.Conversations.MarkAllConversationsReadAsync(_carol, "phone", T0 + 9, null, default);
         await Store.Conversations.FetchConversationsAsync(_alice, "phone", ConversationList.Active, null, 1, T0 + 10, default);
         await Store.Events.SyncEventsAsync(_bob, 0, null, 10, T0 + 10, default);
         await Store.Events.GetSyncStateAsync(TestIds.User("fresh"), T0 + 10, default);
-        await Store.Operations.BeginOperationAsync(_alice, "SendMessage:op-1", TimeSpan.FromSeconds(10), default);
+        await Store.Operations.BeginOperationAsync(_alice, "SendMessage:op-1", TimeSpan.FromSeconds(10), TimeSpan.FromHours(24), default);
         await Store.Operations.CompleteOperationAsync(_alice, "SendMessage:op-1", [1, 2, 3], TimeSpan.FromHours(24), default);
         await Store.Groups.DeleteGroupAsync(deleted, T0 + 11, default);
 
@@ -106,9 +106,9 @@ public sealed class RedisKeyLifetimeTests() : RedisStoreTests(options => options
         // Later in the same minute: a message and reads that create keys on bob's side renew nothing, and the new
         // keys take the expiry the others have.
         await SendAsync(_alice, _bob, T0 + 20_000);
-        await Store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 20_000, "phone", T0 + 21_000, default);
-        await Store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 20_000, "phone", T0 + 22_000, default);
-        await Store.Conversations.PinConversationAsync(_bob, With(_carol), true, "phone", T0 + 23_000, default);
+        await Store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 20_000, "phone", T0 + 21_000, null, default);
+        await Store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 20_000, "phone", T0 + 22_000, null, default);
+        await Store.Conversations.PinConversationAsync(_bob, With(_carol), true, "phone", T0 + 23_000, null, default);
         bobs = await UserKeysAsync(_bob);
         Assert.Contains(Keys.ReadPositions(_bob).ToString(), bobs);
         Assert.Contains(Keys.PeerReads(_bob).ToString(), bobs);
@@ -133,8 +133,8 @@ public sealed class RedisKeyLifetimeTests() : RedisStoreTests(options => options
         await Store.Conversations.FetchConversationsAsync(nobody, "phone", ConversationList.Pinned, null, 20, T0, default);
         await Store.Conversations.GetUnreadSummaryAsync(nobody, T0, default);
         await Store.Messages.FetchHistoryMessagesAsync(nobody, With(_alice), new HistoryQuery(true, null, 20), T0, default);
-        await Assert.ThrowsAsync<RoamingException>(() => Store.Conversations.MarkConversationReadAsync(nobody, With(_alice), T0, "phone", T0, default).AsTask());
-        await Assert.ThrowsAsync<RoamingException>(() => Store.Conversations.UpdateConversationExtAsync(nobody, With(_alice), "x", "phone", T0, default).AsTask());
+        await Assert.ThrowsAsync<RoamingException>(() => Store.Conversations.MarkConversationReadAsync(nobody, With(_alice), T0, "phone", T0, null, default).AsTask());
+        await Assert.ThrowsAsync<RoamingException>(() => Store.Conversations.UpdateConversationExtAsync(nobody, With(_alice), "x", "phone", T0, null, default).AsTask());
         await Store.Groups.GetGroupsOfUserAsync(nobody, default);
         Assert.Empty(await KeysAsync());
 

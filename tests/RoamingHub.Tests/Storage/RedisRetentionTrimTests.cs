@@ -53,11 +53,11 @@ public sealed class RedisRetentionTrimTests() : RedisStoreTests(options => optio
         var team = TestIds.User("team");
         await Store.Groups.CreateGroupAsync(team, _alice, [carol], T0, default);
         var early = await BurstAsync(_alice, team, T0, ChatTypes.GroupChat);
-        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(carol, ConversationRef.Group(team), [.. early.Take(50).Select(m => m.MsgId)], "phone", T0 + 1000, default);
+        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(carol, ConversationRef.Group(team), [.. early.Take(50).Select(m => m.MsgId)], "phone", T0 + 1000, null, default);
         Assert.Equal(50, await Db.SortedSetLengthAsync(Keys.Hidden(ConversationRef.GroupChatKey(team), carol)));
 
         var later = await BurstAsync(_alice, team, T0 + Day + 120_000, ChatTypes.GroupChat);
-        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(carol, ConversationRef.Group(team), [later[0].MsgId], "phone", T0 + Day + 130_000, default);
+        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(carol, ConversationRef.Group(team), [later[0].MsgId], "phone", T0 + Day + 130_000, null, default);
 
         Assert.Equal([later[0].MsgId], (await Db.SortedSetRangeByRankAsync(Keys.Hidden(ConversationRef.GroupChatKey(team), carol))).Select(id => (string)id!));
     }

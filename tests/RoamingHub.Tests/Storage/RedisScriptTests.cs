@@ -84,7 +84,7 @@ public sealed partial class RedisScriptTests(ITestOutputHelper output)
         {
             for (var i = 0; i < Calls; i++)
             {
-                await store.Conversations.PinConversationAsync(pair.Writer, Single($"pinned{i}"), true, "phone", T0 + i, default);
+                await store.Conversations.PinConversationAsync(pair.Writer, Single($"pinned{i}"), true, "phone", T0 + i, null, default);
                 await store.Messages.SendMessageAsync(
                     new MessageDraft($"{pair.Writer}-m{i}", ChatTypes.SingleChat, pair.Writer, pair.Peer, "text", $"m{i}", null), T0 + i, true, default);
             }
@@ -124,7 +124,7 @@ public sealed partial class RedisScriptTests(ITestOutputHelper output)
         foreach (var (from, to) in chats)
         {
             var sent = await store.Messages.SendMessageAsync(new MessageDraft($"m-{from}", ChatTypes.SingleChat, from, to, "text", "hi", null), T0, true, default);
-            var pin = await store.Conversations.PinConversationAsync(from, Single(to), true, "phone", T0 + 1, default);
+            var pin = await store.Conversations.PinConversationAsync(from, Single(to), true, "phone", T0 + 1, null, default);
             var history = await store.Messages.FetchHistoryMessagesAsync(to, Single(from), new HistoryQuery(true, null, 10), T0 + 2, default);
             Assert.False(sent.Duplicate);
             Assert.Equal(2, pin.Event?.Seq);   // after the message's entry

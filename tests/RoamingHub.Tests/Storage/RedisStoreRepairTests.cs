@@ -73,7 +73,7 @@ public sealed class RedisStoreRepairTests : RedisStoreTests
         await RepairAsync(_member);
 
         var repeat = await Store.Groups.AddGroupMembersAsync(_group, [_member, _bob], default);
-        var pinned = await Store.Conversations.PinConversationAsync(_member, Chat, true, "phone", T0 + 1, default);
+        var pinned = await Store.Conversations.PinConversationAsync(_member, Chat, true, "phone", T0 + 1, null, default);
 
         Assert.Empty(repeat);
         Assert.Equal([_group], await Store.Groups.GetGroupsOfUserAsync(_member, default));

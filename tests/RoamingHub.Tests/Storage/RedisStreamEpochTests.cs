@@ -19,7 +19,7 @@ public sealed class RedisStreamEpochTests
         var store = Stores.Redis(admin, new RoamingOptions { RedisKeyPrefix = TestIds.Prefix() });
         var alice = TestIds.User("alice");
         async Task<bool> PinAsync(int i) =>
-            (await store.Conversations.PinConversationAsync(alice, new ConversationRef(ChatTypes.SingleChat, $"peer{i}"), true, "phone", T0 + i, default)).IsPinned;
+            (await store.Conversations.PinConversationAsync(alice, new ConversationRef(ChatTypes.SingleChat, $"peer{i}"), true, "phone", T0 + i, null, default)).IsPinned;
 
         for (var i = 1; i <= 3; i++)
         {

@@ -30,8 +30,8 @@ public abstract partial class StoreContract
         Assert.Equal(2, (await EntryAsync(store, _carol, GroupId)).UnreadCount);
         Assert.Equal([first, second], await WalkHistoryAsync(store, _carol, GroupChat, older: false, 20, T0 + 3));
 
-        await store.Conversations.MarkConversationReadAsync(_carol, GroupChat, T0 + 1, "phone", T0 + 5, default);
-        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, GroupChat, [first.MsgId], "phone", T0 + 5, default);
+        await store.Conversations.MarkConversationReadAsync(_carol, GroupChat, T0 + 1, "phone", T0 + 5, null, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, GroupChat, [first.MsgId], "phone", T0 + 5, null, default);
         Assert.Equal(1, (await EntryAsync(store, _carol, GroupId)).UnreadCount);
         Assert.Equal([second], await WalkHistoryAsync(store, _bob, GroupChat, older: false, 20, T0 + 5));
         Assert.Equal([first, second], await WalkHistoryAsync(store, _alice, GroupChat, older: false, 20, T0 + 5));
@@ -46,7 +46,7 @@ public abstract partial class StoreContract
 
         var send = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.SendMessageAsync(GroupDraft(_carol, "let me in"), T0 + 2, true, default).AsTask());
         var read = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.FetchHistoryMessagesAsync(_carol, GroupChat, new HistoryQuery(true, null, 20), T0 + 2, default).AsTask());
-        var pin = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.PinConversationAsync(_carol, GroupChat, true, "phone", T0 + 2, default).AsTask());
+        var pin = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.PinConversationAsync(_carol, GroupChat, true, "phone", T0 + 2, null, default).AsTask());
         Assert.All(new[] { send, read, pin }, e => Assert.Equal(ErrorCodes.Forbidden, e.Code));
 
         var removed = await store.Groups.RemoveGroupMemberAsync(GroupId, _bob, T0 + 3, default);

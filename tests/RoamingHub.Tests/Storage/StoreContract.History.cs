@@ -53,7 +53,7 @@ public abstract partial class StoreContract
         var hidden = sent.Skip(200).Take(30).Concat(sent.Skip(347).Take(3)).Select(m => m.MsgId).ToList();
         for (var i = 0; i < hidden.Count; i += 11)
         {
-            await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), hidden.Skip(i).Take(11).ToList(), "phone", T0 + 10, default);
+            await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), hidden.Skip(i).Take(11).ToList(), "phone", T0 + 10, null, default);
         }
 
         var visible = sent.Where(m => !hidden.Contains(m.MsgId)).ToList();
@@ -107,8 +107,8 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 10, perMillisecond: 1);
 
-        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[5].Timestamp, "phone", T0 + 100, default);
-        var backwards = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[2].Timestamp, "phone", T0 + 101, default);
+        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[5].Timestamp, "phone", T0 + 100, null, default);
+        var backwards = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), sent[2].Timestamp, "phone", T0 + 101, null, default);
 
         Assert.Equal(sent[5].Timestamp, hid.BeforeTimestamp);
         Assert.Equal(new MultiDeviceEvent
@@ -135,7 +135,7 @@ public abstract partial class StoreContract
         var store = Store();
         await SendBurstAsync(store, 3, perMillisecond: 1);
 
-        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), long.MaxValue, "phone", T0 + 10, default);
+        var hid = await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), long.MaxValue, "phone", T0 + 10, null, default);
 
         Assert.Equal(MessagePosition.MaxTimestamp, hid.BeforeTimestamp);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 10));
@@ -148,8 +148,8 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 5, perMillisecond: 1);
 
-        var first = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId, sent[3].MsgId, "deadbeef"], "phone", T0 + 100, default);
-        var repeat = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId], "phone", T0 + 101, default);
+        var first = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId, sent[3].MsgId, "deadbeef"], "phone", T0 + 100, null, default);
+        var repeat = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent[4].MsgId], "phone", T0 + 101, null, default);
 
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.MsgIds);
         Assert.Equal([sent[4].MsgId, sent[3].MsgId], first.Event!.MsgIds);
@@ -162,7 +162,7 @@ public abstract partial class StoreContract
         Assert.Equal(sent[4], bobs.LastMessage);
         Assert.Equal(sent.Take(3), await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 100));
 
-        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 102, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 102, null, default);
         alices = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 102, default)).Items);
         Assert.Null(alices.LastMessage);
         var newer = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "after"), T0 + 103, true, default)).Message;
@@ -175,16 +175,16 @@ public abstract partial class StoreContract
     {
         var store = Store();
         var sent = await SendBurstAsync(store, 4, perMillisecond: 1);
-        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0 + 10, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0 + 10, null, default);
 
-        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, default);
+        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 20, null, default);
 
         Assert.Equal((6L, MultiDeviceOperations.ConversationDeleted, (bool?)true), (deleted.Seq, deleted.Operation, deleted.DeleteRoam));
         Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
         Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 20, T0 + 20, default)).Items);
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, T0 + 20));
         Assert.Equal(sent, await WalkHistoryAsync(store, _bob, _alice, older: false, 20, T0 + 20));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 21, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: true, "phone", T0 + 21, null, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
 
         var comeback = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "again"), T0 + 20, true, default)).Message;
@@ -200,12 +200,12 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await SendBurstAsync(store, 3, perMillisecond: 1);
 
-        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: false, "phone", T0 + 20, default);
+        var deleted = await store.Conversations.DeleteRemoteConversationAsync(_alice, With(_bob), deleteRoam: false, "phone", T0 + 20, null, default);
 
         Assert.False(deleted.DeleteRoam);
         Assert.Empty((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0 + 20, default)).Items);
         Assert.Equal(sent, await WalkHistoryAsync(store, _alice, _bob, older: false, 20, T0 + 20));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: false, "phone", T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: false, "phone", T0, null, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -218,7 +218,7 @@ public abstract partial class StoreContract
 
         Assert.Empty(await WalkHistoryAsync(store, _alice, _bob, older: true, 20, later));
         Assert.Null(Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, later, default)).Items).LastMessage);
-        var hideOld = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [old[0].MsgId], "phone", later, default);
+        var hideOld = await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [old[0].MsgId], "phone", later, null, default);
         Assert.Empty(hideOld.MsgIds!);
 
         var fresh = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "fresh"), later, true, default)).Message;
@@ -230,7 +230,7 @@ public abstract partial class StoreContract
     {
         var store = Store();
         var sent = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "find me"), T0, true, default)).Message;
-        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent.MsgId], "phone", T0 + 1, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent.MsgId], "phone", T0 + 1, null, default);
 
         Assert.Equal(sent, await store.Messages.FindMessageAsync(_alice, With(_bob), sent.MsgId, default));
         Assert.Equal(sent, await store.Messages.FindMessageAsync(_bob, With(_alice), sent.MsgId, default));

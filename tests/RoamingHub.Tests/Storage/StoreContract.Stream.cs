@@ -63,8 +63,8 @@ public abstract partial class StoreContract
         var store = Store();
         var sent = await store.Messages.SendMessageAsync(Draft(_bob, _alice, "read me"), T0, true, default);
 
-        var read = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 5, default);
-        var again = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 6, default);
+        var read = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 5, null, default);
+        var again = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 6, null, default);
 
         var bobs = await store.Events.GetSyncStateAsync(_bob, T0, default);
         Assert.Equal(new StreamEntryRef(2, bobs.Epoch!), read.PeerEntry);
@@ -86,7 +86,7 @@ public abstract partial class StoreContract
     {
         var store = Store(o => { o.MessageRetentionDays = 1; o.EventLogRetention = TimeSpan.FromDays(3); });
         var sent = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "soon gone"), T0, true, default);
-        await store.Conversations.PinConversationAsync(_bob, With(_alice), pinned: true, "phone", T0 + 1, default);
+        await store.Conversations.PinConversationAsync(_bob, With(_alice), pinned: true, "phone", T0 + 1, null, default);
 
         var fresh = await ReplayAsync(store, _bob, now: T0 + 2);
         // A day on the message is past retention; bob, active a day ago, is not past his lifetime (two days here).
@@ -106,8 +106,8 @@ public abstract partial class StoreContract
         var early = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "early"), T0, true, default)).Message;
         var byId = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "hidden by id"), T0 + 10, true, default)).Message;
         var kept = (await store.Messages.SendMessageAsync(Draft(_bob, _alice, "kept"), T0 + 20, true, default)).Message;
-        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), early.Timestamp, "phone", T0 + 30, default);
-        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [byId.MsgId], "phone", T0 + 31, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), early.Timestamp, "phone", T0 + 30, null, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [byId.MsgId], "phone", T0 + 31, null, default);
 
         var atAlice = (await ReplayAsync(store, _alice)).Events.Where(e => e.Operation == MultiDeviceOperations.Message).ToList();
         var atBob = (await ReplayAsync(store, _bob)).Events.Where(e => e.Operation == MultiDeviceOperations.Message).ToList();
@@ -127,7 +127,7 @@ public abstract partial class StoreContract
             await store.Messages.SendMessageAsync(Draft(_alice, _bob, big), T0 + i, true, default);
         }
 
-        await store.Conversations.PinConversationAsync(_bob, With(_alice), pinned: true, "phone", T0 + 5, default);
+        await store.Conversations.PinConversationAsync(_bob, With(_alice), pinned: true, "phone", T0 + 5, null, default);
 
         var byBytes = await ReplayAsync(store, _bob);
         var rest = await ReplayAsync(store, _bob, since: 2);
@@ -147,7 +147,7 @@ public abstract partial class StoreContract
     public async Task Another_epoch_answers_resyncRequired_with_the_current_one()
     {
         var store = Store();
-        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
         var state = await store.Events.GetSyncStateAsync(_alice, T0, default);
 
         var same = await ReplayAsync(store, _alice, epoch: state.Epoch);
@@ -162,8 +162,8 @@ public abstract partial class StoreContract
     public async Task Entries_older_than_the_retention_leave_the_stream_and_a_device_behind_them_must_resync()
     {
         var store = Store(o => o.EventLogRetention = TimeSpan.FromHours(1));
-        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
-        await store.Conversations.PinConversationAsync(_alice, With(_carol), pinned: true, "phone", T0 + (2 * 60 * 60 * 1000), default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_carol), pinned: true, "phone", T0 + (2 * 60 * 60 * 1000), null, default);
 
         var behind = await ReplayAsync(store, _alice, now: T0 + (2 * 60 * 60 * 1000));
         var current = await ReplayAsync(store, _alice, now: T0 + (2 * 60 * 60 * 1000), since: 1);

@@ -37,7 +37,7 @@ public abstract partial class StoreContract
         Assert.Equal(6, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
-        var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, default);
+        var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, null, default);
 
         Assert.Equal((sent[4].Timestamp, 3), (read.ReadTimestamp, read.UnreadCount));
         Assert.Equal(new MultiDeviceEvent
@@ -56,13 +56,13 @@ public abstract partial class StoreContract
         Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
         Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
-        var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
+        var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, null, default);
         Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, (StreamEntryRef?)null), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerEntry));
 
-        var all = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
+        var all = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, null, default);
         Assert.Equal(0, all.UnreadCount);
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.MarkConversationReadAsync(_bob, With(_carol), T0, "phone", T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.MarkConversationReadAsync(_bob, With(_carol), T0, "phone", T0, null, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -79,7 +79,7 @@ public abstract partial class StoreContract
                 {
                     try
                     {
-                        await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + i, default);
+                        await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + i, null, default);
                     }
                     catch (RoamingException e) when (e.Code == ErrorCodes.NotFound)
                     {
@@ -100,7 +100,7 @@ public abstract partial class StoreContract
         // Everything was sent before T0 + 10000; read up to there, then new messages count from zero.
         foreach (var peer in peers)
         {
-            await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + 10_000, default);
+            await store.Conversations.MarkConversationReadAsync(_alice, With(peer), T0 + 10_000, "phone", T0 + 10_000, null, default);
             Assert.Equal(0, (await EntryAsync(store, _alice, peer)).UnreadCount);
         }
 
@@ -132,14 +132,14 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft(_bob, _alice, "0", clientMsgId: "c0"), T0 + 50, true, default);
         Assert.Equal(6, (await EntryAsync(store, _alice, _bob)).UnreadCount);
 
-        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [fromBob[5].MsgId, fromBob[4].MsgId], "phone", T0 + 60, default);
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [fromBob[5].MsgId, fromBob[4].MsgId], "phone", T0 + 60, null, default);
         Assert.Equal(4, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), fromBob[1].Timestamp, "phone", T0 + 61, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), fromBob[1].Timestamp, "phone", T0 + 61, null, default);
         Assert.Equal(2, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, default);
+        await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, null, default);
         Assert.Equal(0, (await EntryAsync(store, _alice, _bob)).UnreadCount);
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
-        await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, default);
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, null, default);
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 
@@ -151,7 +151,7 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft(_carol, _alice, "2"), T0 + 1, true, default);
         await store.Messages.SendMessageAsync(Draft(_alice, "dave", "3"), T0 + 2, true, default);
 
-        var outcome = await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 10, default);
+        var outcome = await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 10, null, default);
 
         Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 4L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
         Assert.Equal([_bob, _carol], outcome.PeerEntries.Keys.Order(StringComparer.Ordinal));
@@ -167,18 +167,18 @@ public abstract partial class StoreContract
         var store = Store();
         await store.Messages.SendMessageAsync(Draft(_alice, _bob, "x"), T0, true, default);
 
-        var set = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, default);
-        var same = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, default);
+        var set = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 1, null, default);
+        var same = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "{\"draft\":\"hi\"}", "phone", T0 + 2, null, default);
 
         Assert.Equal((2L, MultiDeviceOperations.ConversationExtUpdated, "{\"draft\":\"hi\"}"), (set!.Seq, set.Operation, set.Ext));
         Assert.Null(same);
         Assert.Equal("{\"draft\":\"hi\"}", (await EntryAsync(store, _alice, _bob)).Ext);
         Assert.Null((await EntryAsync(store, _bob, _alice)).Ext);
 
-        var cleared = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), null, "phone", T0 + 3, default);
+        var cleared = await store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), null, "phone", T0 + 3, null, default);
         Assert.Equal((3L, (string?)null), (cleared!.Seq, cleared.Ext));
         Assert.Null((await EntryAsync(store, _alice, _bob)).Ext);
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.UpdateConversationExtAsync(_alice, With(_carol), "x", "phone", T0, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.UpdateConversationExtAsync(_alice, With(_carol), "x", "phone", T0, null, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
 
@@ -187,7 +187,7 @@ public abstract partial class StoreContract
     {
         var store = Store(o => { o.MaxConversationsPerUser = 2; o.MaxPinnedConversations = 1; });
         await store.Messages.SendMessageAsync(Draft("p1", _alice, "1"), T0 + 1, true, default);
-        await store.Conversations.UpdateConversationExtAsync(_alice, With("p1"), "note", "phone", T0 + 2, default);
+        await store.Conversations.UpdateConversationExtAsync(_alice, With("p1"), "note", "phone", T0 + 2, null, default);
         await store.Messages.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
         await store.Messages.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
 
@@ -196,7 +196,7 @@ public abstract partial class StoreContract
         var back = await EntryAsync(store, _alice, "p1");
         Assert.Equal((1, (string?)null), (back.UnreadCount, back.Ext));
 
-        await store.Conversations.DeleteRemoteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, default);
+        await store.Conversations.DeleteRemoteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, null, default);
         Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 }

@@ -89,7 +89,7 @@ public abstract partial class StoreContract
     public async Task Pin_creates_a_missing_conversation_and_logs_an_event_with_the_next_seq()
     {
         var store = Store();
-        var pinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        var pinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
 
         Assert.True(pinned.IsPinned);
         Assert.Equal(T0, pinned.PinnedTime);
@@ -115,10 +115,10 @@ public abstract partial class StoreContract
     public async Task Pinning_what_is_pinned_and_unpinning_what_is_not_change_nothing_and_log_nothing()
     {
         var store = Store();
-        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
 
-        var again = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "laptop", T0 + 10, default);
-        var unpinNothing = await store.Conversations.PinConversationAsync(_alice, With(_carol), pinned: false, "laptop", T0 + 20, default);
+        var again = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "laptop", T0 + 10, null, default);
+        var unpinNothing = await store.Conversations.PinConversationAsync(_alice, With(_carol), pinned: false, "laptop", T0 + 20, null, default);
 
         Assert.Equal(new PinOutcome(true, T0, null), again);
         Assert.Equal(new PinOutcome(false, null, null), unpinNothing);
@@ -130,8 +130,8 @@ public abstract partial class StoreContract
     public async Task Unpin_logs_an_event_and_leaves_the_conversation_in_the_list()
     {
         var store = Store();
-        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
-        var unpinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: false, "laptop", T0 + 10, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
+        var unpinned = await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: false, "laptop", T0 + 10, null, default);
 
         Assert.False(unpinned.IsPinned);
         Assert.Null(unpinned.PinnedTime);
@@ -149,10 +149,10 @@ public abstract partial class StoreContract
         var store = Store(o => o.MaxPinnedConversations = 3);
         for (var i = 0; i < 3; i++)
         {
-            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, null, default);
         }
 
-        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.PinConversationAsync(_alice, With("peer3"), pinned: true, "phone", T0 + 10, default).AsTask());
+        var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.PinConversationAsync(_alice, With("peer3"), pinned: true, "phone", T0 + 10, null, default).AsTask());
 
         Assert.Equal(ErrorCodes.PinLimitExceeded, error.Code);
         Assert.Equal(3, await store.Events.GetLastSeqAsync(_alice, default));
@@ -166,7 +166,7 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft(_alice, "p1", "1"), T0 + 1, true, default);
         await store.Messages.SendMessageAsync(Draft(_alice, "p2", "2"), T0 + 2, true, default);
         await store.Messages.SendMessageAsync(Draft(_alice, "p3", "3"), T0 + 3, true, default);
-        await store.Conversations.PinConversationAsync(_alice, With("p1"), pinned: true, "phone", T0 + 4, default);
+        await store.Conversations.PinConversationAsync(_alice, With("p1"), pinned: true, "phone", T0 + 4, null, default);
 
         await store.Messages.SendMessageAsync(Draft(_alice, "p4", "4"), T0 + 5, true, default);
 
@@ -181,7 +181,7 @@ public abstract partial class StoreContract
     {
         var store = Store();
         await store.Messages.SendMessageAsync(Draft(_alice, "old", "x"), T0, true, default);
-        await store.Conversations.PinConversationAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, default);
+        await store.Conversations.PinConversationAsync(_alice, With("pinned-later"), pinned: true, "phone", T0 + 50, null, default);
         await store.Messages.SendMessageAsync(Draft(_alice, "new", "y"), T0 + 100, true, default);
 
         var ids = (await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0)).Select(c => c.Conversation.Id);
@@ -222,7 +222,7 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 5; i++)
         {
-            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, "phone", T0 + i, null, default);
         }
 
         var first = await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Pinned, null, 3, T0, default);
@@ -277,7 +277,7 @@ public abstract partial class StoreContract
         var store = Store();
         for (var i = 0; i < 5; i++)
         {
-            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, $"device{i}", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With($"peer{i}"), pinned: true, $"device{i}", T0 + i, null, default);
         }
 
         var firstTwo = await store.Events.SyncEventsAsync(_alice, 1, 2, default);
@@ -301,7 +301,7 @@ public abstract partial class StoreContract
         var store = Store(o => o.EventLogLength = 10);
         for (var i = 0; i < 14; i++)
         {
-            await store.Conversations.PinConversationAsync(_alice, With("peer"), pinned: i % 2 == 0, "phone", T0 + i, default);
+            await store.Conversations.PinConversationAsync(_alice, With("peer"), pinned: i % 2 == 0, "phone", T0 + i, null, default);
         }
 
         var tooOld = await store.Events.SyncEventsAsync(_alice, 3, 100, default);

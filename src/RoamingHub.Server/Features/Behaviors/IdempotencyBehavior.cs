@@ -14,6 +14,18 @@ internal interface IIdempotentCommand
     string? ClientOpId { get; }
 }
 
+/// <summary>The operation an idempotent command is kept under, per user.</summary>
+internal static class IdempotentCommands
+{
+    /// <summary>
+    /// The command's operation key (<c>&lt;method&gt;:&lt;clientOpId&gt;</c>), null without a <c>clientOpId</c>. The
+    /// method is part of it, so one id reused for another method is another operation. Handlers pass it to the store,
+    /// whose change keeps its outcome under it in the same atomic step (see <see cref="IConversationStore"/>).
+    /// </summary>
+    public static string? OperationKey(this IIdempotentCommand command) =>
+        command.ClientOpId is { } opId ? $"{command.GetType().Name}:{opId}" : null;
+}
+
 /// <summary>A command that takes its <c>clientOpId</c> from its wire request, so no command has to say so itself.</summary>
 internal interface IIdempotentCommand<out TRequest> : IIdempotentCommand
     where TRequest : IIdempotentRequest
@@ -27,9 +39,17 @@ internal interface IIdempotentCommand<out TRequest> : IIdempotentCommand
 /// Gives every <see cref="IIdempotentCommand"/> exactly one effect per <c>clientOpId</c> within the idempotency window,
 /// on any node: the first call claims the id in the store and records its outcome (result or error code); repeats
 /// return that outcome, and a repeat that arrives while the first still runs waits for it. A call that fails because
-/// the store is unavailable, or unexpectedly, releases its claim so the client's retry runs it again. A command whose
-/// answer is large keeps only what its repeats need (<see cref="ICompactOutcome{TMessage, TResponse}"/>).
+/// the store is unavailable, or unexpectedly, releases its claim so the client's retry runs it again, as a resumption
+/// that the store's multi-step changes finish. A command whose answer is large keeps only what its repeats need
+/// (<see cref="ICompactOutcome{TMessage, TResponse}"/>).
 /// </summary>
+/// <remarks>
+/// A change's store step keeps its own outcome under the operation key in the same atomic step as the change (an
+/// <c>S</c> outcome), so a call whose change was made but whose answer was lost (a store timeout) is never run twice:
+/// its repeat runs the handler again, whose store steps change nothing and answer the kept outcome, so the repeat gets
+/// the answer the first call would have had and pushes its event, which the first call never did (devices drop a seq
+/// they have). That answer is then stored whole, as a completed call's is.
+/// </remarks>
 internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore operations, IOptions<RoamingOptions> options)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
@@ -48,23 +68,34 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
 
         Ids.RequireToken(opId, "clientOpId", MaxOpIdLength);
 
-        // The method is part of the key, so one id reused for another method is another operation.
-        var key = $"{typeof(TMessage).Name}:{opId}";
+        var key = command.OperationKey()!;
         var userId = command.Caller.UserId;
         var deadline = DateTime.UtcNow + PatienceForTwin;
         while (true)
         {
-            var claim = await operations.BeginOperationAsync(userId, key, Lease, cancellationToken).ConfigureAwait(false);
-            if (claim.Outcome is { } outcome)
+            var claim = await operations.BeginOperationAsync(userId, key, Lease, options.Value.IdempotencyWindow, cancellationToken).ConfigureAwait(false);
+            try
             {
-                return outcome[0] == (byte)'C' && message is ICompactOutcome<TMessage, TResponse> compact
-                    ? await next(compact.AsRepeat(outcome.AsMemory(1)), cancellationToken).ConfigureAwait(false)
-                    : Replay(outcome);
-            }
+                if (claim.Outcome is { } outcome)
+                {
+                    return outcome[0] switch
+                    {
+                        (byte)'C' when message is ICompactOutcome<TMessage, TResponse> compact =>
+                            await next(compact.AsRepeat(outcome.AsMemory(1)), cancellationToken).ConfigureAwait(false),
+                        (byte)'S' => await RebuildAsync(message, next, userId, key, cancellationToken).ConfigureAwait(false),
+                        _ => Replay(outcome),
+                    };
+                }
 
-            if (claim.Claimed)
+                if (claim.Claimed)
+                {
+                    return await RunAsync(message, next, userId, key, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCompletedException)
             {
-                return await RunAsync(message, next, userId, key, cancellationToken).ConfigureAwait(false);
+                // Another call stored the whole outcome while this one ran the steps: read it.
+                continue;
             }
 
             if (DateTime.UtcNow > deadline)
@@ -95,12 +126,24 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
             throw;
         }
 
-        byte[] outcome = message is ICompactOutcome<TMessage, TResponse> compact
-            ? [(byte)'C', .. compact.Compact(response)]
-            : [(byte)'R', .. MessagePackSerializer.Serialize(response, Serializer)];
-        await operations.CompleteOperationAsync(userId, key, outcome, options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
+        await operations.CompleteOperationAsync(userId, key, Outcome(message, response), options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
         return response;
     }
+
+    /// <summary>
+    /// A repeat of a call whose store step kept its outcome: the handler's steps answer it and change nothing. Nothing
+    /// is stored or released when this fails: the kept outcome stays the operation's.
+    /// </summary>
+    private async ValueTask<TResponse> RebuildAsync(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, string userId, string key, CancellationToken cancellationToken)
+    {
+        var response = await next(message, cancellationToken).ConfigureAwait(false);
+        await operations.CompleteOperationAsync(userId, key, Outcome(message, response), options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
+        return response;
+    }
+
+    private static byte[] Outcome(TMessage message, TResponse response) => message is ICompactOutcome<TMessage, TResponse> compact
+        ? [(byte)'C', .. compact.Compact(response)]
+        : [(byte)'R', .. MessagePackSerializer.Serialize(response, Serializer)];
 
     private static TResponse Replay(byte[] outcome)
     {

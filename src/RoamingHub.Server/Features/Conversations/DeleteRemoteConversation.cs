@@ -14,10 +14,10 @@ internal sealed class DeleteRemoteConversationHandler(IConversationStore convers
     : ConversationChangeHandler<DeleteRemoteConversation, DeleteRemoteConversationRequest, DeleteConversationResult>(notifier, time)
 {
     protected override async ValueTask<(MultiDeviceEvent?, DeleteConversationResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, DeleteRemoteConversationRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, DeleteRemoteConversationRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var deleteRoam = request.DeleteRoam ?? true;
-        var change = await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var change = await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (change, new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = change.Seq, Epoch = change.Epoch });
     }
 }

@@ -13,9 +13,9 @@ internal sealed class PinConversationHandler(IConversationStore conversations, I
     : ConversationChangeHandler<PinConversation, PinConversationRequest, PinResult>(notifier, time)
 {
     protected override async ValueTask<(MultiDeviceEvent?, PinResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, PinConversationRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, PinConversationRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        var outcome = await conversations.PinConversationAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var outcome = await conversations.PinConversationAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -16,7 +16,7 @@ internal sealed class UpdateConversationExtHandler(IConversationStore conversati
     : ConversationChangeHandler<UpdateConversationExt, UpdateConversationExtRequest, UpdateExtResult>(notifier, time)
 {
     protected override async ValueTask<(MultiDeviceEvent?, UpdateExtResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, UpdateConversationExtRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, UpdateConversationExtRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var ext = string.IsNullOrEmpty(request.Ext) ? null : request.Ext;
         var max = options.Value.MaxExtBytes;
@@ -25,7 +25,7 @@ internal sealed class UpdateConversationExtHandler(IConversationStore conversati
             throw RoamingException.InvalidArgument($"ext must be at most {max} bytes of UTF-8 text.");
         }
 
-        var change = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var change = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (change, new UpdateExtResult { Ext = ext, Seq = change?.Seq, Epoch = change?.Epoch });
     }
 }

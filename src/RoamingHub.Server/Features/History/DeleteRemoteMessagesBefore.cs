@@ -13,7 +13,7 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
     : ConversationChangeHandler<DeleteRemoteMessagesBefore, DeleteRemoteMessagesBeforeRequest, DeleteRoamingResult>(notifier, time)
 {
     protected override async ValueTask<(MultiDeviceEvent?, DeleteRoamingResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, DeleteRemoteMessagesBeforeRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, DeleteRemoteMessagesBeforeRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         if (request.Timestamp < 0)
         {
@@ -23,7 +23,7 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
         // A watermark ahead of now would hide messages that arrive later while they still count as unread, and they
         // would come back when the watermark expires: a future time counts as now, as in MarkConversationRead.
         var before = Math.Min(request.Timestamp, now);
-        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, before, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, before, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -12,7 +12,7 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IMessageStore messages,
     public const int MaxIds = 50;
 
     protected override async ValueTask<(MultiDeviceEvent?, DeleteRoamingResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, DeleteRemoteMessagesWithIdsRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, DeleteRemoteMessagesWithIdsRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         if (request.MsgIds is not { Count: > 0 and <= MaxIds } requested)
         {
@@ -20,7 +20,7 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IMessageStore messages,
         }
 
         var msgIds = requested.Select(id => HistoryRules.MsgId(id, "msgIds")).Distinct(StringComparer.Ordinal).ToList();
-        var outcome = await messages.DeleteRemoteMessagesWithIdsAsync(caller.UserId, conversation, msgIds, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var outcome = await messages.DeleteRemoteMessagesWithIdsAsync(caller.UserId, conversation, msgIds, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (outcome.Event, new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -13,12 +13,14 @@ internal sealed class MarkAllConversationsReadHandler(IConversationStore convers
     {
         var caller = command.Caller;
         var now = time.UnixNow();
-        var outcome = await conversations.MarkAllConversationsReadAsync(caller.UserId, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
-        var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = now };
+        var outcome = await conversations.MarkAllConversationsReadAsync(caller.UserId, caller.DeviceId, now, command.OperationKey(), cancellationToken).ConfigureAwait(false);
+        // The time logged, not this call's: a repeat answers the first call's.
+        var readTimestamp = outcome.Event.ReadTimestamp ?? now;
+        var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = readTimestamp };
         notifier.Deliver([
             Push.Event(outcome.Event, new PushTarget(caller.UserId, outcome.Event.Seq, outcome.Event.Epoch), caller.ConnectionId),
             .. outcome.PeerEntries.Select(peer => Push.ReadAck(ack, new PushTarget(peer.Key, peer.Value.Seq, peer.Value.Epoch))),
         ]);
-        return new MarkAllReadResult { ReadTimestamp = now, Seq = outcome.Event.Seq, Epoch = outcome.Event.Epoch };
+        return new MarkAllReadResult { ReadTimestamp = readTimestamp, Seq = outcome.Event.Seq, Epoch = outcome.Event.Epoch };
     }
 }

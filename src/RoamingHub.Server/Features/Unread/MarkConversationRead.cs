@@ -13,7 +13,7 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
     : ConversationChangeHandler<MarkConversationRead, MarkConversationReadRequest, MarkReadResult>(notifier, time)
 {
     protected override async ValueTask<(MultiDeviceEvent?, MarkReadResult)> ChangeAsync(
-        Caller caller, ConversationRef conversation, MarkConversationReadRequest request, long now, CancellationToken cancellationToken)
+        Caller caller, ConversationRef conversation, MarkConversationReadRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         // Reading ahead of now would keep messages that arrive later from ever counting as unread.
         var readTimestamp = Math.Min(request.Timestamp ?? now, now);
@@ -22,11 +22,11 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, cancellationToken).ConfigureAwait(false);
+        var outcome = await conversations.MarkConversationReadAsync(caller.UserId, conversation, readTimestamp, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         if (outcome.PeerEntry is { } peer)
         {
             Notifier.Deliver(Push.ReadAck(
-                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = readTimestamp },
+                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = outcome.Event?.ReadTimestamp ?? readTimestamp },
                 new PushTarget(conversation.Id, peer.Seq, peer.Epoch)));
         }
 

@@ -62,15 +62,20 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         }
     }
 
-    public ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<PinOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member);
             if (pinned == entry?.PinnedTime is not null)
             {
-                return ValueTask.FromResult(new PinOutcome(pinned, entry?.PinnedTime, Event: null));
+                return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new PinOutcome(pinned, entry?.PinnedTime, Event: null)));
             }
 
             if (pinned && conversation.IsGroup && state.GroupsOfUser.GetValueOrDefault(userId)?.Contains(conversation.Id) != true)
@@ -106,15 +111,20 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
                 EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
                     with { PinnedTime = pinned ? now : null },
                 state.Options);
-            return ValueTask.FromResult(new PinOutcome(pinned, pinned ? now : null, evt));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new PinOutcome(pinned, pinned ? now : null, evt)));
         }
     }
 
-    public ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<MultiDeviceEvent>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             if (state.FindUser(userId)?.Conversations.ContainsKey(conversation.Member) != true)
             {
                 throw StoreErrors.ConversationNotFound();
@@ -131,16 +141,21 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             var user = state.WriteUser(userId, now);
             user.Forget(conversation.Member);
-            return ValueTask.FromResult(user.Append(
-                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, user.Append(
+                EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options)));
         }
     }
 
-    public ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<ReadOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var user = state.WriteUser(userId, now);
             var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
@@ -148,20 +163,27 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
                 ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options)
                 : null;
             var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readTimestamp, now) : null;
-            return ValueTask.FromResult(new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerEntry));
+            return ValueTask.FromResult(state.Operations.KeepReply(
+                userId, operationKey, new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerEntry)));
         }
     }
 
-    public ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<MarkAllReadOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             var user = state.WriteUser(userId, now);
             var peers = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
             foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
-                entry.MarkRead(MessagePosition.LastOf(now));
+                // Everything that reached the user is read, a message from a sender whose clock is ahead included.
+                entry.MarkRead(Math.Max(MessagePosition.LastOf(now), entry.Unread.Highest));
                 if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now, now) is { } peerEntry)
                 {
                     peers[single.Id] = peerEntry;
@@ -171,7 +193,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var evt = user.Append(
                 new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now },
                 state.Options);
-            return ValueTask.FromResult(new MarkAllReadOutcome(evt, peers));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new MarkAllReadOutcome(evt, peers)));
         }
     }
 
@@ -185,22 +207,27 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         }
     }
 
-    public ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<ExtOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored.Event);
+            }
+
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var value = string.IsNullOrEmpty(ext) ? null : ext;
             if (entry.Ext == value)
             {
-                return ValueTask.FromResult<MultiDeviceEvent?>(null);
+                return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new ExtOutcome(null)).Event);
             }
 
             var user = state.WriteUser(userId, now);
             entry.Ext = value;
-            return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
-                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new ExtOutcome(user.Append(
+                EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options))).Event);
         }
     }
 
@@ -221,6 +248,9 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         var logged = user.Append(EventTemplate.PeerRead(reader, readTimestamp, now), state.Options);
         return new StreamEntryRef(logged.Seq, logged.Epoch!);
     }
+
+    /// <summary>An ext update's outcome as kept for its operation: the event, or null when nothing changed.</summary>
+    private sealed record ExtOutcome(MultiDeviceEvent? Event);
 
     /// <summary>Highest score first, ties by member descending (ordinal): the order ZREVRANGE gives the Redis store.</summary>
     private static List<string> Ordered(IEnumerable<(string Member, long Score)> scores) =>

@@ -100,11 +100,16 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         }
     }
 
-    public ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<HideOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             state.RequireMember(conversation, userId);
             var chat = state.WriteChat(conversation, userId, now);
             var moved = chat.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
@@ -113,15 +118,20 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             var evt = moved
                 ? state.WriteUser(userId, now).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options)
                 : null;
-            return ValueTask.FromResult(new HideOutcome(applied, null, evt));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new HideOutcome(applied, null, evt)));
         }
     }
 
-    public ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    public ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
             state.Expire(now);
+            if (state.Operations.StoredReply<HideOutcome>(userId, operationKey) is { } stored)
+            {
+                return ValueTask.FromResult(stored);
+            }
+
             state.RequireMember(conversation, userId);
             var chat = state.FindChat(conversation, userId);
             var retentionFloor = state.RetentionFloor(now);
@@ -152,7 +162,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 ? state.WriteUser(userId, now).Append(
                     EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = [.. newly.Select(h => h.MsgId)] }, state.Options)
                 : null;
-            return ValueTask.FromResult(new HideOutcome(null, [.. newly.Select(h => h.MsgId)], evt));
+            return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new HideOutcome(null, [.. newly.Select(h => h.MsgId)], evt)));
         }
     }
 

@@ -1,17 +1,14 @@
 namespace RoamingHub.Server.Storage.InMemory;
 
 /// <summary>
-/// The embedded store's idempotent operation claims and outcomes, per user and operation, each expiring after its
-/// lease or window as the Redis keys do. The interface passes no time, so they follow the process's monotonic clock.
+/// The embedded store's idempotent operation claims and outcomes (<see cref="OperationTable"/>). Its changes are one
+/// step under one lock, so no attempt ever stops halfway: a claim released or left past its lease is simply claimed
+/// again.
 /// </summary>
 internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationStore
 {
-    private readonly Dictionary<(string UserId, string Key), (byte[]? Outcome, long ExpiresAt)> _operations = [];
-    private readonly ExpiryQueue<(string UserId, string Key)> _expiry = new(Comparer<(string UserId, string Key)>.Create((a, b) =>
-    {
-        var user = string.CompareOrdinal(a.UserId, b.UserId);
-        return user != 0 ? user : string.CompareOrdinal(a.Key, b.Key);
-    }));
+    /// <summary>An outcome a change kept itself; the call's own steps answer it (see <see cref="IOperationStore"/>).</summary>
+    private static readonly byte[] StoredReply = [(byte)'S'];
 
     /// <summary>Claims and outcomes held.</summary>
     public int Held
@@ -20,22 +17,26 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
         {
             lock (state.Gate)
             {
-                return _operations.Count;
+                return state.Operations.Held;
             }
         }
     }
 
-    public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
+    public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, TimeSpan window, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var now = Expire();
-            if (_operations.TryGetValue((userId, operationKey), out var entry))
+            if (state.Operations.TryGet(userId, operationKey, out var entry))
             {
-                return ValueTask.FromResult(entry.Outcome is null ? default : new OperationClaim(Claimed: false, entry.Outcome));
+                return ValueTask.FromResult(entry switch
+                {
+                    { Outcome: { } outcome } => new OperationClaim(Claimed: false, outcome),
+                    { Reply: not null } => new OperationClaim(Claimed: false, StoredReply),
+                    _ => default,
+                });
             }
 
-            Keep(userId, operationKey, null, now + (long)lease.TotalMilliseconds);
+            state.Operations.Claim(userId, operationKey, lease);
             return ValueTask.FromResult(new OperationClaim(Claimed: true, Outcome: null));
         }
     }
@@ -44,7 +45,7 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
     {
         lock (state.Gate)
         {
-            Keep(userId, operationKey, outcome, Expire() + (long)window.TotalMilliseconds);
+            state.Operations.Complete(userId, operationKey, outcome, window);
         }
 
         return ValueTask.CompletedTask;
@@ -54,31 +55,9 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
     {
         lock (state.Gate)
         {
-            if (_operations.TryGetValue((userId, operationKey), out var entry) && entry.Outcome is null)
-            {
-                _operations.Remove((userId, operationKey));
-                _expiry.Remove((userId, operationKey));
-            }
+            state.Operations.Release(userId, operationKey);
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private void Keep(string userId, string operationKey, byte[]? outcome, long expiresAt)
-    {
-        _operations[(userId, operationKey)] = (outcome, expiresAt);
-        _expiry.Set((userId, operationKey), expiresAt);
-    }
-
-    /// <summary>Drops what has expired, O(log n) each, and answers the time it went by.</summary>
-    private long Expire()
-    {
-        var now = Environment.TickCount64;
-        while (_expiry.TryTakeDue(now, out var due))
-        {
-            _operations.Remove(due);
-        }
-
-        return now;
     }
 }

@@ -33,6 +33,9 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
 
     public RoamingOptions Options { get; } = options.Value;
 
+    /// <summary>Idempotent operations' claims and outcomes, kept under the same lock as the changes that store theirs.</summary>
+    public OperationTable Operations { get; } = new(options.Value);
+
     /// <summary>Every chat's history held.</summary>
     public IEnumerable<ChatState> ChatsHeld => _chats.Values;
 

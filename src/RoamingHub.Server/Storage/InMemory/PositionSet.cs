@@ -18,6 +18,9 @@ internal sealed class PositionSet
 
     public bool Contains(string msgId) => _positions.ContainsKey(msgId);
 
+    /// <summary>The highest position held (<c>ZREVRANGE … 0 0</c>), 0 when empty.</summary>
+    public long Highest => _ordered.Count > 0 ? _ordered.Max.Position : 0;
+
     /// <summary>Adds the id unless it is there already (<c>ZADD NX</c>); true when it was added.</summary>
     public bool Add(string msgId, long position)
     {

@@ -26,65 +26,74 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         return new ConversationPage(page.Items, page.HasMore ? new ListCursor(list, walkId, offset + pageSize) : null);
     }
 
-    public async ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var template = EventTemplate.For(pinned ? MultiDeviceOperations.ConversationPinned : MultiDeviceOperations.ConversationUnpinned, conversation, deviceId, now)
             with { PinnedTime = pinned ? now : null };
-        var pin = await PinConversationScript.RunAsync(store, userId, conversation, pinned, now, template).ConfigureAwait(false);
+        var pin = await PinConversationScript.RunAsync(store, userId, conversation, pinned, now, template, operationKey).ConfigureAwait(false);
         return pin switch
         {
             { Status: ScriptStatus.PinLimit } => throw StoreErrors.PinLimit(store.Options.MaxPinnedConversations),
             { Status: ScriptStatus.NotAMember } => throw StoreErrors.NotAMember(conversation.Id),
-            { Entry: { } entry } => new PinOutcome(pinned, pinned ? now : null, entry.Stamp(template)),
+            { Event: { } logged } => new PinOutcome(pinned, logged.PinnedTime, logged),
             _ => new PinOutcome(pinned, pin.PinnedTime, Event: null),
         };
     }
 
-    public async ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        // Three steps, because the list lives under the user's hash tag and the history under the chat's:
-        // check, hide the history, then remove and log. Each step is atomic and a retry repeats them harmlessly.
-        if (await store.Db.SortedSetScoreAsync(store.Keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is null)
-        {
-            throw StoreErrors.ConversationNotFound();
-        }
-
-        if (deleteRoam)
+        // Three steps, because the list lives under the user's hash tag and the history under the chat's: check, hide
+        // the history, then remove and log. Each step is atomic and a retry repeats them harmlessly. The check only
+        // decides whether to hide: the last step refuses a conversation the user does not have, or answers the outcome
+        // an earlier attempt of the operation stored, whose conversation is gone by now.
+        var listed = await store.Db.SortedSetScoreAsync(store.Keys.Conversations(userId), conversation.Member).ConfigureAwait(false) is not null;
+        if (listed && deleteRoam)
         {
             await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.All, 0, [], now).ConfigureAwait(false);
         }
 
         var template = EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam };
-        var deleted = await DeleteRemoteConversationScript.RunAsync(store, userId, conversation, template).ConfigureAwait(false);
-        return deleted.Entry is { } entry ? entry.Stamp(template) : throw StoreErrors.ConversationNotFound();
+        var deleted = await DeleteRemoteConversationScript.RunAsync(store, userId, conversation, template, operationKey).ConfigureAwait(false);
+        return deleted.Event ?? throw StoreErrors.ConversationNotFound();
     }
 
-    public async ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var template = EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
-        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, MessagePosition.LastOf(readTimestamp), template)
+        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, MessagePosition.LastOf(readTimestamp), template, operationKey)
             .ConfigureAwait(false);
         if (read.Status == ScriptStatus.NotFound)
         {
             throw StoreErrors.ConversationNotFound();
         }
 
-        var peerEntry = read.Entry is not null && !conversation.IsGroup
-            ? await RecordPeerReadScript.RunAsync(store, conversation.Id, userId, readTimestamp, now).ConfigureAwait(false)
+        // The peer's side comes from the logged event, so a repeat that got the stored outcome finishes this step with
+        // the first attempt's time; it only moves forward, so running it again changes nothing once it ran.
+        var peerEntry = read.Event is { ReadTimestamp: { } logged } && !conversation.IsGroup
+            ? await RecordPeerReadScript.RunAsync(store, conversation.Id, userId, logged, now).ConfigureAwait(false)
             : null;
-        return new ReadOutcome(
-            MessagePosition.TimestampOf(read.ReadPosition), read.UnreadCount, read.Entry is { } entry ? entry.Stamp(template) : null, peerEntry);
+        return new ReadOutcome(MessagePosition.TimestampOf(read.ReadPosition), read.UnreadCount, read.Event, peerEntry);
     }
 
-    public async ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        // Two round trips: the conversations with unread messages name the unread sets the script must declare.
+        // Two round trips: the conversations with unread messages name the unread sets the script must declare. The
+        // script checks them against what it finds and names any that came meanwhile; each call adds those, and a
+        // message can only add a conversation, so this ends.
         var members = (await store.Db.HashKeysAsync(store.Keys.UnreadCounts(userId)).ConfigureAwait(false)).Select(m => (string)m!).ToList();
         var template = new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now };
-        var entry = await MarkAllConversationsReadScript.RunAsync(store, userId, members, MessagePosition.LastOf(now), template).ConfigureAwait(false);
+        MarkAllConversationsReadScript.Reply marked;
+        while ((marked = await MarkAllConversationsReadScript.RunAsync(store, userId, members, MessagePosition.LastOf(now), template, operationKey)
+                   .ConfigureAwait(false)).Status == ScriptStatus.KeysChanged)
+        {
+            members.AddRange(marked.Members);
+        }
 
-        var peers = members.Select(ConversationRef.FromMember).Where(c => !c.IsGroup).Select(c => c.Id).ToList();
-        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadScript.RunAsync(store, peer, userId, now, now))).ConfigureAwait(false);
+        // The peers come from the script's answer, so a repeat that got the stored outcome tells the same peers, at the
+        // first attempt's time; each step only moves forward, so it changes nothing once it ran.
+        var read = marked.Event!;
+        var peers = marked.Members.Select(ConversationRef.FromMember).Where(c => !c.IsGroup).Select(c => c.Id).ToList();
+        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadScript.RunAsync(store, peer, userId, read.ReadTimestamp!.Value, now))).ConfigureAwait(false);
         var peerEntries = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
         for (var i = 0; i < peers.Count; i++)
         {
@@ -94,7 +103,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
             }
         }
 
-        return new MarkAllReadOutcome(entry.Stamp(template), peerEntries);
+        return new MarkAllReadOutcome(read, peerEntries);
     }
 
     public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken)
@@ -107,15 +116,10 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         };
     }
 
-    public async ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var template = EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext };
-        var updated = await UpdateConversationExtScript.RunAsync(store, userId, conversation, ext, template).ConfigureAwait(false);
-        return updated switch
-        {
-            { Status: ScriptStatus.NotFound } => throw StoreErrors.ConversationNotFound(),
-            { Entry: { } entry } => entry.Stamp(template),
-            _ => null,
-        };
+        var updated = await UpdateConversationExtScript.RunAsync(store, userId, conversation, ext, template, operationKey).ConfigureAwait(false);
+        return updated.Status == ScriptStatus.NotFound ? throw StoreErrors.ConversationNotFound() : updated.Event;
     }
 }

@@ -60,7 +60,10 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>SET of group ids the user is a member of (mirror of each group's member set).</summary>
     public RedisKey Groups(string userId) => User(userId, "groups");
 
-    /// <summary>STRING <c>P</c> while an idempotent operation runs, then its outcome, expiring after the idempotency window.</summary>
+    /// <summary>
+    /// STRING: an idempotent operation's claim while it runs, then its outcome (the final script's reply, then the
+    /// call's result), expiring after the idempotency window (<c>Scripts/lib/operation.lua</c>).
+    /// </summary>
     public RedisKey Operation(string userId, string operationKey) => User(userId, "op:" + operationKey);
 
     /// <summary>
@@ -79,7 +82,8 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>
     /// The keys every user-side script receives, in the order <c>Scripts/lib/user_keys.lua</c> names them, so each
     /// script declares all it may touch. <paramref name="member"/> selects the conversation's unread set;
-    /// <paramref name="extra"/> is a script-specific key of the same user (a list snapshot).
+    /// <paramref name="extra"/> is a script-specific key of the same user (a list snapshot, or the operation key a
+    /// final script stores its reply in).
     /// </summary>
     public RedisKey[] UserScriptKeys(string userId, string member = "-", RedisKey? extra = null) =>
     [

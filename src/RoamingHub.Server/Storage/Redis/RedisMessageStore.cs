@@ -62,19 +62,23 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         return found.IsNull || at is null ? null : EncodedMessage.Read((byte[])found!, (long)at.Value).Decode();
     }
 
-    public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Before, MessagePosition.LastOf(beforeTimestamp), [], now)
             .ConfigureAwait(false);
-        var applied = MessagePosition.TimestampOf(hidden.Watermark);
-        var template = hidden.Moved ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied } : null;
-        return new HideOutcome(applied, null, await _hiding.ApplyAsync(userId, conversation, hidden, template, now).ConfigureAwait(false));
+        // The watermark is at or past the time asked for once the chat step ran, so a resumed call reports it again.
+        var template = EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = MessagePosition.TimestampOf(hidden.Watermark) };
+        var applied = await _hiding.ApplyAsync(userId, conversation, hidden, template, hidden.Moved, template, operationKey, now).ConfigureAwait(false);
+        return new HideOutcome(applied.Answer.BeforeTimestamp, null, applied.Event);
     }
 
-    public async ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, CancellationToken cancellationToken)
+    public async ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Ids, 0, msgIds, now).ConfigureAwait(false);
-        var template = hidden.Ids.Count > 0 ? EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids } : null;
-        return new HideOutcome(null, hidden.Ids, await _hiding.ApplyAsync(userId, conversation, hidden, template, now).ConfigureAwait(false));
+        var template = EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = hidden.Ids };
+        var named = hidden.Ids.Concat(hidden.EarlierIds).ToHashSet(StringComparer.Ordinal);
+        var resumed = named.Count > 0 ? template with { MsgIds = [.. msgIds.Where(named.Contains)] } : null;
+        var applied = await _hiding.ApplyAsync(userId, conversation, hidden, template, hidden.Ids.Count > 0, resumed, operationKey, now).ConfigureAwait(false);
+        return new HideOutcome(null, applied.Answer.MsgIds ?? [], applied.Event);
     }
 }

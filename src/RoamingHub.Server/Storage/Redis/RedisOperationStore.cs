@@ -5,9 +5,9 @@ namespace RoamingHub.Server.Storage.Redis;
 /// <summary>Outcomes of idempotent operations in Redis, one key per operation under the user's hash tag.</summary>
 internal sealed class RedisOperationStore(RedisStoreContext store) : IOperationStore
 {
-    public async ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
+    public async ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, TimeSpan window, CancellationToken cancellationToken)
     {
-        var claim = await BeginOperationScript.RunAsync(store, userId, operationKey, lease).ConfigureAwait(false);
+        var claim = await BeginOperationScript.RunAsync(store, userId, operationKey, lease, window).ConfigureAwait(false);
         return claim.Status switch
         {
             ScriptStatus.Ok => new OperationClaim(Claimed: true, Outcome: null),

@@ -33,6 +33,9 @@ internal static class RedisProtocol
     /// <summary>A multi-device event without its seq: the wire object (string keys) as MessagePack.</summary>
     public static byte[] WriteEvent(MultiDeviceEvent template) => MessagePackSerializer.Serialize(template with { Seq = 0 }, EventOptions);
 
+    /// <summary>An event as <see cref="WriteEvent"/> wrote it, its seq 0: what a script answers it logged.</summary>
+    public static MultiDeviceEvent ReadEvent(ReadOnlyMemory<byte> blob) => MessagePackSerializer.Deserialize<MultiDeviceEvent>(blob, EventOptions);
+
     /// <summary>
     /// A stream entry as <c>Scripts/lib/event_log.lua</c> writes it: <c>seq|time|E|event</c>, or
     /// <c>seq|time|M|member|msgId|position</c> for a message, which the caller reads back from its chat.

@@ -43,6 +43,16 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     public RedisValue UserBounds(long now) =>
         $"{Options.EventLogLength}:{Math.Max(0, now - (long)Options.EventLogRetention.TotalMilliseconds)}:{now}:{UserKeyLifetime}";
 
+    /// <summary>
+    /// The operation key a user-side script stores its reply in, as its extra key (<c>Scripts/lib/operation.lua</c>),
+    /// for a call with a <c>clientOpId</c>; null for one without, which stores nothing.
+    /// </summary>
+    public RedisKey? OperationKey(string userId, string? operationKey) => operationKey is null ? (RedisKey?)null : Keys.Operation(userId, operationKey);
+
+    /// <summary>How long a script keeps its reply as the operation's outcome; empty for a call without a <c>clientOpId</c>.</summary>
+    public RedisValue OperationWindow(string? operationKey) =>
+        operationKey is null ? RedisValue.EmptyString : ((long)Options.IdempotencyWindow.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A user's connections key outlives the last write of any of its records by three rounds, then expires by itself.</summary>
     public TimeSpan ConnectionsLifetime => 3 * Options.PresenceRewriteInterval;
 

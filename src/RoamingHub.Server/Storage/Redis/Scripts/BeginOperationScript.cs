@@ -8,10 +8,11 @@ internal static class BeginOperationScript
     /// <summary>The stored outcome, when <see cref="Status"/> is <see cref="ScriptStatus.Completed"/>.</summary>
     public sealed record Reply(ScriptStatus Status, byte[]? Outcome);
 
-    public static async Task<Reply> RunAsync(RedisStoreContext store, string userId, string operationKey, TimeSpan lease)
+    /// <summary>Claims for <paramref name="lease"/>; the key lives for <paramref name="window"/>, so a later claim knows it resumes an attempt.</summary>
+    public static async Task<Reply> RunAsync(RedisStoreContext store, string userId, string operationKey, TimeSpan lease, TimeSpan window)
     {
         var reply = await Script.RunAsync(
-            store.Db, [store.Keys.Operation(userId, operationKey)], [(long)lease.TotalMilliseconds]).ConfigureAwait(false);
+            store.Db, [store.Keys.Operation(userId, operationKey)], [(long)lease.TotalMilliseconds, (long)window.TotalMilliseconds]).ConfigureAwait(false);
         return new Reply(reply.Status, reply.Status == ScriptStatus.Completed ? reply.Blob(1) : null);
     }
 }

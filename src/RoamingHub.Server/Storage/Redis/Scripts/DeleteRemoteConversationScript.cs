@@ -8,12 +8,15 @@ internal static class DeleteRemoteConversationScript
 {
     private static readonly RedisScript Script = RedisScript.Get("delete_remote_conversation.lua");
 
-    public static async Task<EventReply> RunAsync(RedisStoreContext store, string userId, ConversationRef conversation, MultiDeviceEvent template)
+    /// <summary>With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the one stored before.</summary>
+    public static async Task<EventReply> RunAsync(
+        RedisStoreContext store, string userId, ConversationRef conversation, MultiDeviceEvent template, string? operationKey)
     {
-        var reply = await Script.RunAsync(
+        var reply = (await Script.RunAsync(
             store.Db,
-            store.Keys.UserScriptKeys(userId, conversation.Member),
-            [conversation.Member, store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
-        return new EventReply(reply.Status, reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null);
+            store.Keys.UserScriptKeys(userId, conversation.Member, store.OperationKey(userId, operationKey)),
+            [conversation.Member, store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), store.OperationWindow(operationKey)])
+            .ConfigureAwait(false)).UnlessCompleted();
+        return reply.Status == ScriptStatus.Ok ? new EventReply(reply.Status, reply.Entry(1), reply.Event(2)) : new EventReply(reply.Status, null);
     }
 }

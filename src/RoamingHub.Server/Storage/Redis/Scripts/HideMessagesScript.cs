@@ -24,10 +24,12 @@ internal static class HideMessagesScript
 
     /// <summary>
     /// The user's watermark after the call and whether it moved, the newest message they can still see
-    /// (<c>position|blob</c>, or null), and the ids newly hidden with their positions.
+    /// (<c>position|blob</c>, or null), the ids newly hidden with their positions, and the ids the request named that
+    /// were hidden before, with theirs.
     /// </summary>
     public sealed record Reply(
-        ScriptStatus Status, long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions);
+        ScriptStatus Status, long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions,
+        IReadOnlyList<string> EarlierIds, IReadOnlyList<long> EarlierPositions);
 
     public static async Task<Reply> RunAsync(
         RedisStoreContext store, string userId, ConversationRef conversation, Mode mode, long watermark, IReadOnlyList<string> msgIds, long now)
@@ -46,12 +48,15 @@ internal static class HideMessagesScript
             ]).ConfigureAwait(false);
         if (reply.Status != ScriptStatus.Ok)
         {
-            return new Reply(reply.Status, 0, false, null, [], []);
+            return new Reply(reply.Status, 0, false, null, [], [], [], []);
         }
 
         var count = (int)reply.Number(5);
         var newest = reply.OptionalNumber(3) is { } position ? RedisProtocol.WritePositionedMessage(position, reply.Blob(4)) : null;
+        var earlierAt = 6 + (2 * count);
+        var earlier = (int)reply.Number(earlierAt);
         return new Reply(
-            reply.Status, reply.Number(1), reply.Number(2) == 1, newest, reply.Texts(6, count), reply.Numbers(6 + count, count));
+            reply.Status, reply.Number(1), reply.Number(2) == 1, newest, reply.Texts(6, count), reply.Numbers(6 + count, count),
+            reply.Texts(earlierAt + 1, earlier), reply.Numbers(earlierAt + 1 + earlier, earlier));
     }
 }

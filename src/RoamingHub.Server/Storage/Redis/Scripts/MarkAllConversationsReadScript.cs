@@ -7,21 +7,33 @@ namespace RoamingHub.Server.Storage.Redis.Scripts;
 /// <summary>Calls <c>mark_all_conversations_read.lua</c>: marks every conversation with unread messages read.</summary>
 internal static class MarkAllConversationsReadScript
 {
+    /// <summary>
+    /// For <see cref="ScriptStatus.KeysChanged"/>, the conversations with unread messages the caller did not name;
+    /// for <see cref="ScriptStatus.Ok"/>, the logged event with its seq and the conversations it marked read.
+    /// </summary>
+    public sealed record Reply(ScriptStatus Status, MultiDeviceEvent? Event, IReadOnlyList<string> Members);
+
     private static readonly RedisScript Script = RedisScript.Get("mark_all_conversations_read.lua");
 
     /// <summary>
     /// Moves the read point of each of <paramref name="members"/> (those with unread messages) to
-    /// <paramref name="readPosition"/> and logs <paramref name="template"/>; answers the event's entry.
+    /// <paramref name="readPosition"/> and logs <paramref name="template"/>, unless other conversations have unread
+    /// messages too. With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the
+    /// one stored before.
     /// </summary>
-    public static async Task<StreamEntryRef> RunAsync(
-        RedisStoreContext store, string userId, IReadOnlyList<string> members, long readPosition, MultiDeviceEvent template)
+    public static async Task<Reply> RunAsync(
+        RedisStoreContext store, string userId, IReadOnlyList<string> members, long readPosition, MultiDeviceEvent template, string? operationKey)
     {
         var keys = store.Keys;
-        var reply = await Script.RunAsync(
+        var reply = (await Script.RunAsync(
             store.Db,
-            [.. keys.UserScriptKeys(userId), .. members.Select(member => keys.Unread(userId, member))],
-            [Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), .. members.Select(member => (RedisValue)member)])
-            .ConfigureAwait(false);
-        return reply.Entry(1)!.Value;
+            [.. keys.UserScriptKeys(userId, extra: store.OperationKey(userId, operationKey)), .. members.Select(member => keys.Unread(userId, member))],
+            [
+                Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), store.OperationWindow(operationKey),
+                .. members.Select(member => (RedisValue)member),
+            ]).ConfigureAwait(false)).UnlessCompleted();
+        return reply.Status == ScriptStatus.KeysChanged
+            ? new Reply(reply.Status, null, reply.Texts(1))
+            : new Reply(reply.Status, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event, reply.Texts(3));
     }
 }

@@ -10,20 +10,24 @@ internal static class MarkConversationReadScript
     private static readonly RedisScript Script = RedisScript.Get("mark_conversation_read.lua");
 
     /// <summary>
-    /// The read position after the call and what stays unread; <see cref="Entry"/> is the logged event's when the read
-    /// point moved (<see cref="ScriptStatus.Ok"/>), null when it did not (<see cref="ScriptStatus.Unchanged"/>).
+    /// The read position after the call and what stays unread; <see cref="Event"/> is the logged event, with its seq,
+    /// when the read point moved (<see cref="ScriptStatus.Ok"/>), null when it did not (<see cref="ScriptStatus.Unchanged"/>).
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, long ReadPosition, int UnreadCount, StreamEntryRef? Entry);
+    public sealed record Reply(ScriptStatus Status, long ReadPosition, int UnreadCount, MultiDeviceEvent? Event);
 
+    /// <summary>With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the one stored before.</summary>
     public static async Task<Reply> RunAsync(
-        RedisStoreContext store, string userId, ConversationRef conversation, long readPosition, MultiDeviceEvent template)
+        RedisStoreContext store, string userId, ConversationRef conversation, long readPosition, MultiDeviceEvent template, string? operationKey)
     {
-        var reply = await Script.RunAsync(
+        var reply = (await Script.RunAsync(
             store.Db,
-            store.Keys.UserScriptKeys(userId, conversation.Member),
-            [conversation.Member, Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+            store.Keys.UserScriptKeys(userId, conversation.Member, store.OperationKey(userId, operationKey)),
+            [
+                conversation.Member, Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template),
+                store.OperationWindow(operationKey),
+            ]).ConfigureAwait(false)).UnlessCompleted();
         return reply.Status == ScriptStatus.NotFound
             ? new Reply(reply.Status, 0, 0, null)
-            : new Reply(reply.Status, reply.Number(1), (int)reply.Number(2), reply.Entry(3));
+            : new Reply(reply.Status, reply.Number(1), (int)reply.Number(2), new EventReply(reply.Status, reply.Entry(3), reply.Event(4)).Event);
     }
 }

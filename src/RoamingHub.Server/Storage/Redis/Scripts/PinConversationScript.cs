@@ -11,24 +11,26 @@ internal static class PinConversationScript
 
     /// <summary>
     /// For <see cref="ScriptStatus.Unchanged"/>, the pin time the conversation keeps (null when unpinned); for
-    /// <see cref="ScriptStatus.Ok"/>, the logged event's entry.
+    /// <see cref="ScriptStatus.Ok"/>, the logged event with its seq.
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, long? PinnedTime, StreamEntryRef? Entry);
+    public sealed record Reply(ScriptStatus Status, long? PinnedTime, MultiDeviceEvent? Event);
 
+    /// <summary>With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the one stored before.</summary>
     public static async Task<Reply> RunAsync(
-        RedisStoreContext store, string userId, ConversationRef conversation, bool pinned, long now, MultiDeviceEvent template)
+        RedisStoreContext store, string userId, ConversationRef conversation, bool pinned, long now, MultiDeviceEvent template, string? operationKey)
     {
-        var reply = await Script.RunAsync(
+        var reply = (await Script.RunAsync(
             store.Db,
-            store.Keys.UserScriptKeys(userId, conversation.Member),
+            store.Keys.UserScriptKeys(userId, conversation.Member, store.OperationKey(userId, operationKey)),
             [
                 conversation.Member, Flag(pinned), Number(now), store.Options.MaxPinnedConversations, store.Options.MaxConversationsPerUser,
                 store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
-            ]).ConfigureAwait(false);
+                store.OperationWindow(operationKey),
+            ]).ConfigureAwait(false)).UnlessCompleted();
         return reply.Status switch
         {
             ScriptStatus.Unchanged => new Reply(reply.Status, reply.OptionalNumber(1), null),
-            ScriptStatus.Ok => new Reply(reply.Status, null, reply.Entry(1)),
+            ScriptStatus.Ok => new Reply(reply.Status, null, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event),
             _ => new Reply(reply.Status, null, null),
         };
     }

@@ -1,3 +1,4 @@
+using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using StackExchange.Redis;
 
@@ -10,6 +11,12 @@ namespace RoamingHub.Server.Storage.Redis.Scripts;
 internal sealed class ScriptReply(RedisResult[] values)
 {
     public ScriptStatus Status => (ScriptStatus)(int)values[0];
+
+    /// <summary>
+    /// This reply, unless a final script found its operation's whole outcome stored (<c>lib/operation.lua</c>
+    /// answers <c>completed</c>): then <see cref="OperationCompletedException"/>.
+    /// </summary>
+    public ScriptReply UnlessCompleted() => Status == ScriptStatus.Completed ? throw new OperationCompletedException() : this;
 
     public int Length => values.Length;
 
@@ -29,6 +36,9 @@ internal sealed class ScriptReply(RedisResult[] values)
         var entry = (RedisResult[])values[index]!;
         return new StreamEntryRef((long)entry[0], (string)entry[1]!, Appended: entry.Length < 3 || (long)entry[2] == 1);
     }
+
+    /// <summary>An event as the script logged it (<see cref="RedisProtocol.ReadEvent"/>), or null where it answered <c>false</c>.</summary>
+    public MultiDeviceEvent? Event(int index) => values[index].IsNull ? null : RedisProtocol.ReadEvent((byte[])values[index]!);
 
     public string Text(int index) => (string)values[index]!;
 

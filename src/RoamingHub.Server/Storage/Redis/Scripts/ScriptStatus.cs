@@ -56,4 +56,7 @@ internal enum ScriptStatus
 
     /// <summary>The group was deleted and some of its former members are still to be told.</summary>
     Deleting = 16,
+
+    /// <summary>The keys the caller named no longer cover what the script must touch: it names the rest, and the caller calls again with them.</summary>
+    KeysChanged = 17,
 }

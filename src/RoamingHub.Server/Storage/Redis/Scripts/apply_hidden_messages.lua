@@ -1,22 +1,34 @@
 -- The user's side of a one-way deletion, after hide_messages.lua hid messages in the chat: their conversation entry
 -- stops showing and counting what they can no longer see, and the event is appended.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set; extra is
+-- the operation key of a call with a clientOpId.
 -- Guarantees: the last message is repointed only when the deletion hid it (a newer message stored meanwhile is left
--- in place); messages hidden by id and those at or below the watermark leave the unread set and count.
+-- in place); messages hidden by id and those at or below the watermark leave the unread set and count. It applies
+-- everything the request names that is hidden, newly or before, so a retry of a deletion that stopped between the
+-- chat step and this one finishes it. The event is the one of what this call hid; a call that hid nothing new logs
+-- the resumed event instead when it resumes an earlier attempt of the same clientOpId (lib/operation.lua), since that
+-- attempt's hiding was never reported. With a clientOpId its reply is the operation's outcome, stored in the same
+-- step; a repeat gets that reply and changes nothing.
 -- Keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {ok, {seq, epoch} or false} (false when there is no event to append).
+-- Returns {ok, {seq, epoch} or false, the event logged or, when none was, the event of what this call hid}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
+--!include lib/operation.lua
 local member = ARGV[1]
 local watermark = ARGV[2]                -- position: max(watermark, retention floor)
 local replacement = ARGV[3]              -- position|blob of the newest visible message; '' to clear
 local bounds = ARGV[4]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
-local event_blob = ARGV[5]               -- '' when the deletion changed nothing
-local hidden_positions = tail(ARGV, 6)   -- of the messages hidden by id
+local event_blob = ARGV[5]               -- the event of what this call hid
+local hid_something = ARGV[6] == '1'     -- whether the chat step hid anything new
+local resumed_event_blob = ARGV[7]       -- the event of everything the request names that is hidden; '' for none
+local operation_window_ms = ARGV[8]      -- '' without a clientOpId
+local hidden_positions = tail(ARGV, 9)   -- of the messages the request names that are hidden by id
 
+local stored = stored_reply(operation_window_ms)
+if stored then return stored end
 local hidden = {}
 for _, position in ipairs(hidden_positions) do hidden[tonumber(position)] = true end
 local current = redis.call('HGET', last, member)
@@ -29,6 +41,12 @@ end
 redis.call('ZREMRANGEBYSCORE', unread, '-inf', watermark)
 for _, position in ipairs(hidden_positions) do redis.call('ZREMRANGEBYSCORE', unread, position, position) end
 if redis.call('ZSCORE', convs, member) then set_unread(member, redis.call('ZCARD', unread)) end
-local entry = event_blob ~= '' and append_event(event_blob, bounds)
+local logged = false
+if hid_something then
+  logged = event_blob
+elseif resumed_event_blob ~= '' and resuming(operation_window_ms) then
+  logged = resumed_event_blob
+end
+local entry = logged and append_event(logged, bounds)
 keep_alive(bounds)
-return {status.ok, entry}
+return answer({status.ok, entry, logged or event_blob}, operation_window_ms)

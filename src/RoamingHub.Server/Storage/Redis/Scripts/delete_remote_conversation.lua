@@ -1,19 +1,24 @@
 -- Removes a conversation from a user's list and pins with everything kept for it, and appends the event, atomically.
 -- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses a conversation the user does not have, without writing.
--- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {not_found} or {ok, {seq, epoch}}.
+-- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
+-- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).
+-- Returns {not_found} or {ok, {seq, epoch}, the event as logged}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
+--!include lib/operation.lua
 local member = ARGV[1]
 local bounds = ARGV[2]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[3]
+local operation_window_ms = ARGV[4] -- '' without a clientOpId
 
-if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
+local stored = stored_reply(operation_window_ms)
+if stored then return stored end
+if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}, operation_window_ms) end
 forget(member)
 redis.call('DEL', unread)
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
-return {status.ok, entry}
+return answer({status.ok, entry, event_blob}, operation_window_ms)

@@ -4,8 +4,10 @@
 -- 'all' to the newest message, and the watermark never moves backwards; mode 'ids' adds ids to the user's hidden set,
 -- ignoring unknown, already hidden, below-watermark and expired ids, and drops the ids of the set that retention made
 -- pointless, so a user who hides but never sends (whose set store_message.lua never trims) keeps it bounded too.
+-- It also names the ids of the request that were hidden before, so a retry of a deletion whose user step never ran
+-- can still apply them (apply_hidden_messages.lua).
 -- Returns {not_a_member}, or {ok, watermark, moved (0/1), newest visible position or false, its blob or false, n,
--- n hidden ids, their n positions}.
+-- n hidden ids, their n positions, m, m ids of the request hidden before, their m positions}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/walk.lua
@@ -29,13 +31,18 @@ local mark = tonumber(redis.call('HGET', watermarks_key, user) or '0')
 local retention = tonumber(retention_floor)
 local moved = 0
 local ids, positions = {}, {}
+local earlier_ids, earlier_positions = {}, {}
 if mode == 'ids' then
   for _, id in ipairs(msg_ids) do
     local position = redis.call('ZSCORE', messages_key, id)
-    if position and tonumber(position) > mark and tonumber(position) > retention
-       and redis.call('ZADD', hidden_key, 'NX', position, id) == 1 then
-      ids[#ids + 1] = id
-      positions[#positions + 1] = position
+    if position and tonumber(position) > mark and tonumber(position) > retention then
+      if redis.call('ZADD', hidden_key, 'NX', position, id) == 1 then
+        ids[#ids + 1] = id
+        positions[#positions + 1] = position
+      else
+        earlier_ids[#earlier_ids + 1] = id
+        earlier_positions[#earlier_positions + 1] = position
+      end
     end
   end
   if #ids > 0 then
@@ -62,4 +69,7 @@ if #found > 0 then
 end
 for _, id in ipairs(ids) do result[#result + 1] = id end
 for _, position in ipairs(positions) do result[#result + 1] = position end
+result[#result + 1] = #earlier_ids
+for _, id in ipairs(earlier_ids) do result[#result + 1] = id end
+for _, position in ipairs(earlier_positions) do result[#result + 1] = position end
 return result

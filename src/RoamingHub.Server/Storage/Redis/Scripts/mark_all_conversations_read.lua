@@ -1,31 +1,56 @@
 -- Marks every conversation that has unread messages read, and appends the event.
--- Keys: the sixteen of lib/user_keys.lua, then the unread sets of the conversations named in the arguments, all
--- under the user's tag {u:user}.
--- Guarantees: read points only move forward; conversations that left the list since are skipped; the event is
--- always appended.
+-- Keys: the sixteen of lib/user_keys.lua (extra: the operation key of a call with a clientOpId), then the unread sets
+-- of the conversations named in the arguments, all under the user's tag {u:user}.
+-- Guarantees: it reads exactly the conversations that have unread messages when it runs. The caller names them from
+-- an earlier read of unread-counts, so their unread sets are declared keys; when unread-counts now holds one it was
+-- not given (a message arrived in between), it writes nothing and names the missing ones, and the caller calls again
+-- with them. Each of them is read up to the later of read_position and its newest unread message, so everything
+-- that reached the user before this step is read and everything after it is not (the event sits between them in the
+-- stream). Read points only move forward; conversations that left the list since are skipped; the event is always
+-- appended. With a clientOpId its reply is the operation's outcome, stored in the same step; a repeat gets that
+-- reply and changes nothing (lib/operation.lua), and its caller records the peers' reads from it again.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {ok, {seq, epoch}}.
+-- Returns {keys_changed, the members not named}, or {ok, {seq, epoch}, the event as logged, the members it marked}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
+--!include lib/operation.lua
 local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
 local read_position = ARGV[1]
 local bounds = ARGV[2]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[3]
-local members = tail(ARGV, 4)
+local operation_window_ms = ARGV[4] -- '' without a clientOpId
+local members = tail(ARGV, 5)
 
+local stored = stored_reply(operation_window_ms)
+if stored then return stored end
+local named = {}
+for _, member in ipairs(members) do named[member] = true end
+local missing = {status.keys_changed}
+for _, member in ipairs(redis.call('HKEYS', unread_counts)) do
+  if not named[member] then missing[#missing + 1] = member end
+end
+if #missing > 1 then return missing end
+
+local marked = {}
 for i, member in ipairs(members) do
   if redis.call('ZSCORE', convs, member) then
-    if tonumber(read_position) > tonumber(redis.call('HGET', reads, member) or '0')
-       and redis.call('HSET', reads, member, read_position) == 1 then
+    -- Everything that reached the user is read, a message from a sender whose clock is ahead included.
+    local newest = redis.call('ZREVRANGE', unread_sets[i], 0, 0, 'WITHSCORES')[2]
+    local position = math.max(tonumber(read_position), tonumber(newest or '0'))
+    if position > tonumber(redis.call('HGET', reads, member) or '0')
+       and redis.call('HSET', reads, member, string.format('%.0f', position)) == 1 then
       may_have_created(reads)
     end
-    redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', read_position)
+    redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
     set_unread(member, redis.call('ZCARD', unread_sets[i]))
+    marked[#marked + 1] = member
   end
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
-return {status.ok, entry}
+local reply = {status.ok, entry, event_blob}
+for _, member in ipairs(marked) do reply[#reply + 1] = member end
+return answer(reply, operation_window_ms)

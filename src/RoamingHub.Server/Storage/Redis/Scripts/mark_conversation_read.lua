@@ -2,18 +2,25 @@
 -- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses a conversation the user does not have; the read point never moves backwards, and the event
 -- is appended only when it moved.
--- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {not_found}, or {ok or unchanged (the read point did not move), read position, unread count, {seq, epoch} or false}.
+-- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
+-- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua), and
+-- its caller records the peer's read from it again (record_peer_read.lua only moves forward).
+-- Returns {not_found}, or {ok or unchanged (the read point did not move), read position, unread count, {seq, epoch}
+-- or false, the event as logged or false}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
+--!include lib/operation.lua
 local member = ARGV[1]
 local read_position = ARGV[2]
 local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
+local operation_window_ms = ARGV[5] -- '' without a clientOpId
 
-if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
+local stored = stored_reply(operation_window_ms)
+if stored then return stored end
+if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}, operation_window_ms) end
 local current = tonumber(redis.call('HGET', reads, member) or '0')
 local moved = tonumber(read_position) > current
 if moved then
@@ -25,4 +32,4 @@ local count = redis.call('ZCARD', unread)
 set_unread(member, count)
 local entry = moved and append_event(event_blob, bounds)
 keep_alive(bounds)
-return {moved and status.ok or status.unchanged, string.format('%.0f', current), count, entry}
+return answer({moved and status.ok or status.unchanged, string.format('%.0f', current), count, entry, moved and event_blob}, operation_window_ms)

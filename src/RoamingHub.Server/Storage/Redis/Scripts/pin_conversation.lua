@@ -3,12 +3,14 @@
 -- Guarantees: refuses to pin a group the user is not in, and refuses at the pin limit, without writing; pinning a
 -- conversation the user does not have creates it (and evicts beyond the list's limit); a call that changes nothing
 -- writes nothing and appends no event.
--- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, {seq, epoch}}.
+-- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
+-- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).
+-- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, {seq, epoch}, the event as logged}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
 --!include lib/event_log.lua
+--!include lib/operation.lua
 local member = ARGV[1]
 local pin = ARGV[2] == '1'
 local now_ms = ARGV[3]
@@ -17,12 +19,15 @@ local max_conversations = tonumber(ARGV[5])
 local bounds = ARGV[6]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[7]          -- the event without its seq
 local group_id = ARGV[8]            -- '' for a single chat
+local operation_window_ms = ARGV[9] -- '' without a clientOpId
 
+local stored = stored_reply(operation_window_ms)
+if stored then return stored end
 local current = redis.call('ZSCORE', pins, member)
 if pin then
-  if current then return {status.unchanged, current} end
-  if group_id ~= '' and redis.call('SISMEMBER', groups, group_id) == 0 then return {status.not_a_member} end
-  if redis.call('ZCARD', pins) >= max_pins then return {status.pin_limit} end
+  if current then return answer({status.unchanged, current}, operation_window_ms) end
+  if group_id ~= '' and redis.call('SISMEMBER', groups, group_id) == 0 then return answer({status.not_a_member}, operation_window_ms) end
+  if redis.call('ZCARD', pins) >= max_pins then return answer({status.pin_limit}, operation_window_ms) end
   redis.call('ZADD', pins, now_ms, member)
   may_have_created(pins)
   if redis.call('ZADD', convs, 'NX', now_ms, member) == 1 then
@@ -33,9 +38,9 @@ if pin then
     evict(max_conversations)
   end
 else
-  if not current then return {status.unchanged, false} end
+  if not current then return answer({status.unchanged, false}, operation_window_ms) end
   redis.call('ZREM', pins, member)
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
-return {status.ok, entry}
+return answer({status.ok, entry, event_blob}, operation_window_ms)

@@ -18,4 +18,5 @@ local status = {
   walk_expired = 14,       -- a list walk whose snapshot expired or was replaced
   connection_limit = 15,   -- the user holds as many connections as allowed
   deleting = 16,           -- the group was deleted and some of its former members are still to be told
+  keys_changed = 17,       -- the keys the caller named no longer cover what the script must touch: it names the rest
 }

@@ -13,18 +13,6 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
         return user != 0 ? user : string.CompareOrdinal(a.Key, b.Key);
     }));
 
-    /// <summary>Claims and outcomes held.</summary>
-    public int Held
-    {
-        get
-        {
-            lock (state.Gate)
-            {
-                return _operations.Count;
-            }
-        }
-    }
-
     public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (state.Gate)

@@ -16,8 +16,6 @@ internal sealed class AppendLog<T>
 
     public T First => _items[_start];
 
-    public T Last => _items[^1];
-
     public void Add(T item) => _items.Add(item);
 
     public void RemoveFirst()

@@ -23,12 +23,6 @@ internal sealed class ChatState
     /// <summary>When the chat's lifetime was last renewed (see <see cref="InMemoryState"/>).</summary>
     public long? RenewedAt { get; set; }
 
-    /// <summary>Messages held, past retention or not.</summary>
-    public int Count => _messages.Count;
-
-    /// <summary>The newest message held.</summary>
-    public (long Position, StoredMessage Message)? Newest => _messages.Count == 0 ? null : _messages.Last;
-
     /// <summary>Stores a message at a position above every other.</summary>
     public void Append(long position, StoredMessage message)
     {

@@ -15,8 +15,6 @@ internal sealed class ExpiryQueue<TKey>
         _queue = new SortedSet<(long At, TKey Key)>(Comparer<(long At, TKey Key)>.Create((a, b) =>
             a.At != b.At ? a.At.CompareTo(b.At) : order.Compare(a.Key, b.Key)));
 
-    public int Count => _times.Count;
-
     /// <summary>When <paramref name="key"/> expires, or null when it is not queued.</summary>
     public long? ExpiryOf(TKey key) => _times.TryGetValue(key, out var at) ? at : null;
 

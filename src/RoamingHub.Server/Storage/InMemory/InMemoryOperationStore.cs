@@ -10,18 +10,6 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
     /// <summary>An outcome a change kept itself; the call's own steps answer it (see <see cref="IOperationStore"/>).</summary>
     private static readonly byte[] StoredReply = [(byte)'S'];
 
-    /// <summary>Claims and outcomes held.</summary>
-    public int Held
-    {
-        get
-        {
-            lock (state.Gate)
-            {
-                return state.Operations.Held;
-            }
-        }
-    }
-
     public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, TimeSpan window, CancellationToken cancellationToken)
     {
         lock (state.Gate)

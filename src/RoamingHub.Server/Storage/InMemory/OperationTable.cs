@@ -18,9 +18,6 @@ internal sealed class OperationTable(RoamingOptions options)
         return user != 0 ? user : string.CompareOrdinal(a.Key, b.Key);
     }));
 
-    /// <summary>Claims and outcomes held.</summary>
-    public int Held => _operations.Count;
-
     /// <summary>The outcome of the operation, its claim (both null) or nothing.</summary>
     public bool TryGet(string userId, string operationKey, out Entry entry)
     {

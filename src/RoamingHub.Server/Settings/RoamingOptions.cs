@@ -47,6 +47,21 @@ public sealed class RoamingOptions
     public int MessageRetentionDays { get; set; } = 30;
 
     /// <summary>
+    /// How long a user's own state (lists, pins, read points, unread counts, the stream) outlives the user's last
+    /// activity: any change to it (a message received included) and the user's own list and stream reads. Unset, it
+    /// is <see cref="ChatLifetime"/>, so the state a message leaves with a user who never connects goes when the
+    /// message's chat does. Renewed at most once a minute, so keep it well above that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "36500.00:00:00")]
+    public TimeSpan? UserInactivityLifetime { get; set; }
+
+    /// <summary>How long a chat's history outlives its newest message: retention and a day.</summary>
+    internal TimeSpan ChatLifetime => TimeSpan.FromDays(MessageRetentionDays + 1);
+
+    /// <summary>The <see cref="UserInactivityLifetime"/> in effect.</summary>
+    internal TimeSpan UserLifetime => UserInactivityLifetime ?? ChatLifetime;
+
+    /// <summary>
     /// Whether messages sent through <c>POST /api/messages</c> create and move conversations in lists like hub sends.
     /// Off by default, as in the IM clouds users come from: server notices go into history and are delivered live only.
     /// </summary>

@@ -38,7 +38,7 @@ internal interface IConversationStore
     ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, CancellationToken cancellationToken);
 
     /// <summary>The user's unread badge, O(1).</summary>
-    ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken);
+    ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken);
 
     /// <summary>Sets (or, with null, clears) the user's extension field of a conversation; logs <c>CONVERSATION_EXT_UPDATED</c> when it changed. Throws <c>NOT_FOUND</c>.</summary>
     ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, CancellationToken cancellationToken);

@@ -12,7 +12,7 @@ namespace RoamingHub.Server.Storage;
 internal interface IEventLog
 {
     /// <summary>The seq of the user's newest entry (0 when there is none) and the stream's epoch.</summary>
-    ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken);
+    ValueTask<SyncState> GetSyncStateAsync(string userId, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// The entries after <paramref name="sinceSeq"/>, messages read back whole, at most <paramref name="limit"/> and

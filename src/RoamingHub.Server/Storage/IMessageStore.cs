@@ -28,6 +28,12 @@ internal interface IMessageStore
     /// </summary>
     ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The message stored under <paramref name="msgId"/> in the conversation's chat, one-way deletions not applied;
+    /// null once the chat no longer holds it. For answering a repeated send with the message it stored.
+    /// </summary>
+    ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken);
+
     /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
     ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken);
 
@@ -45,7 +51,14 @@ internal sealed record MessageDraft(string MsgId, string ChatType, string From, 
 internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
-internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize);
+internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize)
+{
+    /// <summary>
+    /// Most entries one history call looks at (hidden ones included) before it hands back a cursor, in every store,
+    /// so a page costs the same whatever a user hid.
+    /// </summary>
+    public const int ScanCap = 1000;
+}
 
 /// <summary>
 /// A page of history, its messages in their stored encoding (they go to the client without being decoded);

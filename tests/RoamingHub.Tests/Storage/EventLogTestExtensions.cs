@@ -9,7 +9,7 @@ internal static class EventLogTestExtensions
     private const long ReadTime = 1_790_000_000_000 + 60_000;
 
     public static async Task<long> GetLastSeqAsync(this IEventLog events, string userId, CancellationToken cancellationToken) =>
-        (await events.GetSyncStateAsync(userId, cancellationToken)).LastSeq;
+        (await events.GetSyncStateAsync(userId, ReadTime, cancellationToken)).LastSeq;
 
     public static ValueTask<RoamingHub.Contracts.SyncEventsResult> SyncEventsAsync(this IEventLog events, string userId, long sinceSeq, int limit, CancellationToken cancellationToken) =>
         events.SyncEventsAsync(userId, sinceSeq, null, limit, ReadTime, cancellationToken);

@@ -108,7 +108,7 @@ public sealed partial class RedisScriptTests(ITestOutputHelper output)
             Assert.Equal(Calls, pinned.Items.Count);
             Assert.Equal(2 * Calls, await store.Events.GetLastSeqAsync(writer, default));   // a pin and a message each
             Assert.Equal(Enumerable.Range(0, Calls).Reverse().Select(i => $"{writer}-m{i}"), history.Items.Select(m => m.Decode().MsgId));
-            Assert.Equal(Calls, (await store.Conversations.GetUnreadSummaryAsync(peer, default)).TotalUnread);
+            Assert.Equal(Calls, (await store.Conversations.GetUnreadSummaryAsync(peer, T0, default)).TotalUnread);
         }
     }
 

@@ -14,16 +14,36 @@ public abstract class RedisStoreTests
 {
     protected const long T0 = 1_790_000_000_000;
 
-    protected RedisStoreTests()
+    protected RedisStoreTests(Action<RoamingOptions>? configure = null)
     {
-        var prefix = TestIds.Prefix();
-        Keys = new RedisKeys(prefix);
-        Store = Stores.Redis(RedisServer.Instance.Multiplexer, new RoamingOptions { RedisKeyPrefix = prefix });
+        Prefix = TestIds.Prefix();
+        Keys = new RedisKeys(Prefix);
+        Options = new RoamingOptions { RedisKeyPrefix = Prefix };
+        configure?.Invoke(Options);
+        Store = Stores.Redis(RedisServer.Instance.Multiplexer, Options);
     }
+
+    /// <summary>The key prefix of this test's store: every key it writes starts with it.</summary>
+    protected string Prefix { get; }
+
+    protected RoamingOptions Options { get; }
 
     private protected RedisKeys Keys { get; }
 
     private protected Stores Store { get; }
 
     protected static IDatabase Db => RedisServer.Instance.Multiplexer.GetDatabase();
+
+    /// <summary>Every key of this test's store, found with SCAN (which also drops those that have expired).</summary>
+    protected async Task<List<string>> KeysAsync(string? below = null)
+    {
+        var server = RedisServer.Instance.Multiplexer.GetServer(RedisServer.Instance.ConnectionString);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: (below ?? Prefix + ":") + "*", pageSize: 1000))
+        {
+            keys.Add(key!);
+        }
+
+        return keys;
+    }
 }

@@ -32,12 +32,12 @@ public sealed class RedisStreamEpochTests
             await PinAsync(i);
         }
 
-        var seen = await store.Events.GetSyncStateAsync(alice, default);
+        var seen = await store.Events.GetSyncStateAsync(alice, T0, default);
         redis.Kill();
         redis.Start();
         await Retry.UntilAcknowledgedAsync(() => PinAsync(7));
 
-        var now = await store.Events.GetSyncStateAsync(alice, default);
+        var now = await store.Events.GetSyncStateAsync(alice, T0, default);
         var pastTheSnapshot = await store.Events.SyncEventsAsync(alice, 6, seen.Epoch, 100, T0 + 100, default);
         var withoutEpoch = await store.Events.SyncEventsAsync(alice, 6, null, 100, T0 + 100, default);
         var withinTheSnapshot = await store.Events.SyncEventsAsync(alice, 3, seen.Epoch, 100, T0 + 100, default);

@@ -53,7 +53,7 @@ public abstract partial class StoreContract
 
         Assert.Equal((MultiDeviceOperations.RemovedFromGroup, GroupId, ChatTypes.GroupChat), (removed!.Operation, removed.ConversationId, removed.ChatType));
         Assert.Empty(await ReadAllAsync(store, _bob, ConversationList.Active, 20, T0 + 3));
-        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
         var after = await Assert.ThrowsAsync<RoamingException>(() => store.Messages.FetchHistoryMessagesAsync(_bob, GroupChat, new HistoryQuery(true, null, 20), T0 + 4, default).AsTask());
         Assert.Equal(ErrorCodes.Forbidden, after.Code);
         Assert.Equal([_alice], (await store.Groups.GetGroupAsync(GroupId, default))!.Members);

@@ -114,7 +114,7 @@ public abstract partial class StoreContract
         Assert.Equal(new MultiDeviceEvent
         {
             Seq = 11,   // after the ten messages' entries
-            Epoch = (await store.Events.GetSyncStateAsync(_alice, default)).Epoch,
+            Epoch = (await store.Events.GetSyncStateAsync(_alice, T0, default)).Epoch,
             Operation = MultiDeviceOperations.DeleteRoaming,
             ConversationId = _bob,
             ChatType = ChatTypes.SingleChat,
@@ -223,6 +223,19 @@ public abstract partial class StoreContract
 
         var fresh = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "fresh"), later, true, default)).Message;
         Assert.Equal([fresh], await WalkHistoryAsync(store, _bob, _alice, older: true, 20, later));
+    }
+
+    [Fact]
+    public async Task A_sent_message_is_found_by_its_id_for_either_participant_and_an_unknown_id_is_not()
+    {
+        var store = Store();
+        var sent = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "find me"), T0, true, default)).Message;
+        await store.Messages.DeleteRemoteMessagesWithIdsAsync(_alice, With(_bob), [sent.MsgId], "phone", T0 + 1, default);
+
+        Assert.Equal(sent, await store.Messages.FindMessageAsync(_alice, With(_bob), sent.MsgId, default));
+        Assert.Equal(sent, await store.Messages.FindMessageAsync(_bob, With(_alice), sent.MsgId, default));
+        Assert.Null(await store.Messages.FindMessageAsync(_alice, With(_carol), sent.MsgId, default));
+        Assert.Null(await store.Messages.FindMessageAsync(_alice, With(_bob), "unknown", default));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public abstract partial class StoreContract
         var store = Store();
         var first = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0, true, default);
         var retry = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "once", clientMsgId: "c-1"), T0 + 10, true, default);
-        var (alices, bobs) = (await store.Events.GetSyncStateAsync(_alice, default), await store.Events.GetSyncStateAsync(_bob, default));
+        var (alices, bobs) = (await store.Events.GetSyncStateAsync(_alice, T0, default), await store.Events.GetSyncStateAsync(_bob, T0, default));
 
         Assert.Equal(new StreamEntryRef(1, alices.Epoch!), first.Entries[_alice]);
         Assert.Equal(new StreamEntryRef(1, bobs.Epoch!), first.Entries[_bob]);
@@ -66,7 +66,7 @@ public abstract partial class StoreContract
         var read = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 5, default);
         var again = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), sent.Message.Timestamp, "phone", T0 + 6, default);
 
-        var bobs = await store.Events.GetSyncStateAsync(_bob, default);
+        var bobs = await store.Events.GetSyncStateAsync(_bob, T0, default);
         Assert.Equal(new StreamEntryRef(2, bobs.Epoch!), read.PeerEntry);
         Assert.Null(again.PeerEntry);
         Assert.Equal(new MultiDeviceEvent
@@ -89,7 +89,8 @@ public abstract partial class StoreContract
         await store.Conversations.PinConversationAsync(_bob, With(_alice), pinned: true, "phone", T0 + 1, default);
 
         var fresh = await ReplayAsync(store, _bob, now: T0 + 2);
-        var later = await ReplayAsync(store, _bob, now: T0 + (2 * Day));
+        // A day on the message is past retention; bob, active a day ago, is not past his lifetime (two days here).
+        var later = await ReplayAsync(store, _bob, now: T0 + Day + 60_000);
 
         Assert.Equal([(1L, MultiDeviceOperations.Message), (2L, MultiDeviceOperations.ConversationPinned)], fresh.Events.Select(e => (e.Seq, e.Operation)));
         Assert.Equal(sent.Message.MsgId, fresh.Events[0].Message!.MsgId);
@@ -147,7 +148,7 @@ public abstract partial class StoreContract
     {
         var store = Store();
         await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, default);
-        var state = await store.Events.GetSyncStateAsync(_alice, default);
+        var state = await store.Events.GetSyncStateAsync(_alice, T0, default);
 
         var same = await ReplayAsync(store, _alice, epoch: state.Epoch);
         var other = await ReplayAsync(store, _alice, epoch: "another-epoch");

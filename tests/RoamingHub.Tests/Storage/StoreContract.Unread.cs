@@ -35,7 +35,7 @@ public abstract partial class StoreContract
 
         Assert.Equal(3, (await EntryAsync(store, _alice, _bob)).UnreadCount);
         Assert.Equal(6, (await EntryAsync(store, _bob, _alice)).UnreadCount);
-        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
         var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, default);
 
@@ -43,7 +43,7 @@ public abstract partial class StoreContract
         Assert.Equal(new MultiDeviceEvent
         {
             Seq = 10,   // after the nine messages' entries
-            Epoch = (await store.Events.GetSyncStateAsync(_bob, default)).Epoch,
+            Epoch = (await store.Events.GetSyncStateAsync(_bob, T0, default)).Epoch,
             Operation = MultiDeviceOperations.ConversationRead,
             ConversationId = _alice,
             ChatType = ChatTypes.SingleChat,
@@ -54,14 +54,14 @@ public abstract partial class StoreContract
         Assert.NotNull(read.PeerEntry);
         Assert.Equal(3, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
-        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
         var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, default);
         Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, (StreamEntryRef?)null), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerEntry));
 
         var all = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 200, "phone", T0 + 200, default);
         Assert.Equal(0, all.UnreadCount);
-        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
         var error = await Assert.ThrowsAsync<RoamingException>(() => store.Conversations.MarkConversationReadAsync(_bob, With(_carol), T0, "phone", T0, default).AsTask());
         Assert.Equal(ErrorCodes.NotFound, error.Code);
     }
@@ -116,7 +116,7 @@ public abstract partial class StoreContract
             Assert.Equal(10, (await EntryAsync(store, _alice, peer, T0 + 30_000)).UnreadCount);
         }
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 
     [Fact]
@@ -138,9 +138,9 @@ public abstract partial class StoreContract
         Assert.Equal(2, (await EntryAsync(store, _alice, _bob)).UnreadCount);
         await store.Messages.DeleteRemoteMessagesBeforeAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 62, default);
         Assert.Equal(0, (await EntryAsync(store, _alice, _bob)).UnreadCount);
-        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
         await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 100, "phone", T0 + 100, default);
-        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public abstract partial class StoreContract
 
         Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 4L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
         Assert.Equal([_bob, _carol], outcome.PeerEntries.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
         Assert.All(await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0 + 10), c => Assert.Equal(0, c.UnreadCount));
         Assert.Equal(T0 + 10, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
         Assert.Null((await EntryAsync(store, "dave", _alice)).PeerReadTimestamp);
@@ -191,12 +191,12 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
         await store.Messages.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
         await store.Messages.SendMessageAsync(Draft("p1", _alice, "again"), T0 + 5, true, default);
         var back = await EntryAsync(store, _alice, "p1");
         Assert.Equal((1, (string?)null), (back.UnreadCount, back.Ext));
 
         await store.Conversations.DeleteRemoteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, default);
-        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 }

@@ -102,7 +102,7 @@ public abstract partial class StoreContract
             Timestamp = T0,
             FromDeviceId = "phone",
             PinnedTime = T0,
-            Epoch = (await store.Events.GetSyncStateAsync(_alice, default)).Epoch,
+            Epoch = (await store.Events.GetSyncStateAsync(_alice, T0, default)).Epoch,
         }, pinned.Event);
 
         var entry = Assert.Single((await store.Conversations.FetchConversationsAsync(_alice, "device", ConversationList.Active, null, 20, T0, default)).Items);

@@ -27,7 +27,8 @@ internal interface IIdempotentCommand<out TRequest> : IIdempotentCommand
 /// Gives every <see cref="IIdempotentCommand"/> exactly one effect per <c>clientOpId</c> within the idempotency window,
 /// on any node: the first call claims the id in the store and records its outcome (result or error code); repeats
 /// return that outcome, and a repeat that arrives while the first still runs waits for it. A call that fails because
-/// the store is unavailable, or unexpectedly, releases its claim so the client's retry runs it again.
+/// the store is unavailable, or unexpectedly, releases its claim so the client's retry runs it again. A command whose
+/// answer is large keeps only what its repeats need (<see cref="ICompactOutcome{TMessage, TResponse}"/>).
 /// </summary>
 internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore operations, IOptions<RoamingOptions> options)
     : IPipelineBehavior<TMessage, TResponse>
@@ -56,7 +57,9 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
             var claim = await operations.BeginOperationAsync(userId, key, Lease, cancellationToken).ConfigureAwait(false);
             if (claim.Outcome is { } outcome)
             {
-                return Replay(outcome);
+                return outcome[0] == (byte)'C' && message is ICompactOutcome<TMessage, TResponse> compact
+                    ? await next(compact.AsRepeat(outcome.AsMemory(1)), cancellationToken).ConfigureAwait(false)
+                    : Replay(outcome);
             }
 
             if (claim.Claimed)
@@ -92,7 +95,9 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
             throw;
         }
 
-        byte[] outcome = [(byte)'R', .. MessagePackSerializer.Serialize(response, Serializer)];
+        byte[] outcome = message is ICompactOutcome<TMessage, TResponse> compact
+            ? [(byte)'C', .. compact.Compact(response)]
+            : [(byte)'R', .. MessagePackSerializer.Serialize(response, Serializer)];
         await operations.CompleteOperationAsync(userId, key, outcome, options.Value.IdempotencyWindow, CancellationToken.None).ConfigureAwait(false);
         return response;
     }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using MessagePack;
 using Microsoft.Extensions.Options;
 using RoamingHub.Server.Features.Behaviors;
 using RoamingHub.Server.Settings;
@@ -11,8 +13,46 @@ namespace RoamingHub.Server.Features.Messages;
 /// the sender's other devices.
 /// <see cref="ServerSide"/> marks a message the admin API sends on a user's behalf: it goes into history and is
 /// delivered live, and moves conversations in lists only when <c>Roaming:RestMessagesUpdateConversations</c> is on.
+/// A <c>clientOpId</c> keeps the message's id and time and the sender's entry for the window, not the message: a
+/// repeat (<see cref="Repeat"/>) reads the message back from its chat.
 /// </summary>
-internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false) : ICommand<Message>, IIdempotentCommand<SendMessageRequest>;
+internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bool ServerSide = false)
+    : ICommand<Message>, IIdempotentCommand<SendMessageRequest>, ICompactOutcome<SendMessage, Message>
+{
+    /// <summary>For a repeat, what the first call kept (<see cref="SentOutcome"/>); null for a call that sends.</summary>
+    public ReadOnlyMemory<byte>? Repeat { get; private init; }
+
+    public byte[] Compact(Message response) => SentOutcome.Write(response);
+
+    public SendMessage AsRepeat(ReadOnlyMemory<byte> outcome) => this with { Repeat = outcome };
+}
+
+/// <summary>
+/// What a repeat of a send needs, kept for the idempotency window instead of the answer: a MessagePack array
+/// <c>[msgId, timestamp, seq, epoch]</c> (the sender's stream entry), a few dozen bytes whatever the body.
+/// </summary>
+internal static class SentOutcome
+{
+    public static byte[] Write(Message sent)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(4);
+        writer.Write(sent.MsgId);
+        writer.Write(sent.Timestamp);
+        writer.Write(sent.Seq ?? 0);
+        writer.Write(sent.Epoch);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static (string MsgId, long Timestamp, long Seq, string? Epoch) Read(ReadOnlyMemory<byte> outcome)
+    {
+        var reader = new MessagePackReader(outcome);
+        reader.ReadArrayHeader();
+        return (reader.ReadString()!, reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
+    }
+}
 
 internal sealed class SendMessageHandler(
     IMessageStore messages, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
@@ -26,6 +66,10 @@ internal sealed class SendMessageHandler(
     {
         var (caller, request, serverSide) = command;
         var conversation = ConversationRef.Parse(request.ChatType, request.To, caller.UserId);
+        if (command.Repeat is { } repeat)
+        {
+            return await AnswerRepeatAsync(caller, request, conversation, repeat, cancellationToken).ConfigureAwait(false);
+        }
 
         var body = request.Body ?? throw RoamingException.InvalidArgument("body is required.");
         var maxBody = options.Value.MaxMessageBodyBytes;
@@ -72,5 +116,19 @@ internal sealed class SendMessageHandler(
 
         var own = entries[caller.UserId];
         return message.ToWire(caller.UserId) with { Seq = own.Seq, Epoch = own.Epoch };
+    }
+
+    /// <summary>
+    /// The first call's answer again, the message read back from its chat. Once the chat no longer holds it (past
+    /// retention, its group deleted), the answer is rebuilt from the repeated request, which a repeat sends unchanged.
+    /// </summary>
+    private async ValueTask<Message> AnswerRepeatAsync(
+        Caller caller, SendMessageRequest request, ConversationRef conversation, ReadOnlyMemory<byte> repeat, CancellationToken cancellationToken)
+    {
+        var (msgId, timestamp, seq, epoch) = SentOutcome.Read(repeat);
+        var stored = await messages.FindMessageAsync(caller.UserId, conversation, msgId, cancellationToken).ConfigureAwait(false)
+            ?? new StoredMessage(msgId, conversation.ChatType, caller.UserId, conversation.Id, timestamp,
+                string.IsNullOrEmpty(request.Type) ? DefaultType : request.Type, request.Body ?? "");
+        return stored.ToWire(caller.UserId) with { Seq = seq, Epoch = epoch };
     }
 }

@@ -12,22 +12,16 @@ internal sealed class ConversationState(long created)
     public long ReadPosition { get; private set; }
     public long? PeerReadTimestamp { get; set; }
     public string? Ext { get; set; }
-    public Dictionary<string, long> Unread { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The unread messages by position, so a read or a trim drops what it drops without walking the rest.</summary>
+    public PositionSet Unread { get; } = new();
 
     /// <summary>Moves the read point forward; false when it was already there or beyond.</summary>
     public bool MarkRead(long position)
     {
         var moved = position > ReadPosition;
         ReadPosition = Math.Max(ReadPosition, position);
-        DropUnreadAtOrBelow(ReadPosition);
+        Unread.RemoveAtOrBelow(ReadPosition);
         return moved;
-    }
-
-    public void DropUnreadAtOrBelow(long position)
-    {
-        foreach (var id in Unread.Where(u => u.Value <= position).Select(u => u.Key).ToList())
-        {
-            Unread.Remove(id);
-        }
     }
 }

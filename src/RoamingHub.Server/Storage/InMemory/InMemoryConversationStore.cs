@@ -10,24 +10,29 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
+            state.Expire(now);
+            var user = state.ReadUser(userId, now);
+            var conversations = user?.Conversations ?? [];
+            var walkKey = new SnapshotKey(userId, deviceId, list);
             List<string> source;
             string snapshotId;
             var offset = 0;
             if (cursor is null)
             {
                 source = list == ConversationList.Pinned
-                    ? Ordered(user.Conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
-                    : Ordered(user.Conversations.Select(c => (c.Key, c.Value.Activity)));
+                    ? Ordered(conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
+                    : Ordered(conversations.Select(c => (c.Key, c.Value.Activity)));
                 snapshotId = ListCursor.NewSnapshotId();
                 if (source.Count > pageSize)
                 {
-                    user.Snapshots[(deviceId, list)] = (snapshotId, source);
+                    state.Snapshots[walkKey] = (snapshotId, source);
+                    state.KeepSnapshot(walkKey, now);
                 }
             }
             else
             {
-                source = user.Snapshots.TryGetValue((deviceId, list), out var walk) && walk.WalkId == cursor.SnapshotId ? walk.Members : throw ListCursor.Expired();
+                source = state.Snapshots.TryGetValue(walkKey, out var walk) && walk.WalkId == cursor.SnapshotId ? walk.Members : throw ListCursor.Expired();
+                state.KeepSnapshot(walkKey, now);
                 snapshotId = cursor.SnapshotId;
                 offset = cursor.Offset;
             }
@@ -36,7 +41,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var items = new List<ConversationEntry>(pageSize);
             foreach (var member in source.Skip(offset).Take(pageSize))
             {
-                if (user.Conversations.GetValueOrDefault(member) is not { } entry)
+                if (conversations.GetValueOrDefault(member) is not { } entry)
                 {
                     continue; // left the list since the walk began
                 }
@@ -61,25 +66,27 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
-            var entry = user.Conversations.GetValueOrDefault(conversation.Member);
+            state.Expire(now);
+            var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member);
             if (pinned == entry?.PinnedTime is not null)
             {
                 return ValueTask.FromResult(new PinOutcome(pinned, entry?.PinnedTime, Event: null));
             }
 
+            if (pinned && conversation.IsGroup && state.GroupsOfUser.GetValueOrDefault(userId)?.Contains(conversation.Id) != true)
+            {
+                throw StoreErrors.NotAMember(conversation.Id);
+            }
+
+            if (pinned && state.FindUser(userId) is { } pinner
+                && pinner.Conversations.Values.Count(c => c.PinnedTime is not null) >= state.Options.MaxPinnedConversations)
+            {
+                throw StoreErrors.PinLimit(state.Options.MaxPinnedConversations);
+            }
+
+            var user = state.WriteUser(userId, now);
             if (pinned)
             {
-                if (conversation.IsGroup && !user.Groups.Contains(conversation.Id))
-                {
-                    throw StoreErrors.NotAMember(conversation.Id);
-                }
-
-                if (user.Conversations.Values.Count(c => c.PinnedTime is not null) >= state.Options.MaxPinnedConversations)
-                {
-                    throw StoreErrors.PinLimit(state.Options.MaxPinnedConversations);
-                }
-
                 if (entry is null)
                 {
                     entry = new ConversationState(now);
@@ -107,18 +114,22 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
-            if (!user.Conversations.ContainsKey(conversation.Member))
+            state.Expire(now);
+            if (state.FindUser(userId)?.Conversations.ContainsKey(conversation.Member) != true)
             {
                 throw StoreErrors.ConversationNotFound();
             }
 
             if (deleteRoam)
             {
-                var chat = state.MemberChat(conversation, userId);
-                chat.RaiseWatermark(userId, chat.LastPosition);
+                state.RequireMember(conversation, userId);
+                if (state.FindChat(conversation, userId) is { } history)
+                {
+                    state.WriteChat(conversation, userId, now).RaiseWatermark(userId, history.LastPosition);
+                }
             }
 
+            var user = state.WriteUser(userId, now);
             user.Forget(conversation.Member);
             return ValueTask.FromResult(user.Append(
                 EventTemplate.For(MultiDeviceOperations.ConversationDeleted, conversation, deviceId, now) with { DeleteRoam = deleteRoam }, state.Options));
@@ -129,8 +140,9 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
-            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
+            state.Expire(now);
+            var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
+            var user = state.WriteUser(userId, now);
             var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
             var evt = moved
                 ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options)
@@ -144,7 +156,8 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
+            state.Expire(now);
+            var user = state.WriteUser(userId, now);
             var peers = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
             foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
@@ -162,11 +175,12 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         }
     }
 
-    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var counts = state.User(userId).Conversations.Values.Select(c => c.Unread.Count).Where(c => c > 0).ToList();
+            state.Expire(now);
+            var counts = (state.FindUser(userId)?.Conversations.Values.AsEnumerable() ?? []).Select(c => c.Unread.Count).Where(c => c > 0).ToList();
             return ValueTask.FromResult(new UnreadSummary { TotalUnread = counts.Sum(), ConversationsWithUnread = counts.Count });
         }
     }
@@ -175,14 +189,15 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            var user = state.User(userId);
-            var entry = user.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
+            state.Expire(now);
+            var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var value = string.IsNullOrEmpty(ext) ? null : ext;
             if (entry.Ext == value)
             {
                 return ValueTask.FromResult<MultiDeviceEvent?>(null);
             }
 
+            var user = state.WriteUser(userId, now);
             entry.Ext = value;
             return ValueTask.FromResult<MultiDeviceEvent?>(user.Append(
                 EventTemplate.For(MultiDeviceOperations.ConversationExtUpdated, conversation, deviceId, now) with { Ext = ext }, state.Options));
@@ -195,13 +210,13 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     /// </summary>
     private StreamEntryRef? RecordPeerRead(string peer, string reader, long readTimestamp, long now)
     {
-        var user = state.User(peer);
-        var entry = user.Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
+        var entry = state.FindUser(peer)?.Conversations.GetValueOrDefault(new ConversationRef(ChatTypes.SingleChat, reader).Member);
         if (entry is null || readTimestamp <= (entry.PeerReadTimestamp ?? 0))
         {
             return null;
         }
 
+        var user = state.WriteUser(peer, now);
         entry.PeerReadTimestamp = readTimestamp;
         var logged = user.Append(EventTemplate.PeerRead(reader, readTimestamp, now), state.Options);
         return new StreamEntryRef(logged.Seq, logged.Epoch!);

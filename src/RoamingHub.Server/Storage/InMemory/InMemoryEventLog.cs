@@ -5,11 +5,13 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// <summary>The embedded store's per-user streams, read back by seq with messages looked up in their chats.</summary>
 internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
 {
-    public ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken)
+    public ValueTask<SyncState> GetSyncStateAsync(string userId, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var stream = state.User(userId).Stream;
+            state.Expire(now);
+            // As in Redis, reading the stream fixes its epoch, so an id with none gets one, kept for the user lifetime.
+            var stream = state.WriteUser(userId, now).Stream;
             return ValueTask.FromResult(new SyncState { LastSeq = stream.Seq, Epoch = stream.Epoch });
         }
     }
@@ -18,16 +20,17 @@ internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
     {
         lock (state.Gate)
         {
-            var stream = state.User(userId).Stream;
+            state.Expire(now);
+            var stream = state.WriteUser(userId, now).Stream;
             stream.Trim(now, state.Options);
-            var oldest = stream.Entries.Count > 0 ? stream.Entries.First().Seq : stream.Seq + 1;
-            if ((epoch is not null && epoch != stream.Epoch) || sinceSeq > stream.Seq || sinceSeq < oldest - 1)
+            if ((epoch is not null && epoch != stream.Epoch) || sinceSeq > stream.Seq || sinceSeq < stream.OldestSeq - 1)
             {
                 return ValueTask.FromResult(StreamReplay.Resync(stream.Seq, stream.Epoch));
             }
 
             var floor = state.RetentionFloor(now);
-            var entries = stream.Entries.Where(e => e.Seq > sinceSeq).Take(limit).Select(e => e.MsgId is null ? e.Event : Replay(userId, e, floor)).ToList();
+            var entries = stream.After(sinceSeq, limit).Select(e => e.MsgId is null ? e.Event : Replay(userId, e, floor)).ToList();
+            state.Scanned += entries.Count;
             return ValueTask.FromResult(StreamReplay.Page(entries, stream.Seq, stream.Epoch));
         }
     }
@@ -39,7 +42,7 @@ internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
     private MultiDeviceEvent Replay(string userId, LoggedStreamEntry entry, long retentionFloor)
     {
         var conversation = new Domain.ConversationRef(entry.Event.ChatType, entry.Event.ConversationId);
-        var chat = state.Chats.GetValueOrDefault(conversation.ChatKey(userId));
+        var chat = state.FindChat(conversation, userId);
         var found = chat?.Find(entry.MsgId!);
         var message = found is { } m && chat!.IsVisible(userId, m.Position, entry.MsgId!, retentionFloor) ? m.Message : null;
         return StreamReplay.MessageEntry(new StreamEntryRef(entry.Seq, entry.Event.Epoch!), conversation, entry.Event.Timestamp, message, userId);

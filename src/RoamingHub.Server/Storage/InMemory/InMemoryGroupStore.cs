@@ -3,16 +3,16 @@ using RoamingHub.Server.Domain;
 
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>The embedded store's groups: members kept with the group's chat, and each user's groups.</summary>
+/// <summary>The embedded store's groups: each group's members, each user's copy of their groups, the history a chat.</summary>
 internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
 {
     public ValueTask<GroupCreated> CreateGroupAsync(string groupId, string owner, IReadOnlyCollection<string> members, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var chat = state.Chat(ConversationRef.Group(groupId), owner);
+            state.Expire(now);
             var all = members.Append(owner).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            if (chat.Group is { } existing)
+            if (state.Groups.GetValueOrDefault(groupId) is { } existing)
             {
                 // A repeat of the same create answers the group as the Redis store does; anything else is a clash.
                 return existing.Owner == owner && existing.Members.SetEquals(all)
@@ -25,9 +25,10 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
                 throw StoreErrors.TooManyMembers(state.Options.MaxGroupMembers);
             }
 
-            chat.Group = new GroupState(owner, now, [.. all]);
-            all.ForEach(m => state.User(m).Groups.Add(groupId));
-            return ValueTask.FromResult(new GroupCreated(chat.Group.ToWire(groupId), []));
+            var group = new GroupState(owner, now, [.. all]);
+            state.Groups[groupId] = group;
+            all.ForEach(m => Mirror(m).Add(groupId));
+            return ValueTask.FromResult(new GroupCreated(group.ToWire(groupId), []));
         }
     }
 
@@ -35,7 +36,7 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
     {
         lock (state.Gate)
         {
-            return ValueTask.FromResult(state.Chats.GetValueOrDefault(ConversationRef.GroupChatKey(groupId))?.Group?.ToWire(groupId));
+            return ValueTask.FromResult(state.Groups.GetValueOrDefault(groupId)?.ToWire(groupId));
         }
     }
 
@@ -54,7 +55,7 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
             foreach (var user in requested)
             {
                 group.Members.Add(user);
-                state.User(user).Groups.Add(groupId);
+                Mirror(user).Add(groupId);
             }
 
             return ValueTask.FromResult<IReadOnlyList<string>>(added);
@@ -65,6 +66,7 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
     {
         lock (state.Gate)
         {
+            state.Expire(now);
             var group = ExistingGroup(groupId);
             if (group.Owner == userId)
             {
@@ -78,9 +80,12 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
                 return ValueTask.FromResult<MultiDeviceEvent?>(LeaveGroup(groupId, userId, now) ?? throw StoreErrors.NotInGroup(userId, groupId));
             }
 
-            var chat = state.Chat(ConversationRef.Group(groupId), userId);
-            chat.Watermarks.Remove(userId);
-            chat.Hidden.Remove(userId);
+            if (state.FindChat(ConversationRef.Group(groupId), userId) is { } chat)
+            {
+                chat.Watermarks.Remove(userId);
+                chat.Hidden.Remove(userId);
+            }
+
             return ValueTask.FromResult(LeaveGroup(groupId, userId, now));
         }
     }
@@ -90,8 +95,10 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
     {
         lock (state.Gate)
         {
+            state.Expire(now);
             var group = ExistingGroup(groupId);
-            state.Chats.Remove(ConversationRef.GroupChatKey(groupId));
+            state.Groups.Remove(groupId);
+            state.RemoveChat(ConversationRef.GroupChatKey(groupId));
             return ValueTask.FromResult<IReadOnlyList<GroupLeave>>(
                 [.. group.Members.Order(StringComparer.Ordinal).Select(m => new GroupLeave(m, LeaveGroup(groupId, m, now)))]);
         }
@@ -101,22 +108,37 @@ internal sealed class InMemoryGroupStore(InMemoryState state) : IGroupStore
     {
         lock (state.Gate)
         {
-            return ValueTask.FromResult<IReadOnlyList<string>>([.. state.User(userId).Groups]);
+            return ValueTask.FromResult<IReadOnlyList<string>>([.. state.GroupsOfUser.GetValueOrDefault(userId) ?? []]);
         }
     }
 
+    /// <summary>The user's side of leaving: the group leaves their copy of their groups and their list; null when they had neither.</summary>
     private MultiDeviceEvent? LeaveGroup(string groupId, string userId, long now)
     {
-        var user = state.User(userId);
         var member = ConversationRef.Group(groupId).Member;
-        var was = user.Groups.Remove(groupId);
-        var had = user.Forget(member);
+        var was = state.GroupsOfUser.GetValueOrDefault(userId)?.Remove(groupId) == true;
+        if (state.GroupsOfUser.GetValueOrDefault(userId) is { Count: 0 })
+        {
+            state.GroupsOfUser.Remove(userId);
+        }
+
+        var had = state.FindUser(userId)?.Forget(member) == true;
         return was || had
-            ? user.Append(EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), state.Options)
+            ? state.WriteUser(userId, now).Append(EventTemplate.For(MultiDeviceOperations.RemovedFromGroup, ConversationRef.Group(groupId), "server", now), state.Options)
             : null;
     }
 
+    private HashSet<string> Mirror(string userId)
+    {
+        if (!state.GroupsOfUser.TryGetValue(userId, out var groups))
+        {
+            groups = new HashSet<string>(StringComparer.Ordinal);
+            state.GroupsOfUser[userId] = groups;
+        }
+
+        return groups;
+    }
+
     private GroupState ExistingGroup(string groupId) =>
-        state.Chats.GetValueOrDefault(ConversationRef.GroupChatKey(groupId))?.Group
-        ?? throw StoreErrors.GroupNotFound(groupId);
+        state.Groups.GetValueOrDefault(groupId) ?? throw StoreErrors.GroupNotFound(groupId);
 }

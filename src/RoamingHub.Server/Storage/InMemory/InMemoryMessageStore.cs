@@ -13,7 +13,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         {
             lock (state.Gate)
             {
-                return state.Chats.Values.Sum(chat => chat.Dedupe.Count);
+                return state.ChatsHeld.Sum(chat => chat.Dedupe.Count);
             }
         }
     }
@@ -22,16 +22,14 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
     {
         lock (state.Gate)
         {
+            state.Expire(now);
             var conversation = new ConversationRef(draft.ChatType, draft.To);
-            var chat = state.Chat(conversation, draft.From);
-            if (conversation.IsGroup && chat.Group?.Members.Contains(draft.From) != true)
-            {
-                throw StoreErrors.NotAMember(draft.To);
-            }
-
-            chat.Trim(state.RetentionFloor(now));
+            state.RequireMember(conversation, draft.From);
+            var chat = state.WriteChat(conversation, draft.From, now);
+            // As in Redis: the send trims the sender's hidden ids past retention and, in single chat, the recipient's.
+            state.Scanned += chat.Trim(state.RetentionFloor(now), conversation.IsGroup ? [draft.From] : [draft.From, draft.To]);
             chat.ForgetExpiredClientIds(now, (long)state.Options.IdempotencyWindow.TotalMilliseconds);
-            var participants = conversation.IsGroup ? [.. chat.Group!.Members] : new[] { draft.From, draft.To };
+            var participants = conversation.IsGroup ? [.. state.Groups[conversation.Id].Members] : new[] { draft.From, draft.To };
             if (draft.ClientMsgId is { } clientMsgId
                 && chat.Dedupe.TryGetValue((draft.From, clientMsgId), out var seen)
                 && seen.ExpiresAt > now
@@ -46,9 +44,8 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             }
 
             var position = MessagePosition.Next(now, chat.LastPosition);
-            chat.LastPosition = position;
             var message = new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(position), draft.Type, draft.Body);
-            chat.Messages.Add((position, message));
+            chat.Append(position, message);
             if (draft.ClientMsgId is { } id)
             {
                 chat.Dedupe[(draft.From, id)] = (draft.MsgId, now + (long)state.Options.IdempotencyWindow.TotalMilliseconds);
@@ -67,42 +64,39 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
     {
         lock (state.Gate)
         {
-            var chat = state.MemberChat(conversation, userId);
+            state.Expire(now);
+            state.RequireMember(conversation, userId);
+            var chat = state.FindChat(conversation, userId);
+            if (chat is null)
+            {
+                return query.Cursor is null ? ValueTask.FromResult(new HistoryPage([], null)) : throw StoreErrors.UnknownHistoryCursor();
+            }
+
+            // The same walk as fetch_history_messages.lua: from the cursor (or an end), skipping hidden ids, at most
+            // HistoryQuery.ScanCap entries looked at; stopped there, the cursor is the last entry looked at.
             var floor = chat.Floor(userId, state.RetentionFloor(now));
-            var messages = chat.Messages;
-            int start;
-            if (query.Cursor is null)
+            var bound = query.Older ? long.MaxValue : floor;
+            if (query.Cursor is not null)
             {
-                start = query.Older ? messages.Count : -1;
-            }
-            else
-            {
-                start = messages.FindIndex(m => m.Message.MsgId == query.Cursor);
-                if (start < 0)
-                {
-                    throw StoreErrors.UnknownHistoryCursor();
-                }
+                var position = chat.Find(query.Cursor)?.Position ?? throw StoreErrors.UnknownHistoryCursor();
+                bound = query.Older ? position : Math.Max(position, floor);
             }
 
-            var step = query.Older ? -1 : 1;
-            var found = new List<(long Position, StoredMessage Message)>(query.PageSize + 1);
-            for (var i = start + step; i >= 0 && i < messages.Count && found.Count <= query.PageSize; i += step)
-            {
-                var (position, message) = messages[i];
-                if (position > floor && !chat.IsHidden(userId, message.MsgId))
-                {
-                    found.Add((position, message));
-                }
-            }
+            var (found, scanned, lastScanned) = chat.Walk(userId, query.Older, bound, floor, query.PageSize + 1, HistoryQuery.ScanCap);
+            state.Scanned += scanned;
+            var next = found.Count > query.PageSize ? found[query.PageSize - 1].Message.MsgId
+                : scanned >= HistoryQuery.ScanCap ? lastScanned
+                : null;
+            var items = found.Take(query.PageSize).Select(m => EncodedMessage.Of(m.Message, m.Position)).ToList();
+            return ValueTask.FromResult(new HistoryPage(items, next));
+        }
+    }
 
-            var more = found.Count > query.PageSize;
-            if (more)
-            {
-                found.RemoveAt(found.Count - 1);
-            }
-
-            var items = found.Select(m => EncodedMessage.Of(m.Message, m.Position)).ToList();
-            return ValueTask.FromResult(new HistoryPage(items, more ? found[^1].Message.MsgId : null));
+    public ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            return ValueTask.FromResult(state.FindChat(conversation, userId)?.Find(msgId)?.Message);
         }
     }
 
@@ -110,12 +104,14 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
     {
         lock (state.Gate)
         {
-            var chat = state.MemberChat(conversation, userId);
+            state.Expire(now);
+            state.RequireMember(conversation, userId);
+            var chat = state.WriteChat(conversation, userId, now);
             var moved = chat.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
             var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
-            AfterHide(userId, conversation, chat, now);
+            AfterHide(userId, conversation, chat, [], now);
             var evt = moved
-                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options)
+                ? state.WriteUser(userId, now).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options)
                 : null;
             return ValueTask.FromResult(new HideOutcome(applied, null, evt));
         }
@@ -125,37 +121,52 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
     {
         lock (state.Gate)
         {
-            var chat = state.MemberChat(conversation, userId);
-            var floor = chat.Floor(userId, state.RetentionFloor(now));
-            var hidden = chat.HiddenOf(userId);
-            var newly = new List<string>();
-            foreach (var msgId in msgIds)
+            state.Expire(now);
+            state.RequireMember(conversation, userId);
+            var chat = state.FindChat(conversation, userId);
+            var retentionFloor = state.RetentionFloor(now);
+            var newly = new List<(string MsgId, long Position)>();
+            if (chat is not null)
             {
-                if (chat.Find(msgId) is { } message && message.Position > floor && hidden.TryAdd(msgId, message.Position))
+                var floor = chat.Floor(userId, retentionFloor);
+                var hidden = chat.HiddenOf(userId);
+                foreach (var msgId in msgIds)
                 {
-                    newly.Add(msgId);
+                    if (chat.Find(msgId) is { } message && message.Position > floor && hidden.Add(msgId, message.Position))
+                    {
+                        newly.Add((msgId, message.Position));
+                    }
+                }
+
+                if (newly.Count > 0)
+                {
+                    // As hide_messages.lua: a user who hides but never sends keeps no expired ids either.
+                    state.Scanned += hidden.RemoveAtOrBelow(retentionFloor);
+                    state.WriteChat(conversation, userId, now);
                 }
             }
 
-            AfterHide(userId, conversation, chat, now);
+            AfterHide(userId, conversation, chat, newly, now);
+
             var evt = newly.Count > 0
-                ? state.User(userId).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = newly }, state.Options)
+                ? state.WriteUser(userId, now).Append(
+                    EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = [.. newly.Select(h => h.MsgId)] }, state.Options)
                 : null;
-            return ValueTask.FromResult(new HideOutcome(null, newly, evt));
+            return ValueTask.FromResult(new HideOutcome(null, [.. newly.Select(h => h.MsgId)], evt));
         }
     }
 
     /// <summary>Appends the message to each participant's stream, once per msgId, as each of them sees it.</summary>
     private Dictionary<string, StreamEntryRef> AppendToStreams(IEnumerable<string> participants, StoredMessage message, long now) =>
         participants.Distinct(StringComparer.Ordinal)
-            .ToDictionary(user => user, user => state.User(user).Stream.AppendMessage(message, user, now, state.Options), StringComparer.Ordinal);
+            .ToDictionary(user => user, user => state.WriteUser(user, now).Stream.AppendMessage(message, user, now, state.Options), StringComparer.Ordinal);
 
     /// <summary>Moves the conversation to the top of each participant's list and counts the message unread for recipients.</summary>
     private void Touch(IEnumerable<string> participants, long position, StoredMessage message, long now)
     {
         foreach (var participant in participants)
         {
-            var user = state.User(participant);
+            var user = state.WriteUser(participant, now);
             var member = message.ConversationFor(participant).Member;
             var isNew = !user.Conversations.TryGetValue(member, out var entry);
             if (entry is null)
@@ -172,10 +183,10 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
             if (participant != message.From && position > entry.ReadPosition)
             {
-                entry.Unread.TryAdd(message.MsgId, position);
+                entry.Unread.Add(message.MsgId, position);
             }
 
-            entry.DropUnreadAtOrBelow(state.RetentionFloor(now));
+            state.Scanned += entry.Unread.RemoveAtOrBelow(state.RetentionFloor(now));
             if (isNew)
             {
                 state.Evict(user);
@@ -183,26 +194,38 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         }
     }
 
-    /// <summary>After a one-way deletion: the last message becomes the newest visible one, and hidden messages stop counting unread.</summary>
-    private void AfterHide(string userId, ConversationRef conversation, ChatState chat, long now)
+    /// <summary>
+    /// After a one-way deletion: the last message becomes the newest visible one, and what is hidden stops counting
+    /// unread. Like apply_hidden_messages.lua it touches the ids it just hid and what is at or below the floor, not
+    /// every unread id, and looks for the newest visible message at most HistoryQuery.ScanCap entries deep.
+    /// </summary>
+    private void AfterHide(string userId, ConversationRef conversation, ChatState? chat, IReadOnlyList<(string MsgId, long Position)> hidden, long now)
     {
-        if (state.User(userId).Conversations.GetValueOrDefault(conversation.Member) is not { } entry)
+        if (state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) is not { } entry)
         {
             return;
         }
 
+        state.WriteUser(userId, now);
         var retentionFloor = state.RetentionFloor(now);
-        var floor = chat.Floor(userId, retentionFloor);
-        entry.DropUnreadAtOrBelow(floor);
-        foreach (var id in entry.Unread.Keys.Where(id => chat.IsHidden(userId, id)).ToList())
+        var floor = chat?.Floor(userId, retentionFloor) ?? retentionFloor;
+        state.Scanned += entry.Unread.RemoveAtOrBelow(floor);
+        foreach (var (msgId, _) in hidden)
         {
-            entry.Unread.Remove(id);
+            state.Scanned += entry.Unread.Remove(msgId) ? 1 : 0;
         }
 
-        if (entry.Last is { } last && !chat.IsVisible(userId, last.Position, last.Message.MsgId, retentionFloor))
+        if (entry.Last is { } last && chat?.IsVisible(userId, last.Position, last.Message.MsgId, retentionFloor) != true)
         {
-            var newest = chat.Messages.LastOrDefault(m => m.Position > floor && !chat.IsHidden(userId, m.Message.MsgId));
-            entry.Last = newest.Message is null ? null : newest;
+            if (chat is null)
+            {
+                entry.Last = null;
+                return;
+            }
+
+            var (found, scanned, _) = chat.Walk(userId, older: true, long.MaxValue, floor, want: 1, HistoryQuery.ScanCap);
+            state.Scanned += scanned;
+            entry.Last = found.Count == 0 ? null : found[0];
         }
     }
 }

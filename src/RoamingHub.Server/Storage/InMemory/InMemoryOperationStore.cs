@@ -1,20 +1,29 @@
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>The embedded store's idempotent operation claims and outcomes, per user.</summary>
+/// <summary>
+/// The embedded store's idempotent operation claims and outcomes, per user and operation, each expiring after its
+/// lease or window as the Redis keys do. The interface passes no time, so they follow the process's monotonic clock.
+/// </summary>
 internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationStore
 {
+    private readonly Dictionary<(string UserId, string Key), (byte[]? Outcome, long ExpiresAt)> _operations = [];
+    private readonly ExpiryQueue<(string UserId, string Key)> _expiry = new(Comparer<(string UserId, string Key)>.Create((a, b) =>
+    {
+        var user = string.CompareOrdinal(a.UserId, b.UserId);
+        return user != 0 ? user : string.CompareOrdinal(a.Key, b.Key);
+    }));
+
     public ValueTask<OperationClaim> BeginOperationAsync(string userId, string operationKey, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
-            var now = Environment.TickCount64;
-            var operations = state.User(userId).Operations;
-            if (operations.TryGetValue(operationKey, out var entry) && entry.ExpiresAt > now)
+            var now = Expire();
+            if (_operations.TryGetValue((userId, operationKey), out var entry))
             {
                 return ValueTask.FromResult(entry.Outcome is null ? default : new OperationClaim(Claimed: false, entry.Outcome));
             }
 
-            operations[operationKey] = (null, now + (long)lease.TotalMilliseconds);
+            Keep(userId, operationKey, null, now + (long)lease.TotalMilliseconds);
             return ValueTask.FromResult(new OperationClaim(Claimed: true, Outcome: null));
         }
     }
@@ -23,14 +32,7 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
     {
         lock (state.Gate)
         {
-            var operations = state.User(userId).Operations;
-            var now = Environment.TickCount64;
-            foreach (var expired in operations.Where(o => o.Value.ExpiresAt <= now).Select(o => o.Key).ToList())
-            {
-                operations.Remove(expired);
-            }
-
-            operations[operationKey] = (outcome, now + (long)window.TotalMilliseconds);
+            Keep(userId, operationKey, outcome, Expire() + (long)window.TotalMilliseconds);
         }
 
         return ValueTask.CompletedTask;
@@ -40,13 +42,31 @@ internal sealed class InMemoryOperationStore(InMemoryState state) : IOperationSt
     {
         lock (state.Gate)
         {
-            var operations = state.User(userId).Operations;
-            if (operations.TryGetValue(operationKey, out var entry) && entry.Outcome is null)
+            if (_operations.TryGetValue((userId, operationKey), out var entry) && entry.Outcome is null)
             {
-                operations.Remove(operationKey);
+                _operations.Remove((userId, operationKey));
+                _expiry.Remove((userId, operationKey));
             }
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string userId, string operationKey, byte[]? outcome, long expiresAt)
+    {
+        _operations[(userId, operationKey)] = (outcome, expiresAt);
+        _expiry.Set((userId, operationKey), expiresAt);
+    }
+
+    /// <summary>Drops what has expired, O(log n) each, and answers the time it went by.</summary>
+    private long Expire()
+    {
+        var now = Environment.TickCount64;
+        while (_expiry.TryTakeDue(now, out var due))
+        {
+            _operations.Remove(due);
+        }
+
+        return now;
     }
 }

@@ -10,7 +10,7 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
     {
         lock (state.Gate)
         {
-            var connections = state.User(userId).Connections;
+            var connections = state.ConnectionsOf(userId);
             var counted = CountLive(connections, now, liveNodes);
             if (!connections.ContainsKey(record) && counted >= state.Options.MaxConnectionsPerUser)
             {
@@ -26,7 +26,7 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
     {
         lock (state.Gate)
         {
-            return ValueTask.FromResult(CountLive(state.User(userId).Connections, now, liveNodes) < state.Options.MaxConnectionsPerUser);
+            return ValueTask.FromResult(CountLive(state.Connections.GetValueOrDefault(userId) ?? [], now, liveNodes) < state.Options.MaxConnectionsPerUser);
         }
     }
 
@@ -34,7 +34,7 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
     {
         lock (state.Gate)
         {
-            state.User(userId).Connections.Remove(record);
+            state.ForgetConnection(userId, record);
         }
 
         return ValueTask.CompletedTask;
@@ -46,7 +46,7 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
         {
             foreach (var (userId, recordId) in held)
             {
-                state.User(userId).Connections[new ConnectionRecord(nodeId, recordId)] = now;
+                state.ConnectionsOf(userId)[new ConnectionRecord(nodeId, recordId)] = now;
             }
         }
 

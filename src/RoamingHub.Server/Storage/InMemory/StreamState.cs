@@ -7,18 +7,29 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// <summary>
 /// One user's stream in the embedded store: entries numbered by seq, bounded by length and age, messages kept as
 /// references to their chat. The epoch is new for every stream this process creates, since a restart loses every
-/// stream: a device that resumes with an epoch of an earlier process is told to resync.
+/// stream (and so does a user's expiry): a device that resumes with an epoch of an earlier stream is told to resync.
+/// Seqs are consecutive, so the entries after a seq are found by index, not by a walk.
 /// </summary>
 internal sealed class StreamState
 {
-    private readonly Queue<LoggedStreamEntry> _entries = new();
+    private readonly AppendLog<LoggedStreamEntry> _entries = new();
     private readonly Dictionary<string, long> _messageSeqs = new(StringComparer.Ordinal);
 
     public string Epoch { get; } = Guid.NewGuid().ToString("N");
 
     public long Seq { get; private set; }
 
-    public IReadOnlyCollection<LoggedStreamEntry> Entries => _entries;
+    /// <summary>The seq of the oldest entry held; one above <see cref="Seq"/> when none is.</summary>
+    public long OldestSeq => _entries.Count > 0 ? _entries.First.Seq : Seq + 1;
+
+    /// <summary>At most <paramref name="limit"/> entries after <paramref name="sinceSeq"/>, which must be at or above <see cref="OldestSeq"/> − 1.</summary>
+    public IEnumerable<LoggedStreamEntry> After(long sinceSeq, int limit)
+    {
+        for (var i = (int)(sinceSeq + 1 - OldestSeq); i >= 0 && i < _entries.Count && limit > 0; i++, limit--)
+        {
+            yield return _entries[i];
+        }
+    }
 
     /// <summary>Appends an event, timed by its own timestamp (the time of the change), and answers it as logged.</summary>
     public MultiDeviceEvent Append(MultiDeviceEvent template, RoamingOptions options) =>
@@ -46,19 +57,21 @@ internal sealed class StreamState
     public void Trim(long now, RoamingOptions options)
     {
         var oldest = now - (long)options.EventLogRetention.TotalMilliseconds;
-        while (_entries.Count > 0 && (_entries.Count > options.EventLogLength || _entries.Peek().Time < oldest))
+        while (_entries.Count > 0 && (_entries.Count > options.EventLogLength || _entries.First.Time < oldest))
         {
-            if (_entries.Dequeue().MsgId is { } msgId)
+            if (_entries.First.MsgId is { } msgId)
             {
                 _messageSeqs.Remove(msgId);
             }
+
+            _entries.RemoveFirst();
         }
     }
 
     private StreamEntryRef Add(MultiDeviceEvent template, string? msgId, long now, RoamingOptions options)
     {
         var entry = new StreamEntryRef(++Seq, Epoch);
-        _entries.Enqueue(new LoggedStreamEntry(entry.Seq, now, entry.Stamp(template), msgId));
+        _entries.Add(new LoggedStreamEntry(entry.Seq, now, entry.Stamp(template), msgId));
         Trim(now, options);
         return entry;
     }

@@ -3,16 +3,19 @@ using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Storage.InMemory;
 
-/// <summary>What the embedded store keeps for one user: conversations, walks, connections, groups, operations, its stream.</summary>
-internal sealed class UserState
+/// <summary>
+/// What the embedded store keeps for one user and expires with them a user lifetime after their last activity: the
+/// conversations and the stream. Their groups, connections, walks and operations live elsewhere in
+/// <see cref="InMemoryState"/>, each as long as it does in Redis.
+/// </summary>
+internal sealed class UserState(string id)
 {
+    public string Id { get; } = id;
     public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
-    /// <summary>Per device and list, the walk it is on: one at a time, as in Redis (there they also expire by time).</summary>
-    public Dictionary<(string DeviceId, ConversationList List), (string WalkId, List<string> Members)> Snapshots { get; } = [];
-    public Dictionary<ConnectionRecord, long> Connections { get; } = [];
-    public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, (byte[]? Outcome, long ExpiresAt)> Operations { get; } = new(StringComparer.Ordinal);
     public StreamState Stream { get; } = new();
+
+    /// <summary>When the user's lifetime was last renewed (see <see cref="InMemoryState"/>).</summary>
+    public long? RenewedAt { get; set; }
 
     /// <summary>Appends an event to the user's stream and answers it with its seq and epoch.</summary>
     public MultiDeviceEvent Append(MultiDeviceEvent template, RoamingOptions options) => Stream.Append(template, options);

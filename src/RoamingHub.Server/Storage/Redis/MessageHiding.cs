@@ -26,7 +26,7 @@ internal sealed class MessageHiding(RedisStoreContext store)
     {
         // Messages past retention are as good as hidden: the entry stops showing and counting those too.
         var watermark = Math.Max(hidden.Watermark, store.RetentionFloor(now));
-        var applied = await ApplyHiddenMessagesScript.RunAsync(store, userId, conversation, watermark, hidden.Newest, hidden.Positions, template)
+        var applied = await ApplyHiddenMessagesScript.RunAsync(store, userId, conversation, watermark, hidden.Newest, hidden.Positions, template, now)
             .ConfigureAwait(false);
         return applied.Entry is { } entry && template is not null ? entry.Stamp(template) : null;
     }

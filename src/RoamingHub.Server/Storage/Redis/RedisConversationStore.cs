@@ -97,7 +97,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         return new MarkAllReadOutcome(entry.Stamp(template), peerEntries);
     }
 
-    public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, CancellationToken cancellationToken)
+    public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken)
     {
         var values = await store.Db.HashGetAsync(store.Keys.UnreadSummary(userId), ["total", "conversations"]).ConfigureAwait(false);
         return new UnreadSummary

@@ -12,8 +12,8 @@ namespace RoamingHub.Server.Storage.Redis;
 /// </summary>
 internal sealed class RedisEventLog(RedisStoreContext store) : IEventLog
 {
-    public async ValueTask<SyncState> GetSyncStateAsync(string userId, CancellationToken cancellationToken) =>
-        await GetSyncStateScript.RunAsync(store, userId).ConfigureAwait(false);
+    public async ValueTask<SyncState> GetSyncStateAsync(string userId, long now, CancellationToken cancellationToken) =>
+        await GetSyncStateScript.RunAsync(store, userId, now).ConfigureAwait(false);
 
     public async ValueTask<SyncEventsResult> SyncEventsAsync(string userId, long sinceSeq, string? epoch, int limit, long now, CancellationToken cancellationToken)
     {

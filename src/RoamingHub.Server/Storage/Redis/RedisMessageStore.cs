@@ -50,6 +50,18 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         };
     }
 
+    public async ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken)
+    {
+        // Two reads of the chat in one round trip; both keys are under the chat's tag.
+        var chat = conversation.ChatKey(userId);
+        var batch = store.Db.CreateBatch();
+        var blob = batch.HashGetAsync(store.Keys.MessageBodies(chat), msgId);
+        var position = batch.SortedSetScoreAsync(store.Keys.Messages(chat), msgId);
+        batch.Execute();
+        var (found, at) = (await blob.ConfigureAwait(false), await position.ConfigureAwait(false));
+        return found.IsNull || at is null ? null : EncodedMessage.Read((byte[])found!, (long)at.Value).Decode();
+    }
+
     public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, CancellationToken cancellationToken)
     {
         var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Before, MessagePosition.LastOf(beforeTimestamp), [], now)

@@ -12,7 +12,7 @@ namespace RoamingHub.Server.Storage.Redis;
 internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<RoamingOptions> options)
 {
     /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
-    public const int HistoryScanCap = 1000;
+    public const int HistoryScanCap = HistoryQuery.ScanCap;
 
     public RoamingOptions Options { get; } = options.Value;
 
@@ -24,17 +24,24 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     public IConnectionMultiplexer Multiplexer => redis;
 
     /// <summary>A chat's keys outlive its newest message by a day, then expire by themselves.</summary>
-    public long ChatKeyLifetime => (long)TimeSpan.FromDays(Options.MessageRetentionDays + 1).TotalMilliseconds;
+    public long ChatKeyLifetime => (long)Options.ChatLifetime.TotalMilliseconds;
+
+    /// <summary>A user's keys outlive the user's last activity by this, then expire together (<c>Scripts/lib/user_lifetime.lua</c>).</summary>
+    public long UserKeyLifetime => (long)Options.UserLifetime.TotalMilliseconds;
+
+    /// <summary>An unread set is of no use once its messages or its user's counts are gone, whichever goes first.</summary>
+    public long UnreadSetLifetime => Math.Min(ChatKeyLifetime, UserKeyLifetime);
 
     /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
     public long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, Options.MessageRetentionDays);
 
     /// <summary>
-    /// The bounds of a user's stream as the scripts read them (<c>length:oldest:now</c>): the most entries kept, the
-    /// time of the oldest entry kept, and the time of an entry appended now, all Unix ms.
+    /// The bounds of a user's keys as the user-side scripts read them (<c>length:oldest:now:lifetime</c>): the most
+    /// stream entries kept, the time of the oldest entry kept, the time of an entry appended now, and how long the
+    /// user's keys outlive their last activity, all Unix ms.
     /// </summary>
-    public RedisValue LogBounds(long now) =>
-        $"{Options.EventLogLength}:{Math.Max(0, now - (long)Options.EventLogRetention.TotalMilliseconds)}:{now}";
+    public RedisValue UserBounds(long now) =>
+        $"{Options.EventLogLength}:{Math.Max(0, now - (long)Options.EventLogRetention.TotalMilliseconds)}:{now}:{UserKeyLifetime}";
 
     /// <summary>A user's connections key outlives the last write of any of its records by three rounds, then expires by itself.</summary>
     public TimeSpan ConnectionsLifetime => 3 * Options.PresenceRewriteInterval;

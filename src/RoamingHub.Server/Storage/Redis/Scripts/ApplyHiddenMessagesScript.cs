@@ -17,13 +17,13 @@ internal static class ApplyHiddenMessagesScript
     /// </summary>
     public static async Task<EventReply> RunAsync(
         RedisStoreContext store, string userId, ConversationRef conversation, long watermark, byte[]? newest,
-        IReadOnlyList<long> hiddenPositions, MultiDeviceEvent? template)
+        IReadOnlyList<long> hiddenPositions, MultiDeviceEvent? template, long now)
     {
         var reply = await Script.RunAsync(
             store.Db,
             store.Keys.UserScriptKeys(userId, conversation.Member),
             [
-                conversation.Member, Number(watermark), newest ?? RedisValue.EmptyString, store.LogBounds(template?.Timestamp ?? 0),
+                conversation.Member, Number(watermark), newest ?? RedisValue.EmptyString, store.UserBounds(now),
                 template is null ? RedisValue.EmptyString : RedisProtocol.WriteEvent(template), .. hiddenPositions.Select(Number),
             ]).ConfigureAwait(false);
         return new EventReply(reply.Status, reply.Entry(1));

@@ -13,7 +13,7 @@ internal static class DeleteRemoteConversationScript
         var reply = await Script.RunAsync(
             store.Db,
             store.Keys.UserScriptKeys(userId, conversation.Member),
-            [conversation.Member, store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+            [conversation.Member, store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
         return new EventReply(reply.Status, reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null);
     }
 }

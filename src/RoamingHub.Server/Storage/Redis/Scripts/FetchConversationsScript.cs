@@ -25,7 +25,7 @@ internal static class FetchConversationsScript
             store.Keys.UserScriptKeys(userId, extra: store.Keys.Snapshot(userId, pinned ? "p" : "a", deviceId)),
             [
                 continues ? "continue" : "start", offset, pageSize, (long)store.Options.ListCursorLifetime.TotalMilliseconds,
-                Number(store.RetentionFloor(now)), pinned ? "pins" : "convs", walkId,
+                Number(store.RetentionFloor(now)), pinned ? "pins" : "convs", walkId, store.UserBounds(now),
             ]).ConfigureAwait(false);
         if (reply.Status != ScriptStatus.Ok)
         {

@@ -7,9 +7,9 @@ internal static class GetSyncStateScript
 {
     private static readonly RedisScript Script = RedisScript.Get("get_sync_state.lua");
 
-    public static async Task<SyncState> RunAsync(RedisStoreContext store, string userId)
+    public static async Task<SyncState> RunAsync(RedisStoreContext store, string userId, long now)
     {
-        var reply = await Script.RunAsync(store.Db, store.Keys.UserScriptKeys(userId), []).ConfigureAwait(false);
+        var reply = await Script.RunAsync(store.Db, store.Keys.UserScriptKeys(userId), [store.UserBounds(now)]).ConfigureAwait(false);
         return new SyncState { LastSeq = reply.Number(1), Epoch = reply.Text(2) };
     }
 }

@@ -15,7 +15,7 @@ internal static class LeaveGroupScript
         var reply = await Script.RunAsync(
             store.Db,
             store.Keys.UserScriptKeys(userId, member),
-            [groupId, member, store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+            [groupId, member, store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
         return new EventReply(reply.Status, reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null);
     }
 }

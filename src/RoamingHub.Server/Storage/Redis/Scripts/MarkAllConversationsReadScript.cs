@@ -20,7 +20,7 @@ internal static class MarkAllConversationsReadScript
         var reply = await Script.RunAsync(
             store.Db,
             [.. keys.UserScriptKeys(userId), .. members.Select(member => keys.Unread(userId, member))],
-            [Number(readPosition), store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template), .. members.Select(member => (RedisValue)member)])
+            [Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), .. members.Select(member => (RedisValue)member)])
             .ConfigureAwait(false);
         return reply.Entry(1)!.Value;
     }

@@ -21,7 +21,7 @@ internal static class MarkConversationReadScript
         var reply = await Script.RunAsync(
             store.Db,
             store.Keys.UserScriptKeys(userId, conversation.Member),
-            [conversation.Member, Number(readPosition), store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+            [conversation.Member, Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
         return reply.Status == ScriptStatus.NotFound
             ? new Reply(reply.Status, 0, 0, null)
             : new Reply(reply.Status, reply.Number(1), (int)reply.Number(2), reply.Entry(3));

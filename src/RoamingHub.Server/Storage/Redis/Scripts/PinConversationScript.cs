@@ -23,7 +23,7 @@ internal static class PinConversationScript
             store.Keys.UserScriptKeys(userId, conversation.Member),
             [
                 conversation.Member, Flag(pinned), Number(now), store.Options.MaxPinnedConversations, store.Options.MaxConversationsPerUser,
-                store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
+                store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
             ]).ConfigureAwait(false);
         return reply.Status switch
         {

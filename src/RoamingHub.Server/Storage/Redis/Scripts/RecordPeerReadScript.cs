@@ -19,7 +19,7 @@ internal static class RecordPeerReadScript
         var member = new ConversationRef(ChatTypes.SingleChat, reader).Member;
         var template = EventTemplate.PeerRead(reader, readTimestamp, now);
         var reply = await Script.RunAsync(
-            store.Db, store.Keys.UserScriptKeys(peer, member), [member, Number(readTimestamp), store.LogBounds(now), RedisProtocol.WriteEvent(template)])
+            store.Db, store.Keys.UserScriptKeys(peer, member), [member, Number(readTimestamp), store.UserBounds(now), RedisProtocol.WriteEvent(template)])
             .ConfigureAwait(false);
         return reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null;
     }

@@ -14,7 +14,7 @@ internal static class SyncEventsScript
     public static async Task<Reply> RunAsync(RedisStoreContext store, string userId, long sinceSeq, string? epoch, int limit, long now)
     {
         var reply = await Script.RunAsync(
-            store.Db, store.Keys.UserScriptKeys(userId), [sinceSeq, limit, epoch ?? "", store.LogBounds(now)]).ConfigureAwait(false);
+            store.Db, store.Keys.UserScriptKeys(userId), [sinceSeq, limit, epoch ?? "", store.UserBounds(now)]).ConfigureAwait(false);
         var entries = new List<LoggedEntry>(reply.Length - 3);
         for (var i = 3; i < reply.Length; i++)
         {

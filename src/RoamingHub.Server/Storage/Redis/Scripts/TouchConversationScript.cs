@@ -24,7 +24,7 @@ internal static class TouchConversationScript
             [
                 member, Number(message.Timestamp), Number(position), RedisProtocol.WritePositionedMessage(position, blob),
                 store.Options.MaxConversationsPerUser, Flag(user != message.From), message.MsgId, Number(store.RetentionFloor(now)),
-                Number(store.ChatKeyLifetime), Flag(updateList), store.LogBounds(now),
+                Number(store.UnreadSetLifetime), Flag(updateList), store.UserBounds(now),
             ]).ConfigureAwait(false);
         return reply.Entry(1)!.Value;
     }

@@ -14,7 +14,7 @@ internal static class UpdateConversationExtScript
         var reply = await Script.RunAsync(
             store.Db,
             store.Keys.UserScriptKeys(userId, conversation.Member),
-            [conversation.Member, ext ?? "", store.LogBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
+            [conversation.Member, ext ?? "", store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template)]).ConfigureAwait(false);
         return new EventReply(reply.Status, reply.Status == ScriptStatus.Ok ? reply.Entry(1) : null);
     }
 }

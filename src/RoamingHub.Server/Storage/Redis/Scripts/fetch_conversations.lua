@@ -4,12 +4,14 @@
 -- (one snapshot per device and list: a new walk replaces the last); later pages read the snapshot and renew it, so a
 -- walk sees each conversation once while activity reorders the live list. Members that left the list since are
 -- skipped, and a last message past retention is left out. Entries are read with one multi-key command per field, so
--- a page costs about a dozen commands whatever its size.
+-- a page costs about a dozen commands whatever its size. A user's own read keeps their keys alive
+-- (lib/user_lifetime.lua) and creates none for an unused id.
 -- Returns {walk_expired} for an unknown or replaced walk, else {ok, has more (0/1), then per entry: member,
 -- activity, created, pin time or false, last message or false, unread count, peer read time or false, ext or false}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
+--!include lib/user_lifetime.lua
 local continues = ARGV[1] == 'continue'  -- else 'start'
 local offset = tonumber(ARGV[2])
 local page_size = tonumber(ARGV[3])
@@ -17,6 +19,7 @@ local snapshot_lifetime_ms = ARGV[4]
 local retention_floor = tonumber(ARGV[5])
 local list = ARGV[6]                     -- 'pins' or 'convs'
 local walk_id = ARGV[7]
+local bounds = ARGV[8]                   -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
 local source = list == 'pins' and pins or convs
 local marker = '#' .. walk_id
@@ -39,6 +42,7 @@ local members = {}
 for _, member in ipairs(redis.call('ZREVRANGE', source, offset, offset + page_size - 1)) do
   if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
 end
+keep_alive(bounds)
 local result = {status.ok, more and 1 or 0}
 if #members == 0 then return result end
 local activity = redis.call('ZMSCORE', convs, unpack(members))

@@ -2,7 +2,8 @@
 -- Keys: the chat's, under its tag {s:a|b} or {g:group}.
 -- Guarantees: a group refuses a user who is not a member. Mode 'before' raises the user's watermark to a position,
 -- 'all' to the newest message, and the watermark never moves backwards; mode 'ids' adds ids to the user's hidden set,
--- ignoring unknown, already hidden, below-watermark and expired ids.
+-- ignoring unknown, already hidden, below-watermark and expired ids, and drops the ids of the set that retention made
+-- pointless, so a user who hides but never sends (whose set store_message.lua never trims) keeps it bounded too.
 -- Returns {not_a_member}, or {ok, watermark, moved (0/1), newest visible position or false, its blob or false, n,
 -- n hidden ids, their n positions}.
 --!include lib/status.lua
@@ -37,7 +38,10 @@ if mode == 'ids' then
       positions[#positions + 1] = position
     end
   end
-  if #ids > 0 then redis.call('PEXPIRE', hidden_key, key_lifetime_ms) end
+  if #ids > 0 then
+    redis.call('ZREMRANGEBYSCORE', hidden_key, '-inf', retention_floor)
+    redis.call('PEXPIRE', hidden_key, key_lifetime_ms)
+  end
 else
   local target = watermark
   if mode == 'all' then target = tonumber(redis.call('GET', clock_key) or '0') end

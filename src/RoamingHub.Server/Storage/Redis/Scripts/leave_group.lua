@@ -2,6 +2,7 @@
 -- for it, and the event is appended.
 -- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is the group conversation's set.
 -- Guarantees: safe to repeat; a user who had neither the membership nor the conversation gets no event.
+-- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
 -- Returns {unchanged} or {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
@@ -9,7 +10,7 @@
 --!include lib/event_log.lua
 local group_id = ARGV[1]
 local member = ARGV[2]    -- the group, as a member of the user's list
-local log_bounds = ARGV[3]  -- length:oldest:now, see lib/event_log.lua
+local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
 
 local was_member = redis.call('SREM', groups, group_id)
@@ -17,4 +18,6 @@ local had_conversation = redis.call('ZSCORE', convs, member)
 if had_conversation then forget(member) end
 redis.call('DEL', unread)
 if was_member == 0 and not had_conversation then return {status.unchanged} end
-return {status.ok, append_event(event_blob, log_bounds)}
+local entry = append_event(event_blob, bounds)
+keep_alive(bounds)
+return {status.ok, entry}

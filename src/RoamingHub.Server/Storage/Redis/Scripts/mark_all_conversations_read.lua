@@ -3,6 +3,7 @@
 -- under the user's tag {u:user}.
 -- Guarantees: read points only move forward; conversations that left the list since are skipped; the event is
 -- always appended.
+-- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
 -- Returns {ok, {seq, epoch}}.
 --!include lib/status.lua
 --!include lib/tail.lua
@@ -11,17 +12,20 @@
 --!include lib/event_log.lua
 local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
 local read_position = ARGV[1]
-local log_bounds = ARGV[2]  -- length:oldest:now, see lib/event_log.lua
+local bounds = ARGV[2]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[3]
 local members = tail(ARGV, 4)
 
 for i, member in ipairs(members) do
   if redis.call('ZSCORE', convs, member) then
-    if tonumber(read_position) > tonumber(redis.call('HGET', reads, member) or '0') then
-      redis.call('HSET', reads, member, read_position)
+    if tonumber(read_position) > tonumber(redis.call('HGET', reads, member) or '0')
+       and redis.call('HSET', reads, member, read_position) == 1 then
+      may_have_created(reads)
     end
     redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', read_position)
     set_unread(member, redis.call('ZCARD', unread_sets[i]))
   end
 end
-return {status.ok, append_event(event_blob, log_bounds)}
+local entry = append_event(event_blob, bounds)
+keep_alive(bounds)
+return {status.ok, entry}

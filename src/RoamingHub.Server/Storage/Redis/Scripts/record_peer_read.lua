@@ -2,16 +2,19 @@
 -- Keys: the sixteen of lib/user_keys.lua, under the other participant's tag {u:peer}.
 -- Guarantees: the time only moves forward, and only in a conversation the peer has; when it moves, a PEER_READ
 -- entry is appended to the peer's stream in the same step.
+-- When it writes, it keeps the peer's keys alive (lib/user_lifetime.lua).
 -- Returns {ok, {seq, epoch}} when it moved, {unchanged} when it did not, {not_found} when the peer does not have the conversation.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/event_log.lua
 local member = ARGV[1]    -- the reader, as a member of the peer's list
 local read_time_ms = ARGV[2]
-local log_bounds = ARGV[3]  -- length:oldest:now, see lib/event_log.lua
+local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]  -- the PEER_READ event without its seq
 
 if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
 if tonumber(read_time_ms) <= tonumber(redis.call('HGET', peer_reads, member) or '0') then return {status.unchanged} end
-redis.call('HSET', peer_reads, member, read_time_ms)
-return {status.ok, append_event(event_blob, log_bounds)}
+if redis.call('HSET', peer_reads, member, read_time_ms) == 1 then may_have_created(peer_reads) end
+local entry = append_event(event_blob, bounds)
+keep_alive(bounds)
+return {status.ok, entry}

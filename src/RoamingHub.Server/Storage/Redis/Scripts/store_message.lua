@@ -2,10 +2,12 @@
 -- Keys: the chat's, under its tag {s:a|b} or {g:group}.
 -- Guarantees: a group refuses a sender who is not a member; a clientMsgId repeated within its window writes nothing
 -- and answers the first message; otherwise the message gets the next position, max(now * 1024, previous + 1), so
--- positions only grow. Retention costs no scan: the first write of each minute (by the chat's clock) trims at most
--- 100 expired messages and the hidden ids that referred to them, and renews the keys' lifetime, so an idle chat's
--- keys expire by themselves; reads hide what is past retention in between. Watermarks below the retention floor are
--- harmless (the floor hides more) and expire with the chat.
+-- positions only grow. Retention costs no scan and keeps up with any send rate: every message removes up to two
+-- expired messages, oldest first, so a chat holds no more expired messages than it did, however fast it grows; the
+-- first message of each minute (by the chat's clock) removes up to 100, so a slow chat sheds an old burst too, trims
+-- the hidden ids retention made pointless and renews the keys' lifetime, so an idle chat's keys expire by
+-- themselves. Reads hide what is past retention in between. Watermarks below the retention floor are harmless (the
+-- floor hides more) and expire with the chat.
 -- Returns {not_a_member}, or {ok or duplicate, msgId, position, blob of the first message or false, group members...}.
 --!include lib/status.lua
 --!include lib/housekeeping.lua
@@ -49,12 +51,13 @@ redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
 redis.call('ZADD', messages_key, position, msg_id)
 redis.call('HSET', bodies_key, msg_id, blob)
 if client_msg_id_window_ms ~= '' then redis.call('SET', client_msg_id_key, msg_id, 'PX', client_msg_id_window_ms) end
-if new_minute(previous, position) then
-  local expired = redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, 100)
-  if #expired > 0 then
-    redis.call('ZREM', messages_key, unpack(expired))
-    redis.call('HDEL', bodies_key, unpack(expired))
-  end
+local housekeeping = new_minute(previous, position)
+local expired = redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, housekeeping and 100 or 2)
+if #expired > 0 then
+  redis.call('ZREM', messages_key, unpack(expired))
+  redis.call('HDEL', bodies_key, unpack(expired))
+end
+if housekeeping then
   redis.call('ZREMRANGEBYSCORE', sender_hidden_key, '-inf', retention_floor)
   redis.call('ZREMRANGEBYSCORE', recipient_hidden_key, '-inf', retention_floor)
   redis.call('PEXPIRE', messages_key, key_lifetime_ms)

@@ -4,7 +4,8 @@
 -- snapshot shows as a new epoch even to a reader) and trims by age, then requires a resync when the device names
 -- another epoch (except the one before the current, when since is at or below the seq the current one began after:
 -- everything the device saw was in the data the new epoch started from, so nothing it saw was lost), when since is
--- ahead of the stream, or when the stream no longer holds seq since + 1.
+-- ahead of the stream, or when the stream no longer holds seq since + 1. A user's own read keeps their keys alive
+-- (lib/user_lifetime.lua).
 -- Returns {resync_required, last seq, epoch}, or {ok, last seq, epoch, entries...} (each as lib/event_log.lua
 -- writes it), at most limit entries.
 --!include lib/status.lua
@@ -13,11 +14,12 @@
 local since = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local device_epoch = ARGV[3]  -- '' when the device names none
-local log_bounds = ARGV[4]    -- length:oldest:now, see lib/event_log.lua
+local bounds = ARGV[4]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
 local epoch = stream_epoch()
-local length, oldest = parse_bounds(log_bounds)
+local length, oldest = parse_bounds(bounds)
 trim_stream(length, oldest)
+keep_alive(bounds)
 local last_seq = tonumber(redis.call('GET', seq_key) or '0')
 local meta = redis.call('HMGET', stream, 'base', 'prev')
 local continues = device_epoch == '' or device_epoch == epoch or (device_epoch == meta[2] and since <= tonumber(meta[1]))

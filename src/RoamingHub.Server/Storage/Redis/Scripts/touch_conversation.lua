@@ -4,7 +4,9 @@
 -- Guarantees: activity and the last message only move forward and the unread set is keyed by msgId, so a replay
 -- counts nothing twice and reordered sends count all. Adding the conversation sets its creation time, resets its
 -- unread set and evicts beyond the list's limit. Unread entries past retention are trimmed by the housekeeping of
--- lib/housekeeping.lua.
+-- lib/housekeeping.lua. Keeps the participant's keys alive (lib/user_lifetime.lua): a message received is activity.
+-- The unread set lives as long as the shorter of the chat's and the user's lifetimes, renewed with the
+-- housekeeping: it is of no use once its messages or its user's counts are gone.
 -- The stream entry is appended once per msgId (lib/event_log.lua), so a retried or half-finished send makes one.
 -- Returns {ok, {seq, epoch}}: the message's entry in the participant's stream.
 --!include lib/status.lua
@@ -20,21 +22,28 @@ local max_conversations = tonumber(ARGV[5])
 local count_unread = ARGV[6] == '1'
 local msg_id = ARGV[7]
 local retention_floor = ARGV[8]     -- position
-local key_lifetime_ms = ARGV[9]
+local unread_lifetime_ms = ARGV[9]
 local update_list = ARGV[10] == '1' -- '0' for a message that goes into history only
-local log_bounds = ARGV[11]         -- length:oldest:now, see lib/event_log.lua
+local bounds = ARGV[11]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
-local entry = append_message(member, msg_id, position, log_bounds)
-if not update_list then return {status.ok, entry} end
+local entry = append_message(member, msg_id, position, bounds)
+if not update_list then
+  keep_alive(bounds)
+  return {status.ok, entry}
+end
 
 local added = redis.call('ZADD', convs, 'GT', timestamp_ms, member)
 if added == 1 then
   redis.call('HSET', created, member, timestamp_ms)
   redis.call('DEL', unread)
+  may_have_created(convs)
+  may_have_created(created)
 end
 local current = redis.call('HGET', last, member)
 local previous = current and position_of(current) or 0
-if previous < tonumber(position) then redis.call('HSET', last, member, positioned_message) end
+if previous < tonumber(position) and redis.call('HSET', last, member, positioned_message) == 1 then
+  may_have_created(last)
+end
 if count_unread then
   local counted = 0
   if tonumber(position) > tonumber(redis.call('HGET', reads, member) or '0') then
@@ -44,8 +53,9 @@ if count_unread then
   if housekeeping then redis.call('ZREMRANGEBYSCORE', unread, '-inf', retention_floor) end
   local count = redis.call('ZCARD', unread)
   -- A read that emptied the set removed it, lifetime and all: the message that starts it again renews it.
-  if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, key_lifetime_ms) end
+  if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, unread_lifetime_ms) end
   set_unread(member, count)
 end
 if added == 1 then evict(max_conversations) end
+keep_alive(bounds)
 return {status.ok, entry}

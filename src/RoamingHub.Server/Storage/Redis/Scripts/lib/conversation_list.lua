@@ -1,5 +1,6 @@
 -- Helpers that keep a user's list and its derived state (unread counts, the badge) exact.
 --!include lib/user_keys.lua
+--!include lib/user_lifetime.lua
 
 -- position_of(entry): the position of a last-message entry (position|blob), read without decoding the message.
 local function position_of(entry)
@@ -14,6 +15,8 @@ local function set_unread(member, count)
   redis.call('HINCRBY', unread_summary, 'total', count - old)
   if old == 0 then
     redis.call('HINCRBY', unread_summary, 'conversations', 1)
+    may_have_created(unread_counts)
+    may_have_created(unread_summary)
   elseif count == 0 then
     redis.call('HINCRBY', unread_summary, 'conversations', -1)
   end

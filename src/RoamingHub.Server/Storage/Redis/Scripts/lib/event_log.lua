@@ -4,8 +4,9 @@
 -- seq of each message entry by msgId.
 -- An entry is 'seq|time|E|<event>' (a multi-device event or PEER_READ, MessagePack) or
 -- 'seq|time|M|<member>|<msgId>|<position>' (a reference to a message, read back whole at replay).
--- bounds, as the wrappers pass it: 'length:oldest:now' (the most entries kept, the oldest entry time kept, Unix ms now).
+-- bounds: as lib/user_lifetime.lua reads them.
 --!include lib/user_keys.lua
+--!include lib/user_lifetime.lua
 
 -- The stream's epoch. The epoch key comes back with the data it describes, so a restore from an old snapshot would
 -- bring its old epoch back too; the run_id is the signal from outside the data: a different run (a restart, a
@@ -20,13 +21,9 @@ local function stream_epoch()
   return epoch
 end
 
-local function parse_bounds(bounds)
-  local length, oldest, now = string.match(bounds, '^(%d+):(%d+):(%d+)$')
-  return tonumber(length), tonumber(oldest), now
-end
-
 -- Keeps the newest length entries and none older than oldest; message dedupe entries go with their entries. An
 -- idle stream is trimmed by age when it is next written or read; at most 100 entries per call, so a call stays cheap.
+-- Returns the seq of the oldest entry left, or nil.
 local function trim_stream(length, oldest)
   redis.call('ZREMRANGEBYRANK', events, 0, -(length + 1))
   local expired = 0
@@ -37,6 +34,7 @@ local function trim_stream(length, oldest)
   if expired > 0 then redis.call('ZREMRANGEBYRANK', events, 0, expired - 1) end
   local first = redis.call('ZRANGE', events, 0, 0, 'WITHSCORES')
   if first[2] then redis.call('ZREMRANGEBYSCORE', stream_msgs, '-inf', '(' .. first[2]) else redis.call('DEL', stream_msgs) end
+  return tonumber(first[2])
 end
 
 -- append_entry(entry, bounds): appends 'E|...' or 'M|...' with the next seq and trims. Returns {seq, epoch}.
@@ -45,7 +43,8 @@ local function append_entry(entry, bounds)
   local epoch = stream_epoch()
   local seq = redis.call('INCR', seq_key)
   redis.call('ZADD', events, seq, seq .. '|' .. now .. '|' .. entry)
-  trim_stream(length, oldest)
+  if seq == 1 then may_have_created(seq_key) end
+  if trim_stream(length, oldest) == seq then may_have_created(events) end
   return {seq, epoch}
 end
 
@@ -61,6 +60,7 @@ local function append_message(member, msg_id, position, bounds)
   if seq then return {tonumber(seq), stream_epoch(), 0} end
   local entry = append_entry('M|' .. member .. '|' .. msg_id .. '|' .. position, bounds)
   redis.call('ZADD', stream_msgs, entry[1], msg_id)
+  if redis.call('ZCARD', stream_msgs) == 1 then may_have_created(stream_msgs) end
   entry[3] = 1
   return entry
 end

@@ -1,0 +1,48 @@
+-- How long a user's keys live (keys of lib/user_keys.lua, tag {u:user}): the user lifetime after the user's last
+-- activity, a write to their keys or one of their own reads, then they expire, all at once. There is no user
+-- registry, so this is what makes an id that is never used again cost nothing.
+-- All of them share one expiry time (Redis ms), kept in stream's 'until' field, so none outlives the others: a stream
+-- never outlives its seq, a list never its unread counts. Renewing them is a PEXPIREAT per key, so it runs at most
+-- once a minute of the caller's clock (stream's 'alive' field holds when it last ran); a key a script creates in
+-- between gets the shared expiry at once (may_have_created). Left alone: groups, a mirror of the groups' member lists
+-- that the admin API writes and that lives as long as those; the unread sets, which keep their own lifetime
+-- (touch_conversation.lua); extra, the script's own (a list snapshot lives as long as its walk).
+-- bounds, as the wrappers pass it: 'length:oldest:now:lifetime': the most stream entries kept, the time of the oldest
+-- kept, now and the user lifetime, Unix ms.
+--!include lib/user_keys.lua
+
+local lifetime_keys = {
+  convs, pins, created, last, seq_key, events, unread_counts, unread_summary, reads, peer_reads, exts, stream, stream_msgs,
+}
+local new_keys = {}
+
+local function parse_bounds(bounds)
+  local length, oldest, now, lifetime = string.match(bounds, '^(%d+):(%d+):(%d+):(%d+)$')
+  return tonumber(length), tonumber(oldest), now, tonumber(lifetime)
+end
+
+-- may_have_created(key): a write just added a member or field to key, so the key may be new, without an expiry.
+local function may_have_created(key)
+  new_keys[#new_keys + 1] = key
+end
+
+-- keep_alive(bounds): after a script's writes, or a user's own read. On the first call of a minute it renews every
+-- key of the user; otherwise it gives the keys created by this call the expiry the others have. A user with no
+-- stream has no keys (every change appends to it), so a read of an unused id creates nothing.
+local function keep_alive(bounds)
+  local _, _, now, lifetime = parse_bounds(bounds)
+  local now_ms = tonumber(now)
+  local state = redis.call('HMGET', stream, 'alive', 'until')
+  if state[1] and state[2] and math.abs(now_ms - tonumber(state[1])) < 60000 then
+    for _, key in ipairs(new_keys) do redis.call('PEXPIREAT', key, state[2]) end
+    return
+  end
+  if redis.call('EXISTS', stream) == 0 then
+    for _, key in ipairs(new_keys) do redis.call('PEXPIRE', key, lifetime) end
+    return
+  end
+  local time = redis.call('TIME')
+  local expiry = string.format('%.0f', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + lifetime)
+  redis.call('HSET', stream, 'alive', now, 'until', expiry)
+  for _, key in ipairs(lifetime_keys) do redis.call('PEXPIREAT', key, expiry) end
+end

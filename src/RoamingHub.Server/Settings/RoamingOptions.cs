@@ -50,7 +50,7 @@ public sealed class RoamingOptions
     /// How long a user's own state (lists, pins, read points, unread counts, the stream) outlives the user's last
     /// activity: any change to it (a message received included) and the user's own list and stream reads. Unset, it
     /// is <see cref="ChatLifetime"/>, so the state a message leaves with a user who never connects goes when the
-    /// message's chat does. Renewed at most once a minute, so keep it well above that.
+    /// message's chat does. Renewed at most once a minute, or every quarter of it if that is shorter.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "36500.00:00:00")]
     public TimeSpan? UserInactivityLifetime { get; set; }

@@ -176,6 +176,8 @@ public sealed class PresenceTests(ITestOutputHelper output)
         // The first forged connection is admitted as any other, so it takes the user's one place.
         await using var first = Forged("RoamingHub-Admitted", HttpTransportType.LongPolling);
         await first.StartAsync();
+        // Long polling is admitted after its handshake: a call is answered only once that is done.
+        await first.InvokeAsync<SyncState>(HubMethods.GetSyncState);
         foreach (var (name, transport) in new[]
         {
             ("ROAMINGHUB-ADMITTED", HttpTransportType.LongPolling), ("roaminghub-admitted", HttpTransportType.LongPolling),

@@ -29,29 +29,42 @@ internal sealed record SendMessage(Caller Caller, SendMessageRequest Request, bo
 
 /// <summary>
 /// What a repeat of a send needs, kept for the idempotency window instead of the answer: a MessagePack array
-/// <c>[msgId, timestamp, seq, epoch]</c> (the sender's stream entry), a few dozen bytes whatever the body.
+/// <c>[msgId, timestamp, seq, epoch, chatType, to, digest]</c> (the sender's stream entry, where the message went, and
+/// 8 bytes of a SHA-256 of its type and body), under a hundred bytes whatever the body. The target and the digest
+/// let a repeat that is not the same call be refused rather than answered with a message that was never sent.
 /// </summary>
 internal static class SentOutcome
 {
     public static byte[] Write(Message sent)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
+        var buffer = new ArrayBufferWriter<byte>(96);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(7);
         writer.Write(sent.MsgId);
         writer.Write(sent.Timestamp);
         writer.Write(sent.Seq ?? 0);
         writer.Write(sent.Epoch);
+        writer.Write(sent.ChatType);
+        writer.Write(sent.To);
+        writer.Write(Digest(sent.Type, sent.Body));
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static (string MsgId, long Timestamp, long Seq, string? Epoch) Read(ReadOnlyMemory<byte> outcome)
+    public static Kept Read(ReadOnlyMemory<byte> outcome)
     {
         var reader = new MessagePackReader(outcome);
         reader.ReadArrayHeader();
-        return (reader.ReadString()!, reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
+        return new Kept(
+            reader.ReadString()!, reader.ReadInt64(), reader.ReadInt64(), reader.ReadString(), reader.ReadString()!, reader.ReadString()!,
+            reader.ReadBytes()!.Value.ToArray());
     }
+
+    /// <summary>8 bytes of a SHA-256 of a message's type and body: enough to tell a changed repeat from the same one.</summary>
+    public static byte[] Digest(string type, string body) =>
+        System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{type}\n{body}"))[..8];
+
+    public sealed record Kept(string MsgId, long Timestamp, long Seq, string? Epoch, string ChatType, string To, byte[] Digest);
 }
 
 internal sealed class SendMessageHandler(
@@ -120,15 +133,23 @@ internal sealed class SendMessageHandler(
 
     /// <summary>
     /// The first call's answer again, the message read back from its chat. Once the chat no longer holds it (past
-    /// retention, its group deleted), the answer is rebuilt from the repeated request, which a repeat sends unchanged.
+    /// retention, its group deleted), the answer is rebuilt from the repeated request, which must be the same call:
+    /// a repeat to another recipient, or with another type or body, is refused.
     /// </summary>
     private async ValueTask<Message> AnswerRepeatAsync(
         Caller caller, SendMessageRequest request, ConversationRef conversation, ReadOnlyMemory<byte> repeat, CancellationToken cancellationToken)
     {
-        var (msgId, timestamp, seq, epoch) = SentOutcome.Read(repeat);
-        var stored = await messages.FindMessageAsync(caller.UserId, conversation, msgId, cancellationToken).ConfigureAwait(false)
-            ?? new StoredMessage(msgId, conversation.ChatType, caller.UserId, conversation.Id, timestamp,
-                string.IsNullOrEmpty(request.Type) ? DefaultType : request.Type, request.Body ?? "");
-        return stored.ToWire(caller.UserId) with { Seq = seq, Epoch = epoch };
+        var kept = SentOutcome.Read(repeat);
+        var type = string.IsNullOrEmpty(request.Type) ? DefaultType : request.Type;
+        if (kept.ChatType != conversation.ChatType || kept.To != conversation.Id
+            || !kept.Digest.AsSpan().SequenceEqual(SentOutcome.Digest(type, request.Body ?? "")))
+        {
+            throw RoamingException.InvalidArgument(
+                $"clientOpId {request.ClientOpId} was already used for another message (its recipient, type or body differ); use a new clientOpId for a new message.");
+        }
+
+        var stored = await messages.FindMessageAsync(caller.UserId, conversation, kept.MsgId, cancellationToken).ConfigureAwait(false)
+            ?? new StoredMessage(kept.MsgId, conversation.ChatType, caller.UserId, conversation.Id, kept.Timestamp, type, request.Body ?? "");
+        return stored.ToWire(caller.UserId) with { Seq = kept.Seq, Epoch = kept.Epoch };
     }
 }

@@ -19,8 +19,6 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// </remarks>
 internal sealed class InMemoryState(IOptions<RoamingOptions> options)
 {
-    /// <summary>Lifetimes are renewed at most once a minute, as the Redis scripts do.</summary>
-    private const long RenewalInterval = 60_000;
 
     private readonly Dictionary<string, UserState> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChatState> _chats = new(StringComparer.Ordinal);
@@ -35,6 +33,12 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
 
     /// <summary>Idempotent operations' claims and outcomes, kept under the same lock as the changes that store theirs.</summary>
     public OperationTable Operations { get; } = new(options.Value);
+
+    /// <summary>
+    /// Lifetimes are renewed at most once a minute, or every quarter of the user lifetime if that is shorter, as the
+    /// Redis scripts do (<c>lib/user_lifetime.lua</c>).
+    /// </summary>
+    private long RenewalInterval => Math.Min(60_000, (long)Options.UserLifetime.TotalMilliseconds / 4);
 
     /// <summary>Every chat's history held.</summary>
     public IEnumerable<ChatState> ChatsHeld => _chats.Values;

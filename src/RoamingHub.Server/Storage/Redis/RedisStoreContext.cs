@@ -29,8 +29,11 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     /// <summary>A user's keys outlive the user's last activity by this, then expire together (<c>Scripts/lib/user_lifetime.lua</c>).</summary>
     public long UserKeyLifetime => (long)Options.UserLifetime.TotalMilliseconds;
 
-    /// <summary>An unread set is of no use once its messages or its user's counts are gone, whichever goes first.</summary>
-    public long UnreadSetLifetime => Math.Min(ChatKeyLifetime, UserKeyLifetime);
+    /// <summary>
+    /// An unread set lives as long as its chat's messages: only a new message renews it, so a shorter user lifetime
+    /// would let it expire under a user who is active but leaves the conversation unread, while their counts live on.
+    /// </summary>
+    public long UnreadSetLifetime => ChatKeyLifetime;
 
     /// <summary>Messages at or below this position are past retention at <paramref name="now"/>.</summary>
     public long RetentionFloor(long now) => MessagePosition.RetentionFloor(now, Options.MessageRetentionDays);

@@ -3,10 +3,11 @@
 -- registry, so this is what makes an id that is never used again cost nothing.
 -- All of them share one expiry time (Redis ms), kept in stream's 'until' field, so none outlives the others: a stream
 -- never outlives its seq, a list never its unread counts. Renewing them is a PEXPIREAT per key, so it runs at most
--- once a minute of the caller's clock (stream's 'alive' field holds when it last ran); a key a script creates in
+-- once a minute of the caller's clock, or every quarter lifetime if that is shorter (stream's 'alive' field holds when
+-- it last ran); a key a script creates in
 -- between gets the shared expiry at once (may_have_created). Left alone: groups, a mirror of the groups' member lists
--- that the admin API writes and that lives as long as those; the unread sets, which keep their own lifetime
--- (touch_conversation.lua); extra, the script's own (a list snapshot lives as long as its walk).
+-- that the admin API writes and that lives as long as those; the unread sets, which live as long as their chat's
+-- messages (touch_conversation.lua); extra, the script's own (a list snapshot lives as long as its walk).
 -- bounds, as the wrappers pass it: 'length:oldest:now:lifetime': the most stream entries kept, the time of the oldest
 -- kept, now and the user lifetime, Unix ms.
 --!include lib/user_keys.lua
@@ -26,14 +27,15 @@ local function may_have_created(key)
   new_keys[#new_keys + 1] = key
 end
 
--- keep_alive(bounds): after a script's writes, or a user's own read. On the first call of a minute it renews every
+-- keep_alive(bounds): after a script's writes, or a user's own read. On the first call of a renewal interval it renews every
 -- key of the user; otherwise it gives the keys created by this call the expiry the others have. A user with no
 -- stream has no keys (every change appends to it), so a read of an unused id creates nothing.
 local function keep_alive(bounds)
   local _, _, now, lifetime = parse_bounds(bounds)
   local now_ms = tonumber(now)
   local state = redis.call('HMGET', stream, 'alive', 'until')
-  if state[1] and state[2] and math.abs(now_ms - tonumber(state[1])) < 60000 then
+  local renew_every = math.min(60000, lifetime / 4)
+  if state[1] and state[2] and math.abs(now_ms - tonumber(state[1])) < renew_every then
     for _, key in ipairs(new_keys) do redis.call('PEXPIREAT', key, state[2]) end
     return
   end

@@ -171,20 +171,15 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
         }
 
         /// <summary>Pauses Redis, then has every device start connecting.</summary>
-        public void PauseAndConnectAll()
-        {
-            _redis.Pause();
-            _pausedAt = Stopwatch.GetTimestamp();
-            _pausedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            _patience.CancelAfter(Patience * 2);
-            _jsDevices?.Open(_js);
-            _starts = _dotnet.Select(StartAsync).ToList();
-        }
+        public void PauseAndConnectAll() => FailAndConnectAll(_redis.Pause);
 
         /// <summary>Stops Redis (SIGKILL), then has every device start connecting.</summary>
-        public void StopAndConnectAll()
+        public void StopAndConnectAll() => FailAndConnectAll(_redis.Kill);
+
+        /// <summary>Injects the fault, starts the clock, then has every device start connecting.</summary>
+        private void FailAndConnectAll(Action fault)
         {
-            _redis.Kill();
+            fault();
             _pausedAt = Stopwatch.GetTimestamp();
             _pausedAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             _patience.CancelAfter(Patience * 2);

@@ -155,25 +155,19 @@ public sealed class StrictInputTests : IClassFixture<StrictInputTests.Node>
     }
 
     [Fact]
-    public async Task A_future_deletion_point_counts_as_now_so_later_messages_stay_visible_and_unread()
+    public async Task A_future_deletion_point_stops_at_the_newest_message_so_later_messages_stay_visible_and_unread()
     {
         var alice = TestIds.User("alice");
         var bob = TestIds.User("bob");
         await using var alicePhone = await _node.ConnectAsync(alice, "phone");
         await using var bobPhone = await _node.ConnectAsync(bob, "phone");
-        await bobPhone.SendMessageAsync(new SendMessageRequest { To = alice, ChatType = ChatTypes.SingleChat, Body = "before" });
+        var before = await bobPhone.SendMessageAsync(new SendMessageRequest { To = alice, ChatType = ChatTypes.SingleChat, Body = "before" });
 
         var asked = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
-        var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var deleted = await alicePhone.DeleteRemoteMessagesBeforeAsync(new DeleteRemoteMessagesBeforeRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Timestamp = asked });
-        var latest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        Assert.InRange(deleted.BeforeTimestamp!.Value, earliest, latest);
-        // A message in the watermark's own millisecond is hidden too ("at or before"): send once the clock has passed it.
-        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= deleted.BeforeTimestamp)
-        {
-            await Task.Delay(1);
-        }
+        // The watermark is the chat's newest position, so even a message in the same millisecond comes after it.
+        Assert.Equal(before.Timestamp, deleted.BeforeTimestamp);
 
         var after = await bobPhone.SendMessageAsync(new SendMessageRequest { To = alice, ChatType = ChatTypes.SingleChat, Body = "after" });
         var history = await alicePhone.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat });

@@ -76,11 +76,15 @@ public sealed class RoamingNode : WebApplicationFactory<Program>
     public Task<RoamingHubClient> ConnectAsync(string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null) =>
         ConnectAsync(BaseAddress, userId, deviceId, protocol, initialSeq);
 
-    /// <summary>A started client for <paramref name="userId"/> on the node at <paramref name="baseAddress"/>; it reconnects by itself when asked to.</summary>
+    /// <summary>
+    /// A started client for <paramref name="userId"/> on the node at <paramref name="baseAddress"/>, with a token from
+    /// that node's admin API or <paramref name="issuer"/>'s; it reconnects by itself when asked to.
+    /// </summary>
     public static async Task<RoamingHubClient> ConnectAsync(
-        Uri baseAddress, string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null, bool reconnect = false)
+        Uri baseAddress, string userId, string? deviceId = null, RoamingHubProtocol protocol = RoamingHubProtocol.MessagePack, long? initialSeq = null, bool reconnect = false,
+        Uri? issuer = null)
     {
-        var token = await IssueTokenAsync(baseAddress, userId);
+        var token = await IssueTokenAsync(issuer ?? baseAddress, userId);
         var client = new RoamingHubClient(new RoamingHubClientOptions
         {
             ServerUrl = baseAddress,

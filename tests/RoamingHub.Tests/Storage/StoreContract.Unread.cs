@@ -67,6 +67,28 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_caller_whose_clock_is_ahead_reads_only_what_the_chat_holds_so_later_messages_count_as_unread()
+    {
+        var store = Store();
+        const long Ahead = T0 + 3_600_000;   // a node an hour ahead of the others
+        var first = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "first"), T0, true, default)).Message;
+
+        var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), Ahead, "phone", Ahead, null, default);
+        var second = (await store.Messages.SendMessageAsync(Draft(_alice, _bob, "second"), T0 + 1, true, default)).Message;
+
+        Assert.Equal((first.Timestamp, first.Timestamp), (read.ReadTimestamp, read.Event?.ReadTimestamp));
+        var entry = await EntryAsync(store, _bob, _alice);
+        Assert.Equal((second, 1), (entry.LastMessage, entry.UnreadCount));
+        Assert.Equal(first.Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
+
+        await store.Conversations.MarkAllConversationsReadAsync(_bob, "phone", Ahead, null, default);
+        await store.Messages.SendMessageAsync(Draft(_alice, _bob, "third"), T0 + 2, true, default);
+
+        Assert.Equal(1, (await EntryAsync(store, _bob, _alice)).UnreadCount);
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0 + 2, default));
+    }
+
+    [Fact]
     public async Task Counts_stay_exact_through_concurrent_sends_from_several_peers_while_the_reader_reads()
     {
         var store = Store();

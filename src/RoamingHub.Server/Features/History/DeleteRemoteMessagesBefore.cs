@@ -5,7 +5,7 @@ namespace RoamingHub.Server.Features.History;
 
 /// <summary>
 /// One-way deletion by time: from now on the caller cannot fetch any message of the conversation at or before
-/// <c>timestamp</c>; the other participant still can. A per-user watermark, O(1), never moving backwards.
+/// <c>timestamp</c> (no further than its newest message); the other participant still can. A per-user watermark, O(1), never moving backwards.
 /// </summary>
 internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMessagesBeforeRequest Request) : ICommand<DeleteRoamingResult>, IIdempotentCommand<DeleteRemoteMessagesBeforeRequest>;
 
@@ -20,10 +20,10 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
         }
 
-        // A watermark ahead of now would hide messages that arrive later while they still count as unread, and they
-        // would come back when the watermark expires: a future time counts as now, as in MarkConversationRead.
-        var before = Math.Min(request.Timestamp, now);
-        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, before, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
+        // The store raises the watermark no further than the chat's newest message: a time ahead (of this node's clock
+        // or the caller's) cannot hide messages that arrive later, which would count as unread and come back when the
+        // watermark expires.
+        var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, request.Timestamp, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
         return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -4,7 +4,7 @@ using RoamingHub.Server.Storage;
 namespace RoamingHub.Server.Features.Unread;
 
 /// <summary>
-/// Reads a conversation up to a time (now by default): what came after stays unread. The caller's other devices get
+/// Reads a conversation up to a time, but no further than its newest message (everything by default): what came after stays unread. The caller's other devices get
 /// <c>CONVERSATION_READ</c>; in single chat the other participant's devices get <c>onReadAck</c>.
 /// </summary>
 internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadRequest Request) : ICommand<MarkReadResult>, IIdempotentCommand<MarkConversationReadRequest>;
@@ -15,8 +15,9 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
     protected override async ValueTask<(MultiDeviceEvent?, MarkReadResult)> ChangeAsync(
         Caller caller, ConversationRef conversation, MarkConversationReadRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        // Reading ahead of now would keep messages that arrive later from ever counting as unread.
-        var readTimestamp = Math.Min(request.Timestamp ?? now, now);
+        // The store reads no further than the chat's newest message, so a time ahead (of this node's clock or of the
+        // caller's) cannot keep messages that arrive later from counting as unread; no time means everything.
+        var readTimestamp = request.Timestamp ?? MessagePosition.MaxTimestamp;
         if (readTimestamp < 0)
         {
             throw RoamingException.InvalidArgument("timestamp must not be negative.");
@@ -26,7 +27,7 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
         if (outcome.PeerEntry is { } peer)
         {
             Notifier.Deliver(Push.ReadAck(
-                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = outcome.Event?.ReadTimestamp ?? readTimestamp },
+                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = outcome.Event?.ReadTimestamp ?? outcome.ReadTimestamp },
                 new PushTarget(conversation.Id, peer.Seq, peer.Epoch)));
         }
 

@@ -158,11 +158,14 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member) ?? throw StoreErrors.ConversationNotFound();
             var user = state.WriteUser(userId, now);
-            var moved = entry.MarkRead(MessagePosition.LastOf(readTimestamp));
+            // A position the chat gave: no further than its newest message, whatever the caller's clock says.
+            var readPosition = Math.Min(MessagePosition.LastOf(readTimestamp), state.FindChat(conversation, userId)?.LastPosition ?? 0);
+            var readAt = MessagePosition.TimestampOf(readPosition);
+            var moved = entry.MarkRead(readPosition);
             var evt = moved
-                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp }, state.Options)
+                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readAt }, state.Options)
                 : null;
-            var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readTimestamp, now) : null;
+            var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readAt, now) : null;
             return ValueTask.FromResult(state.Operations.KeepReply(
                 userId, operationKey, new ReadOutcome(MessagePosition.TimestampOf(entry.ReadPosition), entry.Unread.Count, evt, peerEntry)));
         }
@@ -182,8 +185,8 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var peers = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
             foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
-                // Everything that reached the user is read, a message from a sender whose clock is ahead included.
-                entry.MarkRead(Math.Max(MessagePosition.LastOf(now), entry.Unread.Highest));
+                // Everything that reached the user is read, up to a position the chat gave, never this node's clock.
+                entry.MarkRead(entry.Unread.Highest);
                 if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now, now) is { } peerEntry)
                 {
                     peers[single.Id] = peerEntry;

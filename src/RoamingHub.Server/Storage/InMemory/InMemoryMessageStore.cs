@@ -112,8 +112,9 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
             state.RequireMember(conversation, userId);
             var chat = state.WriteChat(conversation, userId, now);
-            var moved = chat.RaiseWatermark(userId, MessagePosition.LastOf(beforeTimestamp));
-            var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId, MessagePosition.LastOf(beforeTimestamp)));
+            // No further than the chat's newest message: a node whose clock is ahead cannot hide later messages.
+            var moved = chat.RaiseWatermark(userId, Math.Min(MessagePosition.LastOf(beforeTimestamp), chat.LastPosition));
+            var applied = MessagePosition.TimestampOf(chat.Watermarks.GetValueOrDefault(userId));
             AfterHide(userId, conversation, chat, [], now);
             var evt = moved
                 ? state.WriteUser(userId, now).Append(EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = applied }, state.Options)

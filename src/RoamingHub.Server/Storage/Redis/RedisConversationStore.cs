@@ -59,9 +59,16 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
 
     public async ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        var template = EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readTimestamp };
-        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, MessagePosition.LastOf(readTimestamp), template, operationKey)
-            .ConfigureAwait(false);
+        // The read point is a position the chat gave: no further than its newest message, so a node whose clock is
+        // ahead cannot read messages stored after this call. The chat's clock lives under the chat's tag, the read
+        // point under the user's, hence a read first; a message stored in between stays unread, as it came after.
+        var clock = (long?)await store.Db.StringGetAsync(store.Keys.MessageClock(conversation.ChatKey(userId))).ConfigureAwait(false) ?? 0;
+        var readPosition = Math.Min(MessagePosition.LastOf(readTimestamp), clock);
+        var template = EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with
+        {
+            ReadTimestamp = MessagePosition.TimestampOf(readPosition),
+        };
+        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, readPosition, template, operationKey).ConfigureAwait(false);
         if (read.Status == ScriptStatus.NotFound)
         {
             throw StoreErrors.ConversationNotFound();
@@ -83,7 +90,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         var members = (await store.Db.HashKeysAsync(store.Keys.UnreadCounts(userId)).ConfigureAwait(false)).Select(m => (string)m!).ToList();
         var template = new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now };
         MarkAllConversationsReadScript.Reply marked;
-        while ((marked = await MarkAllConversationsReadScript.RunAsync(store, userId, members, MessagePosition.LastOf(now), template, operationKey)
+        while ((marked = await MarkAllConversationsReadScript.RunAsync(store, userId, members, template, operationKey)
                    .ConfigureAwait(false)).Status == ScriptStatus.KeysChanged)
         {
             members.AddRange(marked.Members);

@@ -16,20 +16,20 @@ internal static class MarkAllConversationsReadScript
     private static readonly RedisScript Script = RedisScript.Get("mark_all_conversations_read.lua");
 
     /// <summary>
-    /// Moves the read point of each of <paramref name="members"/> (those with unread messages) to
-    /// <paramref name="readPosition"/> and logs <paramref name="template"/>, unless other conversations have unread
+    /// Moves the read point of each of <paramref name="members"/> (those with unread messages) to its newest unread
+    /// message and logs <paramref name="template"/>, unless other conversations have unread
     /// messages too. With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the
     /// one stored before.
     /// </summary>
     public static async Task<Reply> RunAsync(
-        RedisStoreContext store, string userId, IReadOnlyList<string> members, long readPosition, MultiDeviceEvent template, string? operationKey)
+        RedisStoreContext store, string userId, IReadOnlyList<string> members, MultiDeviceEvent template, string? operationKey)
     {
         var keys = store.Keys;
         var reply = (await Script.RunAsync(
             store.Db,
             [.. keys.UserScriptKeys(userId, extra: store.OperationKey(userId, operationKey)), .. members.Select(member => keys.Unread(userId, member))],
             [
-                Number(readPosition), store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), store.OperationWindow(operationKey),
+                store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), store.OperationWindow(operationKey),
                 .. members.Select(member => (RedisValue)member),
             ]).ConfigureAwait(false)).UnlessCompleted();
         return reply.Status == ScriptStatus.KeysChanged

@@ -1,7 +1,8 @@
 -- Hides messages from one user: the chat side of a one-way deletion.
 -- Keys: the chat's, under its tag {s:a|b} or {g:group}.
 -- Guarantees: a group refuses a user who is not a member. Mode 'before' raises the user's watermark to a position,
--- 'all' to the newest message, and the watermark never moves backwards; mode 'ids' adds ids to the user's hidden set,
+-- but no further than the chat's clock (the newest position given), so a node whose clock is ahead cannot hide
+-- messages stored after the call; 'all' raises it to the newest message; the watermark never moves backwards; mode 'ids' adds ids to the user's hidden set,
 -- ignoring unknown, already hidden, below-watermark and expired ids, and drops the ids of the set that retention made
 -- pointless, so a user who hides but never sends (whose set store_message.lua never trims) keeps it bounded too.
 -- It also names the ids of the request that were hidden before, so a retry of a deletion whose user step never ran
@@ -50,8 +51,8 @@ if mode == 'ids' then
     redis.call('PEXPIRE', hidden_key, key_lifetime_ms)
   end
 else
-  local target = watermark
-  if mode == 'all' then target = tonumber(redis.call('GET', clock_key) or '0') end
+  local clock = tonumber(redis.call('GET', clock_key) or '0')
+  local target = mode == 'all' and clock or math.min(watermark, clock)
   if target > mark then
     mark = target
     moved = 1

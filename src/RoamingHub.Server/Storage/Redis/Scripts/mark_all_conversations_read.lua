@@ -4,9 +4,9 @@
 -- Guarantees: it reads exactly the conversations that have unread messages when it runs. The caller names them from
 -- an earlier read of unread-counts, so their unread sets are declared keys; when unread-counts now holds one it was
 -- not given (a message arrived in between), it writes nothing and names the missing ones, and the caller calls again
--- with them. Each of them is read up to the later of read_position and its newest unread message, so everything
--- that reached the user before this step is read and everything after it is not (the event sits between them in the
--- stream). Read points only move forward; conversations that left the list since are skipped; the event is always
+-- with them. Each of them is read up to its newest unread message, a position the chat gave, never a node's clock:
+-- everything that reached the user before this step is read and everything after it is not (the event sits between
+-- them in the stream), whatever the clocks of the nodes that stored them. Read points only move forward; conversations that left the list since are skipped; the event is always
 -- appended. With a clientOpId its reply is the operation's outcome, stored in the same step; a repeat gets that
 -- reply and changes nothing (lib/operation.lua), and its caller records the peers' reads from it again.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
@@ -18,11 +18,10 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
-local read_position = ARGV[1]
-local bounds = ARGV[2]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
-local event_blob = ARGV[3]
-local operation_window_ms = ARGV[4] -- '' without a clientOpId
-local members = tail(ARGV, 5)
+local bounds = ARGV[1]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local event_blob = ARGV[2]
+local operation_window_ms = ARGV[3] -- '' without a clientOpId
+local members = tail(ARGV, 4)
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
@@ -37,9 +36,7 @@ if #missing > 1 then return missing end
 local marked = {}
 for i, member in ipairs(members) do
   if redis.call('ZSCORE', convs, member) then
-    -- Everything that reached the user is read, a message from a sender whose clock is ahead included.
-    local newest = redis.call('ZREVRANGE', unread_sets[i], 0, 0, 'WITHSCORES')[2]
-    local position = math.max(tonumber(read_position), tonumber(newest or '0'))
+    local position = tonumber(redis.call('ZREVRANGE', unread_sets[i], 0, 0, 'WITHSCORES')[2] or '0')
     if position > tonumber(redis.call('HGET', reads, member) or '0')
        and redis.call('HSET', reads, member, string.format('%.0f', position)) == 1 then
       may_have_created(reads)

@@ -13,7 +13,7 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local member = ARGV[1]
-local read_position = ARGV[2]
+local read_position = ARGV[2]  -- no further than the chat's clock, read by the caller: never a node's clock alone
 local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
 local operation_window_ms = ARGV[5] -- '' without a clientOpId

@@ -56,15 +56,15 @@ local expired = {}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, limit + 1)) do
   if id ~= msg_id and #expired < limit then expired[#expired + 1] = id end
 end
-expect_type(bodies_key, 'hash', 'bodies')
 if housekeeping then
   expect_type(sender_hidden_key, 'zset', 'hidden')
   expect_type(recipient_hidden_key, 'zset', 'hidden')
 end
 
-redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
-redis.call('ZADD', messages_key, position, msg_id)
+-- The body goes first: bodies is the one key written here that nothing read, so this write is its check.
 redis.call('HSET', bodies_key, msg_id, blob)
+redis.call('ZADD', messages_key, position, msg_id)
+redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
 if client_msg_id_window_ms ~= '' then redis.call('SET', client_msg_id_key, msg_id, 'PX', client_msg_id_window_ms) end
 if #expired > 0 then
   redis.call('ZREM', messages_key, unpack(expired))

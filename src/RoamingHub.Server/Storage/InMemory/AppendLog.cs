@@ -5,16 +5,23 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// Dropping from the start is O(1) amortised (the space is reclaimed in one move once it is half the list), where
 /// <see cref="List{T}.RemoveRange"/> would move everything on every trim.
 /// </summary>
-internal sealed class AppendLog<T>
+internal sealed class AppendLog<T>(WorkMeter meter)
 {
     private readonly List<T> _items = [];
     private int _start;
 
     public int Count => _items.Count - _start;
 
-    public T this[int index] => _items[_start + index];
+    public T this[int index]
+    {
+        get
+        {
+            meter.Touch();
+            return _items[_start + index];
+        }
+    }
 
-    public T First => _items[_start];
+    public T First => this[0];
 
     public void Add(T item) => _items.Add(item);
 

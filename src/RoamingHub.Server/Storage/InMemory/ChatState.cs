@@ -7,9 +7,9 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// in position order with an index by msgId, so finding one, starting a page at a cursor and trimming what retention
 /// removed cost what they cost in a Redis sorted set, not a walk of the whole history.
 /// </summary>
-internal sealed class ChatState
+internal sealed class ChatState(WorkMeter meter)
 {
-    private readonly AppendLog<(long Position, StoredMessage Message)> _messages = new();
+    private readonly AppendLog<(long Position, StoredMessage Message)> _messages = new(meter);
     private readonly Dictionary<string, long> _positions = new(StringComparer.Ordinal);
 
     /// <summary>When <see cref="ForgetExpiredClientIds"/> next walks <see cref="Dedupe"/>.</summary>
@@ -46,7 +46,7 @@ internal sealed class ChatState
     {
         if (!Hidden.TryGetValue(userId, out var hidden))
         {
-            hidden = new PositionSet();
+            hidden = new PositionSet(meter);
             Hidden[userId] = hidden;
         }
 
@@ -111,6 +111,7 @@ internal sealed class ChatState
         }
 
         _dedupeSweepAt = now + window;
+        meter.Touch(Dedupe.Count);
         foreach (var key in Dedupe.Where(d => d.Value.ExpiresAt <= now).Select(d => d.Key).ToList())
         {
             Dedupe.Remove(key);

@@ -3,7 +3,7 @@ using RoamingHub.Server.Domain;
 namespace RoamingHub.Server.Storage.InMemory;
 
 /// <summary>What one user keeps for one conversation.</summary>
-internal sealed class ConversationState(long created)
+internal sealed class ConversationState(long created, WorkMeter meter)
 {
     public long Activity { get; set; } = created;
     public long Created { get; } = created;
@@ -14,7 +14,7 @@ internal sealed class ConversationState(long created)
     public string? Ext { get; set; }
 
     /// <summary>The unread messages by position, so a read or a trim drops what it drops without walking the rest.</summary>
-    public PositionSet Unread { get; } = new();
+    public PositionSet Unread { get; } = new(meter);
 
     /// <summary>Moves the read point forward; false when it was already there or beyond.</summary>
     public bool MarkRead(long position)

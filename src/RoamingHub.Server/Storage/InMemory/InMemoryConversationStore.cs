@@ -94,7 +94,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             {
                 if (entry is null)
                 {
-                    entry = new ConversationState(now);
+                    entry = new ConversationState(now, state.Work);
                     user.Conversations[conversation.Member] = entry;
                     entry.PinnedTime = now;
                     state.Evict(user);

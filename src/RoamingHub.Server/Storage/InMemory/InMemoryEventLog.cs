@@ -30,7 +30,6 @@ internal sealed class InMemoryEventLog(InMemoryState state) : IEventLog
 
             var floor = state.RetentionFloor(now);
             var entries = stream.After(sinceSeq, limit).Select(e => e.MsgId is null ? e.Event : Replay(userId, e, floor)).ToList();
-            state.Scanned += entries.Count;
             return ValueTask.FromResult(StreamReplay.Page(entries, stream.Seq, stream.Epoch));
         }
     }

@@ -27,7 +27,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             state.RequireMember(conversation, draft.From);
             var chat = state.WriteChat(conversation, draft.From, now);
             // As in Redis: the send trims the sender's hidden ids past retention and, in single chat, the recipient's.
-            state.Scanned += chat.Trim(state.RetentionFloor(now), conversation.IsGroup ? [draft.From] : [draft.From, draft.To]);
+            chat.Trim(state.RetentionFloor(now), conversation.IsGroup ? [draft.From] : [draft.From, draft.To]);
             chat.ForgetExpiredClientIds(now, (long)state.Options.IdempotencyWindow.TotalMilliseconds);
             var participants = conversation.IsGroup ? [.. state.Groups[conversation.Id].Members] : new[] { draft.From, draft.To };
             if (draft.ClientMsgId is { } clientMsgId
@@ -83,7 +83,6 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             }
 
             var (found, scanned, lastScanned) = chat.Walk(userId, query.Older, bound, floor, query.PageSize + 1, HistoryQuery.ScanCap);
-            state.Scanned += scanned;
             var next = found.Count > query.PageSize ? found[query.PageSize - 1].Message.MsgId
                 : scanned >= HistoryQuery.ScanCap ? lastScanned
                 : null;
@@ -152,7 +151,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 if (newly.Count > 0)
                 {
                     // As hide_messages.lua: a user who hides but never sends keeps no expired ids either.
-                    state.Scanned += hidden.RemoveAtOrBelow(retentionFloor);
+                    hidden.RemoveAtOrBelow(retentionFloor);
                     state.WriteChat(conversation, userId, now);
                 }
             }
@@ -182,7 +181,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             var isNew = !user.Conversations.TryGetValue(member, out var entry);
             if (entry is null)
             {
-                entry = new ConversationState(message.Timestamp);
+                entry = new ConversationState(message.Timestamp, state.Work);
                 user.Conversations[member] = entry;
             }
 
@@ -197,7 +196,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 entry.Unread.Add(message.MsgId, position);
             }
 
-            state.Scanned += entry.Unread.RemoveAtOrBelow(state.RetentionFloor(now));
+            entry.Unread.RemoveAtOrBelow(state.RetentionFloor(now));
             if (isNew)
             {
                 state.Evict(user);
@@ -220,10 +219,10 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         state.WriteUser(userId, now);
         var retentionFloor = state.RetentionFloor(now);
         var floor = chat?.Floor(userId, retentionFloor) ?? retentionFloor;
-        state.Scanned += entry.Unread.RemoveAtOrBelow(floor);
+        entry.Unread.RemoveAtOrBelow(floor);
         foreach (var (msgId, _) in hidden)
         {
-            state.Scanned += entry.Unread.Remove(msgId) ? 1 : 0;
+            entry.Unread.Remove(msgId);
         }
 
         if (entry.Last is { } last && chat?.IsVisible(userId, last.Position, last.Message.MsgId, retentionFloor) != true)
@@ -234,8 +233,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 return;
             }
 
-            var (found, scanned, _) = chat.Walk(userId, older: true, long.MaxValue, floor, want: 1, HistoryQuery.ScanCap);
-            state.Scanned += scanned;
+            var (found, _, _) = chat.Walk(userId, older: true, long.MaxValue, floor, want: 1, HistoryQuery.ScanCap);
             entry.Last = found.Count == 0 ? null : found[0];
         }
     }

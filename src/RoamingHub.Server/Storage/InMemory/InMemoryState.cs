@@ -58,8 +58,8 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
     /// <summary>The node table: node id → its last heartbeat and when its last complete round began (Unix ms).</summary>
     public Dictionary<string, (long Heartbeat, long RewrittenSince)> Nodes { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Entries the store has looked at or dropped one by one (messages, ids, stream entries): its work, counted for tests.</summary>
-    public long Scanned { get; set; }
+    /// <summary>The entries the store's collections have touched: its work, counted for tests.</summary>
+    public WorkMeter Work { get; } = new();
 
     /// <summary>What the store holds, by kind: for tests that check nothing outlives its lifetime.</summary>
     public (int Users, int Chats, int Snapshots, int Groups) Held => (_users.Count, _chats.Count, Snapshots.Count, Groups.Count);
@@ -105,7 +105,7 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
     {
         if (!_users.TryGetValue(userId, out var user))
         {
-            user = new UserState(userId);
+            user = new UserState(userId, Work);
             _users[userId] = user;
         }
 
@@ -122,7 +122,7 @@ internal sealed class InMemoryState(IOptions<RoamingOptions> options)
         var key = conversation.ChatKey(viewer);
         if (!_chats.TryGetValue(key, out var chat))
         {
-            chat = new ChatState();
+            chat = new ChatState(Work);
             _chats[key] = chat;
         }
 

@@ -5,7 +5,7 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// user's unread messages of a conversation, their hidden messages of a chat. Adding, removing and dropping what is at
 /// or below a position cost O(log n) per id, never a walk of the whole set.
 /// </summary>
-internal sealed class PositionSet
+internal sealed class PositionSet(WorkMeter meter)
 {
     // Positions are unique within a chat, so the order needs no tie-break by id.
     private static readonly IComparer<(long Position, string MsgId)> ByPosition =
@@ -16,7 +16,11 @@ internal sealed class PositionSet
 
     public int Count => _positions.Count;
 
-    public bool Contains(string msgId) => _positions.ContainsKey(msgId);
+    public bool Contains(string msgId)
+    {
+        meter.Touch();
+        return _positions.ContainsKey(msgId);
+    }
 
     /// <summary>The highest position held (<c>ZREVRANGE … 0 0</c>), 0 when empty.</summary>
     public long Highest => _ordered.Count > 0 ? _ordered.Max.Position : 0;
@@ -24,6 +28,7 @@ internal sealed class PositionSet
     /// <summary>Adds the id unless it is there already (<c>ZADD NX</c>); true when it was added.</summary>
     public bool Add(string msgId, long position)
     {
+        meter.Touch();
         if (!_positions.TryAdd(msgId, position))
         {
             return false;
@@ -35,6 +40,7 @@ internal sealed class PositionSet
 
     public bool Remove(string msgId)
     {
+        meter.Touch();
         if (!_positions.Remove(msgId, out var position))
         {
             return false;
@@ -50,6 +56,7 @@ internal sealed class PositionSet
         var removed = 0;
         while (_ordered.Count > 0 && _ordered.Min.Position <= position)
         {
+            meter.Touch();
             var lowest = _ordered.Min;
             _ordered.Remove(lowest);
             _positions.Remove(lowest.MsgId);

@@ -10,9 +10,9 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// stream (and so does a user's expiry): a device that resumes with an epoch of an earlier stream is told to resync.
 /// Seqs are consecutive, so the entries after a seq are found by index, not by a walk.
 /// </summary>
-internal sealed class StreamState
+internal sealed class StreamState(WorkMeter meter)
 {
-    private readonly AppendLog<LoggedStreamEntry> _entries = new();
+    private readonly AppendLog<LoggedStreamEntry> _entries = new(meter);
     private readonly Dictionary<string, long> _messageSeqs = new(StringComparer.Ordinal);
 
     public string Epoch { get; } = Guid.NewGuid().ToString("N");

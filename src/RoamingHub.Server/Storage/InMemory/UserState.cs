@@ -8,11 +8,11 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// conversations and the stream. Their groups, connections, walks and operations live elsewhere in
 /// <see cref="InMemoryState"/>, each as long as it does in Redis.
 /// </summary>
-internal sealed class UserState(string id)
+internal sealed class UserState(string id, WorkMeter meter)
 {
     public string Id { get; } = id;
     public Dictionary<string, ConversationState> Conversations { get; } = new(StringComparer.Ordinal);
-    public StreamState Stream { get; } = new();
+    public StreamState Stream { get; } = new(meter);
 
     /// <summary>When the user's lifetime was last renewed (see <see cref="InMemoryState"/>).</summary>
     public long? RenewedAt { get; set; }

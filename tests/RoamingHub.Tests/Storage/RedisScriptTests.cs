@@ -178,7 +178,11 @@ public sealed partial class RedisScriptTests(ITestOutputHelper output)
         return [.. chats.Values];
     }
 
-    /// <summary>A header line: blank, a comment (an include among them), or a local naming an input.</summary>
+    /// <summary>
+    /// A header line: blank, a comment (an include among them), or a local naming an input, as it came or checked by a
+    /// helper of <c>lib/check.lua</c> that is given the input's name (<c>local now_ms = decimal_arg(ARGV[2], 'now_ms')</c>);
+    /// never a bare <c>tonumber</c>, which would let a malformed number through to fail a later write.
+    /// </summary>
     private static bool IsHeader(string line) =>
         string.IsNullOrWhiteSpace(line) || line.StartsWith("--", StringComparison.Ordinal) || NamedInput().IsMatch(line);
 
@@ -188,7 +192,7 @@ public sealed partial class RedisScriptTests(ITestOutputHelper output)
     [GeneratedRegex(@"^\s*(?<name>[a-z_]+)\s*=\s*(?<value>-?\d+),", RegexOptions.Multiline)]
     private static partial Regex StatusEntry();
 
-    [GeneratedRegex(@"^local [a-z_]+ = (tonumber\((KEYS|ARGV)\[\d+\]\)|(KEYS|ARGV)\[\d+\]( == '[a-z0-9]*')?|tail\((KEYS|ARGV), \d+\))\s*(--.*)?$")]
+    [GeneratedRegex(@"^local (?<name>[a-z_]+) = ((KEYS|ARGV)\[\d+\]( == '[a-z0-9]*')?|tail\((KEYS|ARGV), \d+\)|[a-z]+_arg\(((KEYS|ARGV)\[\d+\]|tail\((KEYS|ARGV), \d+\)), '\k<name>'\))\s*(--.*)?$")]
     private static partial Regex NamedInput();
 
     [GeneratedRegex(@"\b(KEYS|ARGV)\b")]

@@ -7,13 +7,16 @@
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/presence.lua
+--!include lib/check.lua
 local connections_key = KEYS[1]
 local record = ARGV[1]                  -- node_id:record_id; '' to only check for room
-local now_ms = ARGV[2]
-local fresh_after_ms = tonumber(ARGV[3])
-local max_connections = tonumber(ARGV[4])
-local key_lifetime_ms = ARGV[5]
+local now_ms = decimal_arg(ARGV[2], 'now_ms')
+local fresh_after_ms = number_arg(ARGV[3], 'fresh_after_ms')
+local max_connections = number_arg(ARGV[4], 'max_connections')
+local key_lifetime_ms = decimal_arg(ARGV[5], 'key_lifetime_ms')
 local live_nodes = tail(ARGV, 6)        -- pairs node_id, rewritten_since_ms
+
+for i = 2, #live_nodes, 2 do number_arg(live_nodes[i], 'rewritten_since_ms') end
 
 local counted = count_live_connections(connections_key, live_nodes, fresh_after_ms)
 local known = record ~= '' and redis.call('ZSCORE', connections_key, record)

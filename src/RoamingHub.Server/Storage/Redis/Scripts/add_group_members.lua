@@ -4,9 +4,10 @@
 -- Returns {not_found}, {too_many_members}, or {ok, users newly added...}.
 --!include lib/status.lua
 --!include lib/tail.lua
+--!include lib/check.lua
 local info_key = KEYS[1]
 local members_key = KEYS[2]
-local max_members = tonumber(ARGV[1])
+local max_members = number_arg(ARGV[1], 'max_members')
 local users = tail(ARGV, 2)
 
 if redis.call('EXISTS', info_key) == 0 then return {status.not_found} end

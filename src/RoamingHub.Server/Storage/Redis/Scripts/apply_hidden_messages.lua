@@ -18,35 +18,43 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local member = ARGV[1]
-local watermark = ARGV[2]                -- position: max(watermark, retention floor)
+local watermark = decimal_arg(ARGV[2], 'watermark')  -- position: max(watermark, retention floor)
 local replacement = ARGV[3]              -- position|blob of the newest visible message; '' to clear
-local bounds = ARGV[4]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[4], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[5]               -- the event of what this call hid
 local hid_something = ARGV[6] == '1'     -- whether the chat step hid anything new
 local resumed_event_blob = ARGV[7]       -- the event of everything the request names that is hidden; '' for none
-local operation_window_ms = ARGV[8]      -- '' without a clientOpId
-local hidden_positions = tail(ARGV, 9)   -- of the messages the request names that are hidden by id
+local operation_window_ms = window_arg(ARGV[8], 'operation_window_ms')  -- '' without a clientOpId
+local hidden_positions = decimals_arg(tail(ARGV, 9), 'hidden_positions')  -- of the messages the request names that are hidden by id
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
+-- Everything is read and checked before the first write (lib/check.lua).
 local hidden = {}
 for _, position in ipairs(hidden_positions) do hidden[tonumber(position)] = true end
 local current = redis.call('HGET', last, member)
+local repoint = false
 if current then
   local position = position_of(current)
-  if position <= tonumber(watermark) or hidden[position] then
-    if replacement == '' then redis.call('HDEL', last, member) else redis.call('HSET', last, member, replacement) end
-  end
+  repoint = position <= tonumber(watermark) or hidden[position] == true
 end
-redis.call('ZREMRANGEBYSCORE', unread, '-inf', watermark)
-for _, position in ipairs(hidden_positions) do redis.call('ZREMRANGEBYSCORE', unread, position, position) end
-if redis.call('ZSCORE', convs, member) then set_unread(member, redis.call('ZCARD', unread)) end
+local listed = redis.call('ZSCORE', convs, member)
+local unread_size = redis.call('ZCARD', unread)
+if listed then check_unread({member}) end
 local logged = false
 if hid_something then
   logged = event_blob
 elseif resumed_event_blob ~= '' and resuming(operation_window_ms) then
   logged = resumed_event_blob
 end
+if logged then check_stream() else check_keep_alive() end
+
+if repoint then
+  if replacement == '' then redis.call('HDEL', last, member) else redis.call('HSET', last, member, replacement) end
+end
+local removed = redis.call('ZREMRANGEBYSCORE', unread, '-inf', watermark)
+for _, position in ipairs(hidden_positions) do removed = removed + redis.call('ZREMRANGEBYSCORE', unread, position, position) end
+if listed then set_unread(member, unread_size - removed) end
 local entry = logged and append_event(logged, bounds)
 keep_alive(bounds)
 return answer({status.ok, entry, logged or event_blob}, operation_window_ms)

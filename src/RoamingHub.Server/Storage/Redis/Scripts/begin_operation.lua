@@ -7,9 +7,10 @@
 -- Returns {ok} when this caller claimed it, {in_progress} while another caller holds it, or {completed, outcome}
 -- (an 'S' outcome is a final script's reply, which the call's own steps answer again).
 --!include lib/status.lua
+--!include lib/check.lua
 local operation_key = KEYS[1]
-local lease_ms = tonumber(ARGV[1])
-local window_ms = ARGV[2]
+local lease_ms = number_arg(ARGV[1], 'lease_ms')
+local window_ms = decimal_arg(ARGV[2], 'window_ms')
 
 local time = redis.call('TIME')
 local now_ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)

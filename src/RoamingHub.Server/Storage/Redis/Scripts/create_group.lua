@@ -7,12 +7,13 @@
 -- Returns {ok}, {unchanged, created_ms}, {already_exists}, {deleting} or {too_many_members}.
 --!include lib/status.lua
 --!include lib/tail.lua
+--!include lib/check.lua
 local info_key = KEYS[1]
 local members_key = KEYS[2]
 local deletion_key = KEYS[3]    -- the former members of a deleted group of this id still to be told
 local owner = ARGV[1]
-local created_ms = ARGV[2]
-local max_members = tonumber(ARGV[3])
+local created_ms = decimal_arg(ARGV[2], 'created_ms')
+local max_members = number_arg(ARGV[3], 'max_members')
 local members = tail(ARGV, 4)   -- distinct, the owner among them
 
 local function is_this_group()
@@ -29,6 +30,7 @@ if redis.call('EXISTS', info_key) == 1 then
 end
 if redis.call('EXISTS', deletion_key) == 1 then return {status.deleting} end
 if #members > max_members then return {status.too_many_members} end
+expect_type(members_key, 'set', 'members')  -- before the first write (lib/check.lua): info is new, members may not be
 redis.call('HSET', info_key, 'owner', owner, 'created', created_ms)
 for _, member in ipairs(members) do redis.call('SADD', members_key, member) end
 return {status.ok}

@@ -8,6 +8,7 @@
 -- large one is freed in the background instead of blocking Redis.
 -- Returns {not_found} when there is neither a group nor a tombstone, else {ok, members still to be told...}.
 --!include lib/status.lua
+--!include lib/check.lua
 local info_key = KEYS[1]
 local members_key = KEYS[2]
 local messages_key = KEYS[3]
@@ -15,10 +16,11 @@ local bodies_key = KEYS[4]
 local clock_key = KEYS[5]
 local watermarks_key = KEYS[6]
 local deletion_key = KEYS[7]    -- the tombstone: SET of the members still to be told
-local tombstone_lifetime_ms = ARGV[1]
+local tombstone_lifetime_ms = decimal_arg(ARGV[1], 'tombstone_lifetime_ms')
 
 if redis.call('EXISTS', info_key) == 1 then
   local members = redis.call('SMEMBERS', members_key)
+  expect_type(deletion_key, 'set', 'deleting')  -- before the first write (lib/check.lua)
   for _, member in ipairs(members) do redis.call('SADD', deletion_key, member) end
   if #members > 0 then redis.call('PEXPIRE', deletion_key, tombstone_lifetime_ms) end
   redis.call('UNLINK', info_key, members_key, messages_key, bodies_key, clock_key, watermarks_key)

@@ -10,13 +10,16 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local member = ARGV[1]
-local bounds = ARGV[2]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[2], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[3]
-local operation_window_ms = ARGV[4] -- '' without a clientOpId
+local operation_window_ms = window_arg(ARGV[4], 'operation_window_ms') -- '' without a clientOpId
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
 if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}, operation_window_ms) end
+-- Everything that can fail is checked before the first write (lib/check.lua).
+check_forget({member})
+check_stream()
 forget(member)
 redis.call('DEL', unread)
 local entry = append_event(event_blob, bounds)

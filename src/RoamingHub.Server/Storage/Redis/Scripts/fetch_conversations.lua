@@ -13,57 +13,61 @@
 --!include lib/conversation_list.lua
 --!include lib/user_lifetime.lua
 local continues = ARGV[1] == 'continue'  -- else 'start'
-local offset = tonumber(ARGV[2])
-local page_size = tonumber(ARGV[3])
-local snapshot_lifetime_ms = ARGV[4]
-local retention_floor = tonumber(ARGV[5])
+local offset = number_arg(ARGV[2], 'offset')
+local page_size = number_arg(ARGV[3], 'page_size')
+local snapshot_lifetime_ms = decimal_arg(ARGV[4], 'snapshot_lifetime_ms')
+local retention_floor = number_arg(ARGV[5], 'retention_floor')
 local list = ARGV[6]                     -- 'pins' or 'convs'
 local walk_id = ARGV[7]
-local bounds = ARGV[8]                   -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[8], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
 local source = list == 'pins' and pins or convs
 local marker = '#' .. walk_id
 local count
 if continues then
   if not redis.call('ZSCORE', extra, marker) then return {status.walk_expired} end
-  redis.call('PEXPIRE', extra, snapshot_lifetime_ms)
-  source = extra
   count = redis.call('ZCARD', extra) - 1
 else
   count = redis.call('ZCARD', source)
 end
 local more = count > offset + page_size
-if more and not continues then
+-- The page is read whole before the snapshot and the keys' lifetime are written (lib/check.lua).
+local members = {}
+for _, member in ipairs(redis.call('ZREVRANGE', continues and extra or source, offset, offset + page_size - 1)) do
+  if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
+end
+check_keep_alive()
+local result = {status.ok, more and 1 or 0}
+if #members > 0 then
+  local activity = redis.call('ZMSCORE', convs, unpack(members))
+  local pinned = redis.call('ZMSCORE', pins, unpack(members))
+  local created_at = redis.call('HMGET', created, unpack(members))
+  local messages = redis.call('HMGET', last, unpack(members))
+  local unread_at = redis.call('HMGET', unread_counts, unpack(members))
+  local peer_read = redis.call('HMGET', peer_reads, unpack(members))
+  local ext_of = redis.call('HMGET', exts, unpack(members))
+  for i, member in ipairs(members) do
+    if activity[i] then
+      local message = messages[i]
+      if message and position_of(message) <= retention_floor then message = false end
+      result[#result + 1] = member
+      result[#result + 1] = activity[i]
+      result[#result + 1] = created_at[i] or activity[i]
+      result[#result + 1] = pinned[i] or false
+      result[#result + 1] = message or false
+      result[#result + 1] = unread_at[i] or '0'
+      result[#result + 1] = peer_read[i] or false
+      result[#result + 1] = ext_of[i] or false
+    end
+  end
+end
+
+if continues then
+  redis.call('PEXPIRE', extra, snapshot_lifetime_ms)
+elseif more then
   redis.call('COPY', source, extra, 'REPLACE')
   redis.call('ZADD', extra, -1, marker)
   redis.call('PEXPIRE', extra, snapshot_lifetime_ms)
 end
-local members = {}
-for _, member in ipairs(redis.call('ZREVRANGE', source, offset, offset + page_size - 1)) do
-  if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
-end
 keep_alive(bounds)
-local result = {status.ok, more and 1 or 0}
-if #members == 0 then return result end
-local activity = redis.call('ZMSCORE', convs, unpack(members))
-local pinned = redis.call('ZMSCORE', pins, unpack(members))
-local created_at = redis.call('HMGET', created, unpack(members))
-local messages = redis.call('HMGET', last, unpack(members))
-local unread_of = redis.call('HMGET', unread_counts, unpack(members))
-local peer_read = redis.call('HMGET', peer_reads, unpack(members))
-local ext_of = redis.call('HMGET', exts, unpack(members))
-for i, member in ipairs(members) do
-  if activity[i] then
-    local message = messages[i]
-    if message and position_of(message) <= retention_floor then message = false end
-    result[#result + 1] = member
-    result[#result + 1] = activity[i]
-    result[#result + 1] = created_at[i] or activity[i]
-    result[#result + 1] = pinned[i] or false
-    result[#result + 1] = message or false
-    result[#result + 1] = unread_of[i] or '0'
-    result[#result + 1] = peer_read[i] or false
-    result[#result + 1] = ext_of[i] or false
-  end
-end
 return result

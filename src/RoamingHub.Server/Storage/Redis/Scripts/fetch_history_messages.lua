@@ -7,6 +7,7 @@
 -- (the blob holds the id).
 --!include lib/status.lua
 --!include lib/walk.lua
+--!include lib/check.lua
 local messages_key = KEYS[1]
 local bodies_key = KEYS[2]
 local watermarks_key = KEYS[3]
@@ -15,9 +16,9 @@ local members_key = KEYS[5]
 local user = ARGV[1]
 local older = ARGV[2] == 'up'
 local cursor = ARGV[3]          -- msgId the page starts after; '' for the first page
-local page_size = tonumber(ARGV[4])
-local retention_floor = ARGV[5] -- position
-local scan_cap = tonumber(ARGV[6])
+local page_size = number_arg(ARGV[4], 'page_size')
+local retention_floor = decimal_arg(ARGV[5], 'retention_floor') -- position
+local scan_cap = number_arg(ARGV[6], 'scan_cap')
 local is_group = ARGV[7] == '1'
 
 if is_group and redis.call('SISMEMBER', members_key, user) == 0 then return {status.not_a_member} end

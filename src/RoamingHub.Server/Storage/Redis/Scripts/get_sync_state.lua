@@ -7,8 +7,11 @@
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/event_log.lua
-local bounds = ARGV[1]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[1], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
+-- The seq and the stream hash are read and checked before the first write (lib/check.lua).
+check_keep_alive()
+local seq = stream_seq()
 local epoch = stream_epoch()
 keep_alive(bounds)
-return {status.ok, tonumber(redis.call('GET', seq_key) or '0'), epoch}
+return {status.ok, tonumber(seq or '0'), epoch}

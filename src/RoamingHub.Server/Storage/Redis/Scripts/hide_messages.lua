@@ -12,6 +12,7 @@
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/walk.lua
+--!include lib/check.lua
 local messages_key = KEYS[1]
 local bodies_key = KEYS[2]
 local watermarks_key = KEYS[3]
@@ -20,15 +21,21 @@ local clock_key = KEYS[5]
 local members_key = KEYS[6]
 local user = ARGV[1]
 local mode = ARGV[2]            -- 'before', 'all' or 'ids'
-local watermark = tonumber(ARGV[3])
-local retention_floor = ARGV[4] -- position
-local key_lifetime_ms = ARGV[5]
-local scan_cap = tonumber(ARGV[6])
+local watermark = number_arg(ARGV[3], 'watermark')
+local retention_floor = decimal_arg(ARGV[4], 'retention_floor') -- position
+local key_lifetime_ms = decimal_arg(ARGV[5], 'key_lifetime_ms')
+local scan_cap = number_arg(ARGV[6], 'scan_cap')
 local is_group = ARGV[7] == '1'
 local msg_ids = tail(ARGV, 8)   -- mode 'ids' only
 
 if is_group and redis.call('SISMEMBER', members_key, user) == 0 then return {status.not_a_member} end
-local mark = tonumber(redis.call('HGET', watermarks_key, user) or '0')
+-- Everything that can fail is read and checked before the first write (lib/check.lua): the keys written or read
+-- after it are typed.
+local mark = stored_number(redis.call('HGET', watermarks_key, user), 'watermark') or 0
+local clock = mode ~= 'ids' and (stored_number(redis.call('GET', clock_key), 'clock') or 0)
+expect_type(messages_key, 'zset', 'msgs')
+expect_type(hidden_key, 'zset', 'hidden')
+expect_type(bodies_key, 'hash', 'bodies')
 local retention = tonumber(retention_floor)
 local moved = 0
 local ids, positions = {}, {}
@@ -51,7 +58,6 @@ if mode == 'ids' then
     redis.call('PEXPIRE', hidden_key, key_lifetime_ms)
   end
 else
-  local clock = tonumber(redis.call('GET', clock_key) or '0')
   local target = mode == 'all' and clock or math.min(watermark, clock)
   if target > mark then
     mark = target

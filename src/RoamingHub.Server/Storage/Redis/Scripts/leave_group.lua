@@ -10,14 +10,22 @@
 --!include lib/event_log.lua
 local group_id = ARGV[1]
 local member = ARGV[2]    -- the group, as a member of the user's list
-local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[3], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
 
-local was_member = redis.call('SREM', groups, group_id)
+local was_member = redis.call('SISMEMBER', groups, group_id) == 1
 local had_conversation = redis.call('ZSCORE', convs, member)
+if not was_member and not had_conversation then
+  redis.call('DEL', unread)
+  return {status.unchanged}
+end
+-- Everything that can fail is checked before the first write (lib/check.lua).
+if had_conversation then check_forget({member}) end
+check_stream()
+
+redis.call('SREM', groups, group_id)
 if had_conversation then forget(member) end
 redis.call('DEL', unread)
-if was_member == 0 and not had_conversation then return {status.unchanged} end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
 return {status.ok, entry}

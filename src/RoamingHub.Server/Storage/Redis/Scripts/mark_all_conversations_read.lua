@@ -18,9 +18,9 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
-local bounds = ARGV[1]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[1], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[2]
-local operation_window_ms = ARGV[3] -- '' without a clientOpId
+local operation_window_ms = window_arg(ARGV[3], 'operation_window_ms') -- '' without a clientOpId
 local members = tail(ARGV, 4)
 
 local stored = stored_reply(operation_window_ms)
@@ -28,23 +28,33 @@ if stored then return stored end
 local named = {}
 for _, member in ipairs(members) do named[member] = true end
 local missing = {status.keys_changed}
-for _, member in ipairs(redis.call('HKEYS', unread_counts)) do
+for _, member in ipairs(unread_members()) do
   if not named[member] then missing[#missing + 1] = member end
 end
 if #missing > 1 then return missing end
 
-local marked = {}
+-- Everything that can fail is read and checked before the first write (lib/check.lua): each conversation still
+-- listed, its newest unread message (which also types its unread set) and its read point.
+local listed, newest, read_before = {}, {}, {}
 for i, member in ipairs(members) do
   if redis.call('ZSCORE', convs, member) then
-    local position = tonumber(redis.call('ZREVRANGE', unread_sets[i], 0, 0, 'WITHSCORES')[2] or '0')
-    if position > tonumber(redis.call('HGET', reads, member) or '0')
-       and redis.call('HSET', reads, member, string.format('%.0f', position)) == 1 then
-      may_have_created(reads)
-    end
-    redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
-    set_unread(member, redis.call('ZCARD', unread_sets[i]))
-    marked[#marked + 1] = member
+    listed[#listed + 1] = i
+    newest[i] = tonumber(redis.call('ZREVRANGE', unread_sets[i], 0, 0, 'WITHSCORES')[2] or '0')
+    read_before[i] = stored_number(redis.call('HGET', reads, member), 'read position') or 0
   end
+end
+check_unread(members)
+check_stream()
+
+local marked = {}
+for _, i in ipairs(listed) do
+  local member, position = members[i], newest[i]
+  if position > read_before[i] and redis.call('HSET', reads, member, string.format('%.0f', position)) == 1 then
+    may_have_created(reads)
+  end
+  redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
+  set_unread(member, redis.call('ZCARD', unread_sets[i]))
+  marked[#marked + 1] = member
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)

@@ -13,22 +13,26 @@
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local member = ARGV[1]
-local read_position = ARGV[2]  -- no further than the chat's clock, read by the caller: never a node's clock alone
-local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local read_position = decimal_arg(ARGV[2], 'read_position')  -- no further than the chat's clock, read by the caller: never a node's clock alone
+local bounds = bounds_arg(ARGV[3], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
-local operation_window_ms = ARGV[5] -- '' without a clientOpId
+local operation_window_ms = window_arg(ARGV[5], 'operation_window_ms') -- '' without a clientOpId
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
 if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}, operation_window_ms) end
-local current = tonumber(redis.call('HGET', reads, member) or '0')
+-- Everything that can fail is read and checked before the first write (lib/check.lua).
+local current = stored_number(redis.call('HGET', reads, member), 'read position') or 0
 local moved = tonumber(read_position) > current
+local unread_size = redis.call('ZCARD', unread)
+check_unread({member})
+if moved then check_stream() else check_keep_alive() end
+
 if moved then
   current = tonumber(read_position)
   if redis.call('HSET', reads, member, read_position) == 1 then may_have_created(reads) end
 end
-redis.call('ZREMRANGEBYSCORE', unread, '-inf', string.format('%.0f', current))
-local count = redis.call('ZCARD', unread)
+local count = unread_size - redis.call('ZREMRANGEBYSCORE', unread, '-inf', string.format('%.0f', current))
 set_unread(member, count)
 local entry = moved and append_event(event_blob, bounds)
 keep_alive(bounds)

@@ -13,13 +13,13 @@
 --!include lib/operation.lua
 local member = ARGV[1]
 local pin = ARGV[2] == '1'
-local now_ms = ARGV[3]
-local max_pins = tonumber(ARGV[4])
-local max_conversations = tonumber(ARGV[5])
-local bounds = ARGV[6]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local now_ms = decimal_arg(ARGV[3], 'now_ms')
+local max_pins = number_arg(ARGV[4], 'max_pins')
+local max_conversations = number_arg(ARGV[5], 'max_conversations')
+local bounds = bounds_arg(ARGV[6], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[7]          -- the event without its seq
 local group_id = ARGV[8]            -- '' for a single chat
-local operation_window_ms = ARGV[9] -- '' without a clientOpId
+local operation_window_ms = window_arg(ARGV[9], 'operation_window_ms') -- '' without a clientOpId
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
@@ -28,6 +28,18 @@ if pin then
   if current then return answer({status.unchanged, current}, operation_window_ms) end
   if group_id ~= '' and redis.call('SISMEMBER', groups, group_id) == 0 then return answer({status.not_a_member}, operation_window_ms) end
   if redis.call('ZCARD', pins) >= max_pins then return answer({status.pin_limit}, operation_window_ms) end
+elseif not current then
+  return answer({status.unchanged, false}, operation_window_ms)
+end
+
+-- Everything that can fail is checked before the first write (lib/check.lua).
+check_stream()
+if pin then
+  check_eviction(max_conversations, member)
+  expect_user_keys(created)
+end
+
+if pin then
   redis.call('ZADD', pins, now_ms, member)
   may_have_created(pins)
   if redis.call('ZADD', convs, 'NX', now_ms, member) == 1 then
@@ -38,7 +50,6 @@ if pin then
     evict(max_conversations)
   end
 else
-  if not current then return answer({status.unchanged, false}, operation_window_ms) end
   redis.call('ZREM', pins, member)
 end
 local entry = append_event(event_blob, bounds)

@@ -8,12 +8,14 @@
 --!include lib/user_keys.lua
 --!include lib/event_log.lua
 local member = ARGV[1]    -- the reader, as a member of the peer's list
-local read_time_ms = ARGV[2]
-local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local read_time_ms = decimal_arg(ARGV[2], 'read_time_ms')
+local bounds = bounds_arg(ARGV[3], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]  -- the PEER_READ event without its seq
 
 if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
-if tonumber(read_time_ms) <= tonumber(redis.call('HGET', peer_reads, member) or '0') then return {status.unchanged} end
+local read_before = stored_number(redis.call('HGET', peer_reads, member), 'peer read time') or 0
+if tonumber(read_time_ms) <= read_before then return {status.unchanged} end
+check_stream()  -- before the first write (lib/check.lua)
 if redis.call('HSET', peer_reads, member, read_time_ms) == 1 then may_have_created(peer_reads) end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)

@@ -11,6 +11,7 @@
 -- Returns {not_a_member}, or {ok or duplicate, msgId, position, blob of the first message or false, group members...}.
 --!include lib/status.lua
 --!include lib/housekeeping.lua
+--!include lib/check.lua
 local messages_key = KEYS[1]
 local bodies_key = KEYS[2]
 local clock_key = KEYS[3]
@@ -19,11 +20,11 @@ local sender_hidden_key = KEYS[5]
 local recipient_hidden_key = KEYS[6]   -- the sender's own again in a group chat
 local members_key = KEYS[7]
 local msg_id = ARGV[1]
-local now_ms = tonumber(ARGV[2])
+local now_ms = number_arg(ARGV[2], 'now_ms')
 local blob = ARGV[3]
-local client_msg_id_window_ms = ARGV[4] -- '' when the message has no clientMsgId
-local retention_floor = ARGV[5]         -- position
-local key_lifetime_ms = ARGV[6]
+local client_msg_id_window_ms = window_arg(ARGV[4], 'client_msg_id_window_ms') -- '' when the message has no clientMsgId
+local retention_floor = decimal_arg(ARGV[5], 'retention_floor')  -- position
+local key_lifetime_ms = decimal_arg(ARGV[6], 'key_lifetime_ms')
 local sender = ARGV[7]
 local is_group = ARGV[8] == '1'
 
@@ -45,14 +46,26 @@ if client_msg_id_window_ms ~= '' then
     if position and first_blob then return answer(status.duplicate, first, position, first_blob) end
   end
 end
-local previous = tonumber(redis.call('GET', clock_key) or '0')
+-- Everything that can fail is read and checked before the first write (lib/check.lua). The new message is above
+-- the retention floor, so the expired ones are found before it is added (one more, in case msg_id is among them).
+local previous = stored_number(redis.call('GET', clock_key), 'clock') or 0
 local position = string.format('%.0f', math.max(now_ms * 1024, previous + 1))
-redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
-redis.call('ZADD', messages_key, position, msg_id)
-redis.call('HSET', bodies_key, msg_id, blob)
-if client_msg_id_window_ms ~= '' then redis.call('SET', client_msg_id_key, msg_id, 'PX', client_msg_id_window_ms) end
 local housekeeping = new_minute(previous, position)
-local expired = redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, housekeeping and 100 or 2)
+local limit = housekeeping and 100 or 2
+local expired = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, limit + 1)) do
+  if id ~= msg_id and #expired < limit then expired[#expired + 1] = id end
+end
+if housekeeping then
+  expect_type(sender_hidden_key, 'zset', 'hidden')
+  expect_type(recipient_hidden_key, 'zset', 'hidden')
+end
+
+-- The body goes first: bodies is the one key written here that nothing read, so this write is its check.
+redis.call('HSET', bodies_key, msg_id, blob)
+redis.call('ZADD', messages_key, position, msg_id)
+redis.call('SET', clock_key, position, 'PX', key_lifetime_ms)
+if client_msg_id_window_ms ~= '' then redis.call('SET', client_msg_id_key, msg_id, 'PX', client_msg_id_window_ms) end
 if #expired > 0 then
   redis.call('ZREM', messages_key, unpack(expired))
   redis.call('HDEL', bodies_key, unpack(expired))

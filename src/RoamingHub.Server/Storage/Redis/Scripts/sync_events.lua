@@ -11,18 +11,22 @@
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/event_log.lua
-local since = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
+local since = number_arg(ARGV[1], 'since')
+local limit = number_arg(ARGV[2], 'limit')
 local device_epoch = ARGV[3]  -- '' when the device names none
-local bounds = ARGV[4]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[4], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+
+-- Everything that can fail is read and checked before the first write (lib/check.lua).
+check_stream()
+local state = epoch_state()
+local last_seq = tonumber(stream_seq() or '0')
+local continues = device_epoch == '' or device_epoch == state.epoch
+  or (device_epoch == state.prev and since <= stored_number(state.base or '', 'stream base'))
 
 local epoch = stream_epoch()
 local length, oldest = parse_bounds(bounds)
 trim_stream(length, oldest)
 keep_alive(bounds)
-local last_seq = tonumber(redis.call('GET', seq_key) or '0')
-local meta = redis.call('HMGET', stream, 'base', 'prev')
-local continues = device_epoch == '' or device_epoch == epoch or (device_epoch == meta[2] and since <= tonumber(meta[1]))
 if not continues or since > last_seq then
   return {status.resync_required, last_seq, epoch}
 end

@@ -15,16 +15,35 @@
 --!include lib/housekeeping.lua
 --!include lib/event_log.lua
 local member = ARGV[1]
-local timestamp_ms = ARGV[2]
-local position = ARGV[3]
+local timestamp_ms = decimal_arg(ARGV[2], 'timestamp_ms')
+local position = decimal_arg(ARGV[3], 'position')
 local positioned_message = ARGV[4]  -- position|blob
-local max_conversations = tonumber(ARGV[5])
+local max_conversations = number_arg(ARGV[5], 'max_conversations')
 local count_unread = ARGV[6] == '1'
 local msg_id = ARGV[7]
-local retention_floor = ARGV[8]     -- position
-local unread_lifetime_ms = ARGV[9]
+local retention_floor = decimal_arg(ARGV[8], 'retention_floor')  -- position
+local unread_lifetime_ms = decimal_arg(ARGV[9], 'unread_lifetime_ms')
 local update_list = ARGV[10] == '1' -- '0' for a message that goes into history only
-local bounds = ARGV[11]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[11], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+
+-- Everything that can fail is read and checked before the first write (lib/check.lua).
+check_stream(msg_id)
+local listed, previous, read_position, unread_size
+if update_list then
+  listed = redis.call('ZSCORE', convs, member)
+  if not listed then
+    check_eviction(max_conversations, member)
+    expect_user_keys(created)
+  end
+  local current = redis.call('HGET', last, member)
+  previous = current and position_of(current) or 0
+  if count_unread then
+    read_position = stored_number(redis.call('HGET', reads, member), 'read position') or 0
+    -- A conversation this call adds starts its unread set again.
+    unread_size = listed and redis.call('ZCARD', unread) or 0
+    check_unread({member})
+  end
+end
 
 local entry = append_message(member, msg_id, position, bounds)
 if not update_list then
@@ -39,19 +58,18 @@ if added == 1 then
   may_have_created(convs)
   may_have_created(created)
 end
-local current = redis.call('HGET', last, member)
-local previous = current and position_of(current) or 0
 if previous < tonumber(position) and redis.call('HSET', last, member, positioned_message) == 1 then
   may_have_created(last)
 end
 if count_unread then
   local counted = 0
-  if tonumber(position) > tonumber(redis.call('HGET', reads, member) or '0') then
+  if tonumber(position) > read_position then
     counted = redis.call('ZADD', unread, 'NX', position, msg_id)
   end
   local housekeeping = added == 1 or new_minute(previous, position)
-  if housekeeping then redis.call('ZREMRANGEBYSCORE', unread, '-inf', retention_floor) end
-  local count = redis.call('ZCARD', unread)
+  local removed = 0
+  if housekeeping then removed = redis.call('ZREMRANGEBYSCORE', unread, '-inf', retention_floor) end
+  local count = unread_size + counted - removed
   -- A read that emptied the set removed it, lifetime and all: the message that starts it again renews it.
   if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, unread_lifetime_ms) end
   set_unread(member, count)

@@ -10,14 +10,15 @@
 --!include lib/operation.lua
 local member = ARGV[1]
 local ext = ARGV[2]       -- '' clears it
-local bounds = ARGV[3]  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local bounds = bounds_arg(ARGV[3], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[4]
-local operation_window_ms = ARGV[5] -- '' without a clientOpId
+local operation_window_ms = window_arg(ARGV[5], 'operation_window_ms') -- '' without a clientOpId
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
 if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}, operation_window_ms) end
 if (redis.call('HGET', exts, member) or '') == ext then return answer({status.unchanged}, operation_window_ms) end
+check_stream()  -- before the first write (lib/check.lua)
 if ext == '' then
   redis.call('HDEL', exts, member)
 elseif redis.call('HSET', exts, member, ext) == 1 then

@@ -1,15 +1,56 @@
--- Helpers that keep a user's list and its derived state (unread counts, the badge) exact.
+-- Helpers that keep a user's list and its derived state (unread counts, the badge) exact. A script that will call
+-- set_unread, forget or evict first runs check_unread, check_forget or check_eviction, before its first write
+-- (lib/check.lua), so none of them fails after it.
 --!include lib/user_keys.lua
 --!include lib/user_lifetime.lua
 
--- position_of(entry): the position of a last-message entry (position|blob), read without decoding the message.
+-- position_of(entry): the position of a last-message entry (position|blob), read without decoding the message; an
+-- entry without one raises.
 local function position_of(entry)
-  return tonumber(string.sub(entry, 1, string.find(entry, '|', 1, true) - 1))
+  local position = tonumber(string.match(entry, '^(%d+)|'))
+  if not position then refuse('ERR stored last message has no position') end
+  return position
+end
+
+-- The unread counts read by the checks, by member, kept as set_unread changes them; all_unread_read once
+-- unread_members read every one (a member it did not find has none).
+local unread_of = {}
+local all_unread_read = false
+local summary_checked = false
+
+-- check_unread(members): the unread counts of members, and the badge, are read and must be numbers (which also
+-- checks both keys' types): one HMGET of the badge per call, one HGET per member not read yet.
+local function check_unread(members)
+  if not summary_checked then
+    local summary = redis.call('HMGET', unread_summary, 'total', 'conversations')
+    stored_number(summary[1], 'unread-summary total')
+    stored_number(summary[2], 'unread-summary conversations')
+    summary_checked = true
+  end
+  for _, member in ipairs(members) do
+    if unread_of[member] == nil then
+      unread_of[member] = all_unread_read and 0 or stored_number(redis.call('HGET', unread_counts, member), 'unread count') or 0
+    end
+  end
+end
+
+-- unread_members(): the members that have an unread count, every count read and checked (one HGETALL).
+local function unread_members()
+  local members = {}
+  local counts = redis.call('HGETALL', unread_counts)
+  for i = 1, #counts, 2 do
+    members[#members + 1] = counts[i]
+    unread_of[counts[i]] = stored_number(counts[i + 1], 'unread count')
+  end
+  all_unread_read = true
+  return members
 end
 
 -- Records a conversation's unread count and moves the summary by the difference, so the badge stays exact.
 local function set_unread(member, count)
-  local old = tonumber(redis.call('HGET', unread_counts, member) or '0')
+  local old = unread_of[member]
+  if old == nil then old = tonumber(redis.call('HGET', unread_counts, member) or '0') end
+  unread_of[member] = count
   if count == old then return end
   if count == 0 then redis.call('HDEL', unread_counts, member) else redis.call('HSET', unread_counts, member, count) end
   redis.call('HINCRBY', unread_summary, 'total', count - old)
@@ -20,6 +61,12 @@ local function set_unread(member, count)
   elseif count == 0 then
     redis.call('HINCRBY', unread_summary, 'conversations', -1)
   end
+end
+
+-- check_forget(members): the keys forget writes hold their types, and the members' counts are read (check_unread).
+local function check_forget(members)
+  expect_user_keys(convs, pins, created, last, reads, peer_reads, exts)
+  check_unread(members)
 end
 
 -- A conversation leaves the list and everything the user kept for it goes; its unread set is reset when it
@@ -33,6 +80,17 @@ local function forget(member)
   redis.call('HDEL', peer_reads, member)
   redis.call('HDEL', exts, member)
   set_unread(member, 0)
+end
+
+-- check_eviction(max, member): when the script may add member to the list and then evict. When the list is full,
+-- evict will drop members among the pins + excess least recently active (one more for a pin this call adds) and
+-- member itself: those are checked for forget. One ZCARD while the list has room.
+local function check_eviction(max, member)
+  local excess = redis.call('ZCARD', convs) + 1 - max
+  if excess <= 0 then return end
+  local candidates = redis.call('ZRANGE', convs, 0, redis.call('ZCARD', pins) + excess)
+  candidates[#candidates + 1] = member
+  check_forget(candidates)
 end
 
 -- Drops the least recently active unpinned conversations beyond max; reads at most pins + excess members.

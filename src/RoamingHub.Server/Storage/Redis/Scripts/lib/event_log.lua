@@ -5,30 +5,78 @@
 -- An entry is 'seq|time|E|<event>' (a multi-device event or PEER_READ, MessagePack) or
 -- 'seq|time|M|<member>|<msgId>|<position>' (a reference to a message, read back whole at replay).
 -- bounds: as lib/user_lifetime.lua reads them.
+-- A script that appends or trims calls check_stream before its first write, so nothing here fails after it.
 --!include lib/user_keys.lua
 --!include lib/user_lifetime.lua
+
+-- stream_seq(): the newest seq as stored (a string, or false for none), read once per call; it must be a number.
+local seq_read = nil
+local function stream_seq()
+  if seq_read == nil then
+    seq_read = redis.call('GET', seq_key)
+    stored_number(seq_read, 'seq')
+  end
+  return seq_read
+end
 
 -- The stream's epoch. The epoch key comes back with the data it describes, so a restore from an old snapshot would
 -- bring its old epoch back too; the run_id is the signal from outside the data: a different run (a restart, a
 -- failover) or missing metadata starts a new epoch, unique by the server's TIME even under the same run.
-local function stream_epoch()
+-- epoch_state(): the epoch, base and prev as they are once the rule applied, read without writing ('new' when the
+-- rule starts an epoch, which stream_epoch then writes).
+local epoch_read = nil
+local function epoch_state()
+  if epoch_read then return epoch_read end
+  local fields = stream_fields()
   local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
-  local meta = redis.call('HMGET', stream, 'epoch', 'run_id')
-  if meta[1] and meta[2] == run_id then return meta[1] end
-  local time = redis.call('TIME')
-  local epoch = string.sub(run_id, 1, 12) .. '.' .. time[1] .. string.format('%06d', tonumber(time[2]))
-  redis.call('HSET', stream, 'epoch', epoch, 'run_id', run_id, 'base', redis.call('GET', seq_key) or '0', 'prev', meta[1] or '')
-  return epoch
+  if fields.epoch and fields.run_id == run_id then
+    epoch_read = {epoch = fields.epoch, base = fields.base, prev = fields.prev}
+  else
+    local time = redis.call('TIME')
+    local epoch = string.sub(run_id, 1, 12) .. '.' .. time[1] .. string.format('%06d', tonumber(time[2]))
+    epoch_read = {epoch = epoch, run_id = run_id, base = stream_seq() or '0', prev = fields.epoch or '', new = true}
+  end
+  return epoch_read
+end
+
+-- stream_epoch(): the epoch, written first when the rule starts one.
+local function stream_epoch()
+  local state = epoch_state()
+  if state.new then
+    redis.call('HSET', stream, 'epoch', state.epoch, 'run_id', state.run_id, 'base', state.base, 'prev', state.prev)
+    state.new = false
+  end
+  return state.epoch
+end
+
+-- check_stream(msg_id): before a script's first write, when it will append to the stream or trim it: the stream
+-- hash and seq are read and parsed (lib/user_lifetime.lua's check included), events is counted (ZCARD, which trim_stream
+-- then uses), and stream_msgs is read for msg_id (the message append_message will append) or, without one, its type
+-- checked. Four commands, one of which keep_alive would have sent anyway.
+local events_size = nil
+local appended_for, appended_seq = nil, nil
+local function check_stream(msg_id)
+  stream_fields()
+  stream_seq()
+  events_size = redis.call('ZCARD', events)
+  if msg_id then
+    appended_for, appended_seq = msg_id, redis.call('ZSCORE', stream_msgs, msg_id)
+  else
+    expect_user_keys(stream_msgs)
+  end
 end
 
 -- Keeps the newest length entries and none older than oldest; message dedupe entries go with their entries. An
 -- idle stream is trimmed by age when it is next written or read; at most 100 entries per call, so a call stays cheap.
--- Returns the seq of the oldest entry left, or nil.
+-- An entry whose time cannot be read ends the trim by age (the length still bounds the stream), so it never fails a
+-- write. Returns the seq of the oldest entry left, or nil.
 local function trim_stream(length, oldest)
-  redis.call('ZREMRANGEBYRANK', events, 0, -(length + 1))
+  if not events_size or events_size > length then redis.call('ZREMRANGEBYRANK', events, 0, -(length + 1)) end
+  events_size = nil
   local expired = 0
   for _, entry in ipairs(redis.call('ZRANGE', events, 0, 99)) do
-    if tonumber(string.match(entry, '^%d+|(%d+)|')) >= oldest then break end
+    local time = tonumber(string.match(entry, '^%d+|(%d+)|'))
+    if not time or time >= oldest then break end
     expired = expired + 1
   end
   if expired > 0 then redis.call('ZREMRANGEBYRANK', events, 0, expired - 1) end
@@ -42,7 +90,8 @@ local function append_entry(entry, bounds)
   local length, oldest, now = parse_bounds(bounds)
   local epoch = stream_epoch()
   local seq = redis.call('INCR', seq_key)
-  redis.call('ZADD', events, seq, seq .. '|' .. now .. '|' .. entry)
+  seq_read = tostring(seq)
+  if redis.call('ZADD', events, seq, seq .. '|' .. now .. '|' .. entry) == 1 and events_size then events_size = events_size + 1 end
   if seq == 1 then may_have_created(seq_key) end
   if trim_stream(length, oldest) == seq then may_have_created(events) end
   return {seq, epoch}
@@ -56,7 +105,8 @@ end
 -- append_message(member, msg_id, position, bounds): appends a reference to a message once per msgId: a retried
 -- send answers the entry it made before. Returns {seq, epoch, 1 when this call appended it or 0}.
 local function append_message(member, msg_id, position, bounds)
-  local seq = redis.call('ZSCORE', stream_msgs, msg_id)
+  local seq = appended_seq
+  if appended_for ~= msg_id then seq = redis.call('ZSCORE', stream_msgs, msg_id) end
   if seq then return {tonumber(seq), stream_epoch(), 0} end
   local entry = append_entry('M|' .. member .. '|' .. msg_id .. '|' .. position, bounds)
   redis.call('ZADD', stream_msgs, entry[1], msg_id)

@@ -1,5 +1,6 @@
 -- The sixteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
 -- the user's hash tag {u:user}. A script that includes this file names the keys by these names.
+--!include lib/check.lua
 local convs = KEYS[1]           -- ZSET member -> last activity: the conversation list
 local pins = KEYS[2]            -- ZSET member -> pin time
 local created = KEYS[3]         -- HASH member -> creation time
@@ -16,3 +17,21 @@ local unread = KEYS[13]         -- ZSET msgId -> position: the unread set of the
 local extra = KEYS[14]          -- a script-specific key of the user (the list snapshot of fetch_conversations.lua)
 local stream = KEYS[15]         -- HASH epoch, run_id, base: the stream's epoch and what it was last written under
 local stream_msgs = KEYS[16]    -- ZSET msgId -> seq: the message entries of the stream, so a retry appends none
+
+-- Each key's type and name as a check names it (lib/check.lua); extra has none, its type being the script's own.
+local user_key_types = {
+  [convs] = {'zset', 'convs'}, [pins] = {'zset', 'pins'}, [created] = {'hash', 'created'}, [last] = {'hash', 'last'},
+  [seq_key] = {'string', 'seq'}, [events] = {'zset', 'events'}, [unread_counts] = {'hash', 'unread-counts'},
+  [unread_summary] = {'hash', 'unread-summary'}, [reads] = {'hash', 'read'}, [peer_reads] = {'hash', 'peer-read'},
+  [exts] = {'hash', 'ext'}, [groups] = {'set', 'groups'}, [unread] = {'zset', 'unread'}, [stream] = {'hash', 'stream'},
+  [stream_msgs] = {'zset', 'stream-msgs'},
+}
+
+-- expect_user_keys(...): before a script's first write, the keys named that it will write without reading them
+-- first hold their type or nothing (one TYPE each).
+local function expect_user_keys(...)
+  for _, key in ipairs({...}) do
+    local expected = user_key_types[key]
+    expect_type(key, expected[1], expected[2])
+  end
+end

@@ -22,21 +22,48 @@ local function parse_bounds(bounds)
   return tonumber(length), tonumber(oldest), now, tonumber(lifetime)
 end
 
+-- bounds_arg(value, name): the bounds argument, checked where the script names its inputs (lib/check.lua).
+local function bounds_arg(value, name)
+  if not (value and string.match(value, '^%d+:%d+:%d+:%d+$')) then refuse('ERR argument ' .. name .. ' is not length:oldest:now:lifetime') end
+  return value
+end
+
+-- stream_fields(): the stream hash's epoch, run_id, base, prev, alive and until, read once per call (one HMGET
+-- serves lib/event_log.lua and keep_alive). Called before a script's first write, it is the check keep_alive needs:
+-- a stream of another type raises WRONGTYPE, and alive and until must be numbers.
+local stream_read = nil
+local function stream_fields()
+  if stream_read then return stream_read end
+  local values = redis.call('HMGET', stream, 'epoch', 'run_id', 'base', 'prev', 'alive', 'until')
+  stream_read = {
+    epoch = values[1], run_id = values[2], base = values[3], prev = values[4],
+    alive = stored_number(values[5], 'stream alive'), expiry = values[6],
+  }
+  stored_number(values[6], 'stream until')
+  return stream_read
+end
+
 -- may_have_created(key): a write just added a member or field to key, so the key may be new, without an expiry.
 local function may_have_created(key)
   new_keys[#new_keys + 1] = key
 end
 
+-- check_keep_alive(): before a script's first write, when it will call keep_alive.
+local function check_keep_alive()
+  stream_fields()
+end
+
 -- keep_alive(bounds): after a script's writes, or a user's own read. On the first call of a renewal interval it renews every
 -- key of the user; otherwise it gives the keys created by this call the expiry the others have. A user with no
--- stream has no keys (every change appends to it), so a read of an unused id creates nothing.
+-- stream has no keys (every change appends to it), so a read of an unused id creates nothing. Writes nothing that
+-- can fail once check_keep_alive passed.
 local function keep_alive(bounds)
   local _, _, now, lifetime = parse_bounds(bounds)
   local now_ms = tonumber(now)
-  local state = redis.call('HMGET', stream, 'alive', 'until')
+  local state = stream_fields()
   local renew_every = math.min(60000, lifetime / 4)
-  if state[1] and state[2] and math.abs(now_ms - tonumber(state[1])) < renew_every then
-    for _, key in ipairs(new_keys) do redis.call('PEXPIREAT', key, state[2]) end
+  if state.alive and state.expiry and math.abs(now_ms - state.alive) < renew_every then
+    for _, key in ipairs(new_keys) do redis.call('PEXPIREAT', key, state.expiry) end
     return
   end
   if redis.call('EXISTS', stream) == 0 then

@@ -8,7 +8,7 @@ public sealed record MarkConversationReadRequest : IConversationRequest
 {
     [Key("conversationId")] public string? ConversationId { get; init; }
     [Key("chatType")] public string? ChatType { get; init; }
-    /// <summary>Read up to this time, Unix ms; now when omitted.</summary>
+    /// <summary>Read up to this time, Unix ms, but no further than the newest message; every message when omitted.</summary>
     [Key("timestamp")] public long? Timestamp { get; init; }
     /// <summary>Client-chosen id: repeating the call with the same id within the idempotency window has one effect and returns the first result.</summary>
     [Key("clientOpId")] public string? ClientOpId { get; init; }

@@ -32,15 +32,15 @@ internal interface IConversationStore
     ValueTask<MultiDeviceEvent> DeleteRemoteConversationAsync(string userId, ConversationRef conversation, bool deleteRoam, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Moves the user's read point forward (to the last position of <paramref name="readTimestamp"/>), leaving unread
-    /// what came after; logs <c>CONVERSATION_READ</c> when it moved. In single chat, also records the read time on
+    /// Moves the user's read point forward (to the last position of <paramref name="readTimestamp"/>, but no further
+    /// than the chat's newest message), leaving unread what came after; logs <c>CONVERSATION_READ</c> when it moved. In single chat, also records the read time on
     /// the other participant's side. Throws <c>NOT_FOUND</c> when the user does not have the conversation.
     /// </summary>
     ValueTask<ReadOutcome> MarkConversationReadAsync(string userId, ConversationRef conversation, long readTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks every conversation that has unread messages when it runs read up to <paramref name="now"/> and logs
-    /// <c>ALL_CONVERSATIONS_READ</c>, in one atomic step: a message that reached the user before it is read, one that
+    /// Marks every conversation that has unread messages when it runs read up to its newest unread message and logs
+    /// <c>ALL_CONVERSATIONS_READ</c> (at <paramref name="now"/>), in one atomic step: a message that reached the user before it is read, one that
     /// reaches the user after it stays unread (and comes after the event in the stream).
     /// </summary>
     ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
@@ -80,4 +80,7 @@ internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEv
 internal sealed record ReadOutcome(long ReadTimestamp, int UnreadCount, MultiDeviceEvent? Event, StreamEntryRef? PeerEntry);
 
 /// <summary>The event of a mark-all, and the <c>PEER_READ</c> entries of the single-chat peers whose view of this user's read time moved.</summary>
-internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyDictionary<string, StreamEntryRef> PeerEntries);
+internal sealed record MarkAllReadOutcome(MultiDeviceEvent Event, IReadOnlyDictionary<string, PeerRead> PeerEntries);
+
+/// <summary>A single-chat peer's side of a read: the entry logged in their stream and the time they learnt the reader read up to.</summary>
+internal sealed record PeerRead(StreamEntryRef Entry, long ReadTimestamp);

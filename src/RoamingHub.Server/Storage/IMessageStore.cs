@@ -36,7 +36,10 @@ internal interface IMessageStore
     /// </summary>
     ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken);
 
-    /// <summary>Moves the user's watermark in the conversation forward to hide messages at or before a time; logs <c>deleteRoaming</c> when it moved.</summary>
+    /// <summary>
+    /// Moves the user's watermark in the conversation forward to hide messages at or before a time, but no further than
+    /// the chat's newest message; logs <c>deleteRoaming</c> when it moved.
+    /// </summary>
     ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
     /// <summary>

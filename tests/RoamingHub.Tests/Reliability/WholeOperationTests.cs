@@ -71,6 +71,33 @@ public sealed class WholeOperationTests
     }
 
     [Fact]
+    public async Task A_deletion_by_time_whose_answer_was_lost_hides_nothing_more_on_its_retry_though_messages_came_since()
+    {
+        await using var setup = await PausedScriptSetup.StartAsync();
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var bobPhone = await setup.Node.ConnectAsync(bob, "phone");
+        var before = await bobPhone.SendMessageAsync(new SendMessageRequest { To = alice, ChatType = ChatTypes.SingleChat, Body = "before" });
+        await using var phone = await setup.Node.ConnectAsync(alice, "phone");
+        var seqBefore = (await phone.GetSyncStateAsync()).LastSeq;
+        var request = new DeleteRemoteMessagesBeforeRequest
+        {
+            ConversationId = bob, ChatType = ChatTypes.SingleChat, Timestamp = long.MaxValue / 2, ClientOpId = "op-" + Guid.NewGuid().ToString("N"),
+        };
+
+        await setup.LoseTheAnswerAsync("apply_hidden_messages.lua", () => phone.DeleteRemoteMessagesBeforeAsync(request), alice, seqBefore + 1);
+        var after = await RetryWhileUnavailableAsync(() => bobPhone.SendMessageAsync(new SendMessageRequest { To = alice, ChatType = ChatTypes.SingleChat, Body = "after" }));
+        var retry = await RetryWhileUnavailableAsync(() => phone.DeleteRemoteMessagesBeforeAsync(request));
+
+        // The retry answers what the first call hid; the message stored since stays visible, last and unread, as the
+        // watermark (which stops at the chat's newest message) was not raised again past it.
+        Assert.Equal((before.Timestamp, seqBefore + 1), (retry.BeforeTimestamp, retry.Seq));
+        var history = await phone.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat });
+        Assert.Equal([after.MsgId], history.Data.Select(m => m.MsgId));
+        var conversation = Assert.Single((await phone.FetchConversationsAsync()).Data);
+        Assert.Equal((after.MsgId, 1), (conversation.LastMessage?.MsgId, conversation.UnreadCount));
+    }
+
+    [Fact]
     public async Task A_pin_whose_answer_was_lost_answers_its_retry_with_the_event_and_pin_time_it_logged()
     {
         await using var setup = await PausedScriptSetup.StartAsync();

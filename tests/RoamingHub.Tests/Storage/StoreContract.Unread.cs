@@ -81,8 +81,11 @@ public abstract partial class StoreContract
         Assert.Equal((second, 1), (entry.LastMessage, entry.UnreadCount));
         Assert.Equal(first.Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
 
-        await store.Conversations.MarkAllConversationsReadAsync(_bob, "phone", Ahead, null, default);
+        var all = await store.Conversations.MarkAllConversationsReadAsync(_bob, "phone", Ahead, null, default);
         await store.Messages.SendMessageAsync(Draft(_alice, _bob, "third"), T0 + 2, true, default);
+
+        Assert.Equal(second.Timestamp, all.PeerEntries[_alice].ReadTimestamp);
+        Assert.Equal(second.Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
 
         Assert.Equal(1, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0 + 2, default));
@@ -176,10 +179,12 @@ public abstract partial class StoreContract
         var outcome = await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 10, null, default);
 
         Assert.Equal((MultiDeviceOperations.AllConversationsRead, (long?)(T0 + 10), 4L), (outcome.Event.Operation, outcome.Event.ReadTimestamp, outcome.Event.Seq));
-        Assert.Equal([_bob, _carol], outcome.PeerEntries.Keys.Order(StringComparer.Ordinal));
+        // Each peer learns the time of the newest message read in their chat, not the time of the call.
+        Assert.Equal([(_bob, T0), (_carol, T0 + 1)], outcome.PeerEntries.Select(p => (p.Key, p.Value.ReadTimestamp)).Order());
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
         Assert.All(await ReadAllAsync(store, _alice, ConversationList.Active, 20, T0 + 10), c => Assert.Equal(0, c.UnreadCount));
-        Assert.Equal(T0 + 10, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
+        Assert.Equal(T0, (await EntryAsync(store, _bob, _alice)).PeerReadTimestamp);
+        Assert.Equal(T0 + 1, (await EntryAsync(store, _carol, _alice)).PeerReadTimestamp);
         Assert.Null((await EntryAsync(store, "dave", _alice)).PeerReadTimestamp);
     }
 

@@ -3,7 +3,10 @@ using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Unread;
 
-/// <summary>Reads every conversation up to now; other devices get <c>ALL_CONVERSATIONS_READ</c>, single-chat peers <c>onReadAck</c>.</summary>
+/// <summary>
+/// Reads every conversation up to its newest message that reached the caller; other devices get
+/// <c>ALL_CONVERSATIONS_READ</c>, single-chat peers <c>onReadAck</c> with the time of the newest message read in their chat.
+/// </summary>
 internal sealed record MarkAllConversationsRead(Caller Caller, MarkAllConversationsReadRequest Request) : ICommand<MarkAllReadResult>, IIdempotentCommand<MarkAllConversationsReadRequest>;
 
 internal sealed class MarkAllConversationsReadHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
@@ -16,10 +19,11 @@ internal sealed class MarkAllConversationsReadHandler(IConversationStore convers
         var outcome = await conversations.MarkAllConversationsReadAsync(caller.UserId, caller.DeviceId, now, command.OperationKey(), cancellationToken).ConfigureAwait(false);
         // The time logged, not this call's: a repeat answers the first call's.
         var readTimestamp = outcome.Event.ReadTimestamp ?? now;
-        var ack = new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = readTimestamp };
         notifier.Deliver([
             Push.Event(outcome.Event, new PushTarget(caller.UserId, outcome.Event.Seq, outcome.Event.Epoch), caller.ConnectionId),
-            .. outcome.PeerEntries.Select(peer => Push.ReadAck(ack, new PushTarget(peer.Key, peer.Value.Seq, peer.Value.Epoch))),
+            .. outcome.PeerEntries.Select(peer => Push.ReadAck(
+                new ReadAck { ConversationId = caller.UserId, ChatType = ChatTypes.SingleChat, ReadTimestamp = peer.Value.ReadTimestamp },
+                new PushTarget(peer.Key, peer.Value.Entry.Seq, peer.Value.Entry.Epoch))),
         ]);
         return new MarkAllReadResult { ReadTimestamp = readTimestamp, Seq = outcome.Event.Seq, Epoch = outcome.Event.Epoch };
     }

@@ -182,14 +182,15 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             }
 
             var user = state.WriteUser(userId, now);
-            var peers = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
+            var peers = new Dictionary<string, PeerRead>(StringComparer.Ordinal);
             foreach (var (member, entry) in user.Conversations.Where(c => c.Value.Unread.Count > 0))
             {
                 // Everything that reached the user is read, up to a position the chat gave, never this node's clock.
+                var readAt = MessagePosition.TimestampOf(entry.Unread.Highest);
                 entry.MarkRead(entry.Unread.Highest);
-                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, now, now) is { } peerEntry)
+                if (ConversationRef.FromMember(member) is { IsGroup: false } single && RecordPeerRead(single.Id, userId, readAt, now) is { } peerEntry)
                 {
-                    peers[single.Id] = peerEntry;
+                    peers[single.Id] = new PeerRead(peerEntry, readAt);
                 }
             }
 

@@ -96,17 +96,21 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
             members.AddRange(marked.Members);
         }
 
-        // The peers come from the script's answer, so a repeat that got the stored outcome tells the same peers, at the
-        // first attempt's time; each step only moves forward, so it changes nothing once it ran.
+        // The peers come from the script's answer, so a repeat that got the stored outcome tells the same peers the same
+        // times; each step only moves forward, so it changes nothing once it ran. A peer learns the time of the newest
+        // message read in their chat, a position the chat gave, never this node's clock.
         var read = marked.Event!;
-        var peers = marked.Members.Select(ConversationRef.FromMember).Where(c => !c.IsGroup).Select(c => c.Id).ToList();
-        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadScript.RunAsync(store, peer, userId, read.ReadTimestamp!.Value, now))).ConfigureAwait(false);
-        var peerEntries = new Dictionary<string, StreamEntryRef>(StringComparer.Ordinal);
+        var peers = marked.Members.Zip(marked.ReadPositions)
+            .Select(m => (Conversation: ConversationRef.FromMember(m.First), ReadTimestamp: MessagePosition.TimestampOf(m.Second)))
+            .Where(m => !m.Conversation.IsGroup).ToList();
+        var advanced = await Task.WhenAll(peers.Select(peer => RecordPeerReadScript.RunAsync(store, peer.Conversation.Id, userId, peer.ReadTimestamp, now)))
+            .ConfigureAwait(false);
+        var peerEntries = new Dictionary<string, PeerRead>(StringComparer.Ordinal);
         for (var i = 0; i < peers.Count; i++)
         {
             if (advanced[i] is { } peerEntry)
             {
-                peerEntries[peers[i]] = peerEntry;
+                peerEntries[peers[i].Conversation.Id] = new PeerRead(peerEntry, peers[i].ReadTimestamp);
             }
         }
 

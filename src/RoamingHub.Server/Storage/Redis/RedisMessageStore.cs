@@ -64,9 +64,11 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
 
     public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        var hidden = await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Before, MessagePosition.LastOf(beforeTimestamp), [], now)
-            .ConfigureAwait(false);
-        // The watermark is at or past the time asked for once the chat step ran, so a resumed call reports it again.
+        // The watermark stops at the chat's newest message, which moves on: a resumed call whose user step already ran
+        // answers that step's reply instead of raising the watermark again, past messages that step never applied.
+        var hidden = await store.FinalStepRanAsync(userId, operationKey).ConfigureAwait(false)
+            ? HideMessagesScript.Reply.None
+            : await _hiding.HideAsync(userId, conversation, HideMessagesScript.Mode.Before, MessagePosition.LastOf(beforeTimestamp), [], now).ConfigureAwait(false);
         var template = EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { BeforeTimestamp = MessagePosition.TimestampOf(hidden.Watermark) };
         var applied = await _hiding.ApplyAsync(userId, conversation, hidden, template, hidden.Moved, template, operationKey, now).ConfigureAwait(false);
         return new HideOutcome(applied.Answer.BeforeTimestamp, null, applied.Event);

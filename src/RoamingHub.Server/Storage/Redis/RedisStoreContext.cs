@@ -52,6 +52,22 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     /// </summary>
     public RedisKey? OperationKey(string userId, string? operationKey) => operationKey is null ? (RedisKey?)null : Keys.Operation(userId, operationKey);
 
+    /// <summary>
+    /// Whether an earlier attempt of the operation ran its final user-side script (its reply or the whole outcome is
+    /// kept, see <c>Scripts/lib/operation.lua</c>): a resumed call must then not run a chat step again, which could do
+    /// more than the kept reply applied. False for a call without a <c>clientOpId</c>.
+    /// </summary>
+    public async Task<bool> FinalStepRanAsync(string userId, string? operationKey)
+    {
+        if (operationKey is null)
+        {
+            return false;
+        }
+
+        var kept = (string?)await Db.StringGetAsync(Keys.Operation(userId, operationKey)).ConfigureAwait(false);
+        return kept is { Length: > 0 } && kept[0] is not ('P' or 'Q');
+    }
+
     /// <summary>How long a script keeps its reply as the operation's outcome; empty for a call without a <c>clientOpId</c>.</summary>
     public RedisValue OperationWindow(string? operationKey) =>
         operationKey is null ? RedisValue.EmptyString : ((long)Options.IdempotencyWindow.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -29,7 +29,11 @@ internal static class HideMessagesScript
     /// </summary>
     public sealed record Reply(
         ScriptStatus Status, long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions,
-        IReadOnlyList<string> EarlierIds, IReadOnlyList<long> EarlierPositions);
+        IReadOnlyList<string> EarlierIds, IReadOnlyList<long> EarlierPositions)
+    {
+        /// <summary>Nothing hidden: for a user step that answers the reply an earlier attempt kept.</summary>
+        public static Reply None { get; } = new(ScriptStatus.Ok, 0, false, null, [], [], [], []);
+    }
 
     public static async Task<Reply> RunAsync(
         RedisStoreContext store, string userId, ConversationRef conversation, Mode mode, long watermark, IReadOnlyList<string> msgIds, long now)

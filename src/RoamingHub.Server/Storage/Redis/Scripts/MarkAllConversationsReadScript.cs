@@ -9,9 +9,10 @@ internal static class MarkAllConversationsReadScript
 {
     /// <summary>
     /// For <see cref="ScriptStatus.KeysChanged"/>, the conversations with unread messages the caller did not name;
-    /// for <see cref="ScriptStatus.Ok"/>, the logged event with its seq and the conversations it marked read.
+    /// for <see cref="ScriptStatus.Ok"/>, the logged event with its seq and the conversations it marked read, each with
+    /// the position it read up to (its newest unread message).
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, MultiDeviceEvent? Event, IReadOnlyList<string> Members);
+    public sealed record Reply(ScriptStatus Status, MultiDeviceEvent? Event, IReadOnlyList<string> Members, IReadOnlyList<long> ReadPositions);
 
     private static readonly RedisScript Script = RedisScript.Get("mark_all_conversations_read.lua");
 
@@ -32,8 +33,14 @@ internal static class MarkAllConversationsReadScript
                 store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), store.OperationWindow(operationKey),
                 .. members.Select(member => (RedisValue)member),
             ]).ConfigureAwait(false)).UnlessCompleted();
-        return reply.Status == ScriptStatus.KeysChanged
-            ? new Reply(reply.Status, null, reply.Texts(1))
-            : new Reply(reply.Status, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event, reply.Texts(3));
+        if (reply.Status == ScriptStatus.KeysChanged)
+        {
+            return new Reply(reply.Status, null, reply.Texts(1), []);
+        }
+
+        var pairs = reply.Texts(3);
+        return new Reply(
+            reply.Status, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event,
+            [.. pairs.Where((_, i) => i % 2 == 0)], [.. pairs.Where((_, i) => i % 2 == 1).Select(long.Parse)]);
     }
 }

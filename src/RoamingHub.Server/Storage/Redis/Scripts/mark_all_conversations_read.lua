@@ -10,7 +10,8 @@
 -- appended. With a clientOpId its reply is the operation's outcome, stored in the same step; a repeat gets that
 -- reply and changes nothing (lib/operation.lua), and its caller records the peers' reads from it again.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {keys_changed, the members not named}, or {ok, {seq, epoch}, the event as logged, the members it marked}.
+-- Returns {keys_changed, the members not named}, or {ok, {seq, epoch}, the event as logged, then each member it
+-- marked followed by the position it read up to}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
@@ -54,10 +55,13 @@ for _, i in ipairs(listed) do
   end
   redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
   set_unread(member, redis.call('ZCARD', unread_sets[i]))
-  marked[#marked + 1] = member
+  marked[#marked + 1] = i
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
 local reply = {status.ok, entry, event_blob}
-for _, member in ipairs(marked) do reply[#reply + 1] = member end
+for _, i in ipairs(marked) do
+  reply[#reply + 1] = members[i]
+  reply[#reply + 1] = string.format('%.0f', newest[i])
+end
 return answer(reply, operation_window_ms)

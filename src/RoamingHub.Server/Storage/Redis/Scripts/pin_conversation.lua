@@ -34,7 +34,9 @@ end
 
 -- Everything that can fail is checked before the first write (lib/check.lua).
 check_stream()
-if pin then
+-- Pinning a conversation not yet in the list adds it, which may evict another: only then are those keys checked.
+local adds = pin and not redis.call('ZSCORE', convs, member)
+if adds then
   check_eviction(max_conversations, member)
   expect_user_keys(created)
 end
@@ -42,7 +44,8 @@ end
 if pin then
   redis.call('ZADD', pins, now_ms, member)
   may_have_created(pins)
-  if redis.call('ZADD', convs, 'NX', now_ms, member) == 1 then
+  if adds then
+    redis.call('ZADD', convs, 'NX', now_ms, member)
     redis.call('HSET', created, member, now_ms)
     may_have_created(convs)
     may_have_created(created)

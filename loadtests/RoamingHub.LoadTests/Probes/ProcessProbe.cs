@@ -78,6 +78,7 @@ internal sealed class CpuWatch
     private readonly IReadOnlyList<int> _serverPids;
     private readonly RedisProbe? _redis;
     private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly DateTime _startUtc = DateTime.UtcNow;
     private readonly TimeSpan _loadGenerator = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly TimeSpan?[] _servers;
     private TimeSpan? _redisStart;
@@ -115,9 +116,23 @@ internal sealed class CpuWatch
             redis = Percent(redisNow - redisStart);
         }
 
-        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis);
+        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis) { FromUtc = _startUtc, ToUtc = DateTime.UtcNow };
     }
 }
 
-/// <summary>CPU used over a phase, in percent of one core.</summary>
-internal sealed record CpuUse(double Seconds, double LoadGeneratorPercent, IReadOnlyList<double?> ServerPercent, double? RedisPercent);
+/// <summary>CPU used over a phase, in percent of one core, and the operations the phase did (connections, for connect).</summary>
+internal sealed record CpuUse(double Seconds, double LoadGeneratorPercent, IReadOnlyList<double?> ServerPercent, double? RedisPercent)
+{
+    public DateTime FromUtc { get; init; }
+
+    public DateTime ToUtc { get; init; }
+
+    public long Operations { get; init; }
+
+    /// <summary>CPU time of a process per operation of the phase, in µs; null when either is unknown.</summary>
+    public double? MicrosPerOperation(double? percent) =>
+        Operations > 0 && percent is { } p ? Math.Round(p / 100 * Seconds * 1e6 / Operations, 1) : null;
+
+    /// <summary>All server processes together, null when one could not be read.</summary>
+    public double? ServersPercent => ServerPercent.All(p => p is not null) && ServerPercent.Count > 0 ? ServerPercent.Sum() : null;
+}

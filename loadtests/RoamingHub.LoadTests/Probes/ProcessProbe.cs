@@ -72,6 +72,26 @@ internal static class ProcessProbe
     }
 }
 
+/// <summary>CPU use of the machine, read from <c>/proc/stat</c>.</summary>
+internal static class MachineProbe
+{
+    /// <summary>CPU time all cores spent busy (everything but idle and waiting for I/O) since boot, or null off Linux.</summary>
+    public static TimeSpan? BusyTime()
+    {
+        try
+        {
+            // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user)
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds((Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8)) / 100.0);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
+
 /// <summary>CPU use of the processes of a run between two points in time, as a share of one core.</summary>
 internal sealed class CpuWatch
 {
@@ -79,6 +99,7 @@ internal sealed class CpuWatch
     private readonly RedisProbe? _redis;
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly DateTime _startUtc = DateTime.UtcNow;
+    private readonly TimeSpan? _machine = MachineProbe.BusyTime();
     private readonly TimeSpan _loadGenerator = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly TimeSpan?[] _servers;
     private TimeSpan? _redisStart;
@@ -116,7 +137,17 @@ internal sealed class CpuWatch
             redis = Percent(redisNow - redisStart);
         }
 
-        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis) { FromUtc = _startUtc, ToUtc = DateTime.UtcNow };
+        // Whatever the machine did beyond the run's own processes: other work on a shared machine, which no figure
+        // of this run should be read without.
+        double? others = MachineProbe.BusyTime() is { } machineNow && _machine is { } machineThen && servers.All(p => p is not null)
+            ? Math.Max(0, Math.Round(Percent(machineNow - machineThen) - loadGenerator - servers.Sum()!.Value - (redis ?? 0), 1))
+            : null;
+        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis)
+        {
+            FromUtc = _startUtc,
+            ToUtc = DateTime.UtcNow,
+            OthersPercent = others,
+        };
     }
 }
 
@@ -128,6 +159,9 @@ internal sealed record CpuUse(double Seconds, double LoadGeneratorPercent, IRead
     public DateTime ToUtc { get; init; }
 
     public long Operations { get; init; }
+
+    /// <summary>CPU the rest of the machine used meanwhile (all cores' busy time less the run's processes').</summary>
+    public double? OthersPercent { get; init; }
 
     /// <summary>CPU time of a process per operation of the phase, in µs; null when either is unknown.</summary>
     public double? MicrosPerOperation(double? percent) =>

@@ -83,7 +83,7 @@ internal static class ReportWriter
             // CPU time per operation (warm-up included, like the operation count) shows what one operation costs each
             // process, so the rate the machine's cores could carry follows from it. A connect phase counts
             // connections, an idle phase the connections held.
-            Table(output, ["CPU (% of one core)", "seconds", "operations", "load generator", "server(s)", "redis", "µs/op: generator", "server(s)", "redis", "all"],
+            Table(output, ["CPU (% of one core)", "seconds", "operations", "load generator", "server(s)", "redis", "other processes", "µs/op: generator", "server(s)", "redis", "all"],
                 [.. result.Cpu.Select(pair =>
                 {
                     var cpu = pair.Value;
@@ -92,7 +92,7 @@ internal static class ReportWriter
                     {
                         pair.Key, F(cpu.Seconds), N(cpu.Operations), F(cpu.LoadGeneratorPercent),
                         string.Join(" + ", cpu.ServerPercent.Select(p => p is { } v ? F(v) : "?")), cpu.RedisPercent is { } r ? F(r) : "?",
-                        PerOp(cpu.LoadGeneratorPercent), PerOp(cpu.ServersPercent), PerOp(cpu.RedisPercent),
+                        cpu.OthersPercent is { } o ? F(o) : "?", PerOp(cpu.LoadGeneratorPercent), PerOp(cpu.ServersPercent), PerOp(cpu.RedisPercent),
                         PerOp(cpu.LoadGeneratorPercent + cpu.ServersPercent + cpu.RedisPercent),
                     };
                 })]);

@@ -26,6 +26,9 @@ internal sealed record RunSummary
 
     public double? LoadAverage { get; init; }
 
+    /// <summary>CPU of the machine's other processes during the pin phase, % of one core: a shared machine's disturbance.</summary>
+    public double? OthersCpuPercent { get; init; }
+
     /// <summary>Pin → each of the user's other devices, over the measured window.</summary>
     public LatencySummaryRow? Event { get; init; }
 
@@ -74,6 +77,7 @@ internal sealed record RunSummary
             WarmUpSeconds = result.Shape.WarmUpSeconds,
             DurationSeconds = result.Shape.DurationSeconds,
             LoadAverage = result.Machine.LoadAverage,
+            OthersCpuPercent = result.Cpu.GetValueOrDefault(PinFanoutScenario.Operation)?.OthersPercent,
             Event = delivery is null ? null : LatencySummaryRow.Of(delivery.Latency),
             Ack = ack is null ? null : LatencySummaryRow.Of(ack.Latency),
             EventsExpected = delivery?.Expected ?? 0,

@@ -77,6 +77,7 @@ internal static class SideBySide
         Row("GC, connecting: node longest pause ms", r => r.GcConnect?.ServerLongestMs);
         Row("GC, connecting: generator longest pause ms", r => r.GcConnect?.GeneratorLongestMs);
         Row("load average at start", r => r.LoadAverage);
+        Row("other processes' CPU during the pins, % of one core", r => r.OthersCpuPercent);
 
         void Costs(string name, Func<RunSummary, ProcessCosts?> costs, bool all)
         {

@@ -31,6 +31,7 @@ internal static class Cli
           --drain                  seconds to wait for pushes after the last operation (5)
           --idle                   pin-fanout: seconds to hold the connections idle after the pins, for their idle cost (0)
           --no-round-trip-probe    skip the MONITOR count of top-level Redis commands before the load (cold runs)
+          --no-gc-probe            do not watch GC pauses (to measure what watching them costs)
           --max-operations         stop a phase after this many operations
           --max-in-flight          operations in flight before new ones count as LOADGEN_BACKLOG (50000)
           --timeout                seconds before an invocation counts as TIMEOUT (10)
@@ -109,7 +110,7 @@ internal static class Cli
                 throw new ArgumentException($"Unexpected argument '{name}'.");
             }
 
-            if (name is "--no-redis-benchmark" or "--no-round-trip-probe")
+            if (name is "--no-redis-benchmark" or "--no-round-trip-probe" or "--no-gc-probe")
             {
                 values[name] = "true";
             }
@@ -150,6 +151,7 @@ internal static class Cli
             PeerSecret = Get("--peer-secret") ?? defaults.PeerSecret,
             Idle = Seconds("--idle", 0),
             RoundTripProbe = Get("--no-round-trip-probe") is null,
+            GcProbes = Get("--no-gc-probe") is null,
             Nodes = Get("--nodes") is { } nodes ? [.. nodes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => new Uri(n.Trim()))] : defaults.Nodes,
             AdminApiKey = Get("--admin-key") ?? defaults.AdminApiKey,
             RunId = Get("--run-id") ?? defaults.RunId,

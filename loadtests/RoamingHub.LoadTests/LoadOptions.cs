@@ -100,6 +100,12 @@ internal sealed record LoadOptions
     /// </summary>
     public bool RoundTripProbe { get; init; } = true;
 
+    /// <summary>
+    /// Watch the GC pauses of the generator and the nodes (an in-process listener, an EventPipe session per .NET node,
+    /// the peer's <c>/gc</c>); off only to measure what watching costs.
+    /// </summary>
+    public bool GcProbes { get; init; } = true;
+
     /// <summary>How long to wait after the last operation for deliveries still on their way.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -41,9 +41,9 @@ internal static class LoadRunner
         }
 
         // Watched from the start, sorted into phases at the end: the generator always, the nodes when they can be.
-        var generatorGc = GcSource.ThisProcess();
-        IReadOnlyList<GcSource> serverGc = options.Target == LoadTarget.SocketIo
-            ? [.. options.Nodes.Select(GcSource.PeerNode)]
+        var generatorGc = options.GcProbes ? GcSource.ThisProcess() : null;
+        IReadOnlyList<GcSource> serverGc = !options.GcProbes ? []
+            : options.Target == LoadTarget.SocketIo ? [.. options.Nodes.Select(GcSource.PeerNode)]
             : [.. options.ServerPids.Select(GcSource.DotNetProcess)];
         var context = new ScenarioContext(options, log, redis, result, cancellationToken);
         await (options.Scenario switch
@@ -56,7 +56,10 @@ internal static class LoadRunner
             _ => throw new ArgumentOutOfRangeException(nameof(requested)),
         }).ConfigureAwait(false);
         result.Seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
-        await RecordGcAsync(result, generatorGc, serverGc).ConfigureAwait(false);
+        if (generatorGc is not null)
+        {
+            await RecordGcAsync(result, generatorGc, serverGc).ConfigureAwait(false);
+        }
 
         if (redis is not null)
         {

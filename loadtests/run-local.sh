@@ -4,10 +4,12 @@
 #
 #   loadtests/run-local.sh SCENARIO [NODES] [-- load generator options]
 #   loadtests/run-local.sh pin-fanout 2 -- --duration 60
+#   TARGET=socketio loadtests/run-local.sh pin-fanout 2     # the same against the Socket.IO peer
 #
-# Environment: REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS (loadtests/results),
-# SERVER_ENV and GENERATOR_ENV (extra VAR=value settings for the nodes or the generator, space-separated, e.g.
-# SERVER_ENV="DOTNET_gcServer=0").
+# Environment: TARGET (roaminghub, or socketio for the peer in loadtests/socketio-peer, which this installs with
+# npm ci when needed), REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS
+# (loadtests/results), SKIP_BUILD (1: use the Release builds already there), SERVER_ENV and GENERATOR_ENV (extra
+# VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,11 @@ nodes=1
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then nodes=$1; shift; fi
 if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 
+target=${TARGET:-roaminghub}
+case "$target" in roaminghub | socketio) ;; *) echo "TARGET must be roaminghub or socketio, not '$target'" >&2; exit 2 ;; esac
+# The peer's HS256 secret; the generator signs the peer's tokens with it (loopback load tests only).
+peer_secret=dev-only-socketio-peer-secret-0123456789abcdef
+peer_dir=loadtests/socketio-peer
 redis_port=${REDIS_PORT:-6390}
 node_port=${NODE_PORT:-5080}
 results=${RESULTS:-loadtests/results}
@@ -26,8 +33,13 @@ read -r -a server_env <<< "${SERVER_ENV:-}"
 read -r -a generator_env <<< "${GENERATOR_ENV:-}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
-dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
+  dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
+fi
+if [ "$target" = socketio ] && [ ! "$peer_dir/node_modules/.package-lock.json" -nt "$peer_dir/package-lock.json" ]; then
+  (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 pids=()
 cleanup() {
@@ -48,12 +60,17 @@ urls=()
 server_pids=()
 for n in $(seq 0 $((nodes - 1))); do
   port=$((node_port + n))
-  # Seeding sends as fast as the server takes messages, past the per-connection rate limit meant for real apps.
-  (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
-    Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
-    Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
-    Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
-    >"$results/$scenario-$stamp.node$n.log" 2>&1 &
+  if [ "$target" = socketio ]; then
+    (cd "$peer_dir" && exec env PORT="$port" REDIS_URL="redis://127.0.0.1:$redis_port" JWT_SECRET="$peer_secret" \
+      "${server_env[@]}" node server.mjs) >"$results/$scenario-$stamp.$target-node$n.log" 2>&1 &
+  else
+    # Seeding sends as fast as the server takes messages, past the per-connection rate limit meant for real apps.
+    (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
+      Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
+      Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
+      Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
+      >"$results/$scenario-$stamp.node$n.log" 2>&1 &
+  fi
   pids+=($!)
   server_pids+=($!)
   urls+=("http://127.0.0.1:$port")
@@ -65,5 +82,5 @@ done
 
 IFS=,
 env "${generator_env[@]}" dotnet loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll \
-  --scenario "$scenario" --nodes "${urls[*]}" --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" \
-  --out "$results/$scenario-$nodes-node-$stamp.json" "$@"
+  --scenario "$scenario" --target "$target" --peer-secret "$peer_secret" --nodes "${urls[*]}" \
+  --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" --out "$results/$scenario-$nodes-node-$stamp.json" "$@"

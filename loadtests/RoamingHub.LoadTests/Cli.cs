@@ -10,8 +10,13 @@ internal static class Cli
         RoamingHub load generator: drives running RoamingHub nodes on this machine (loopback only) through the .NET client.
 
         usage: dotnet run -c Release --project loadtests/RoamingHub.LoadTests -- --scenario NAME [options]
+               dotnet run -c Release --project loadtests/RoamingHub.LoadTests -- --compare RESULT.json...
+                 (medians and ranges of runs against each target, side by side; loadtests/side-by-side.sh runs it)
 
           --scenario               connections | pin-fanout | messages | fetch | mixed (required)
+          --target                 roaminghub | socketio: the nodes are RoamingHub, or the Socket.IO peer of
+                                   loadtests/socketio-peer (pin-fanout only) (roaminghub)
+          --peer-secret            HS256 secret the peer was started with; the generator signs its tokens (the dev secret)
           --nodes                  node URLs, comma-separated; devices go round-robin across them (http://127.0.0.1:5080)
           --admin-key              X-Api-Key for POST /api/tokens (the Development sample key)
           --users                  users (pin-fanout 2000, messages 1000, fetch 200, mixed 1000)
@@ -24,6 +29,9 @@ internal static class Cli
           --duration               seconds measured per phase, or held for connections (60; at most 1800)
           --warmup                 seconds of load before each measured phase, left out of the figures (30)
           --drain                  seconds to wait for pushes after the last operation (5)
+          --idle                   pin-fanout: seconds to hold the connections idle after the pins, for their idle cost (0)
+          --no-round-trip-probe    skip the MONITOR count of top-level Redis commands before the load (cold runs)
+          --no-gc-probe            do not watch GC pauses (to measure what watching them costs)
           --max-operations         stop a phase after this many operations
           --max-in-flight          operations in flight before new ones count as LOADGEN_BACKLOG (50000)
           --timeout                seconds before an invocation counts as TIMEOUT (10)
@@ -43,6 +51,11 @@ internal static class Cli
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["--compare", .. var files])
+        {
+            return files.Length == 0 ? 2 : await SideBySide.CompareFilesAsync(files, Console.Out).ConfigureAwait(false);
+        }
+
         LoadOptions options;
         try
         {
@@ -97,7 +110,7 @@ internal static class Cli
                 throw new ArgumentException($"Unexpected argument '{name}'.");
             }
 
-            if (name == "--no-redis-benchmark")
+            if (name is "--no-redis-benchmark" or "--no-round-trip-probe" or "--no-gc-probe")
             {
                 values[name] = "true";
             }
@@ -129,6 +142,16 @@ internal static class Cli
         var mix = Get("--mix")?.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray();
         var options = defaults with
         {
+            Target = Get("--target") switch
+            {
+                null or "roaminghub" => LoadTarget.RoamingHub,
+                "socketio" => LoadTarget.SocketIo,
+                var other => throw new ArgumentException($"Unknown --target '{other}': roaminghub or socketio."),
+            },
+            PeerSecret = Get("--peer-secret") ?? defaults.PeerSecret,
+            Idle = Seconds("--idle", 0),
+            RoundTripProbe = Get("--no-round-trip-probe") is null,
+            GcProbes = Get("--no-gc-probe") is null,
             Nodes = Get("--nodes") is { } nodes ? [.. nodes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => new Uri(n.Trim()))] : defaults.Nodes,
             AdminApiKey = Get("--admin-key") ?? defaults.AdminApiKey,
             RunId = Get("--run-id") ?? defaults.RunId,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 
 namespace RoamingHub.LoadTests;
 
@@ -21,6 +22,16 @@ internal enum LoadScenario
     Mixed,
 }
 
+/// <summary>The servers a run drives.</summary>
+internal enum LoadTarget
+{
+    /// <summary>RoamingHub nodes, through the typed .NET client with MessagePack.</summary>
+    RoamingHub,
+
+    /// <summary>The Socket.IO peer in loadtests/socketio-peer (pin-fanout only), through a minimal Socket.IO client.</summary>
+    SocketIo,
+}
+
 /// <summary>
 /// Everything one run needs. Defaults are the target conditions for each scenario where it names them, so a
 /// bare <c>--scenario pin-fanout</c> measures the pin target; <see cref="ForScenario"/> fills them in.
@@ -34,6 +45,12 @@ internal sealed record LoadOptions
     public static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(30);
 
     public required LoadScenario Scenario { get; init; }
+
+    /// <summary>What the nodes are: RoamingHub, or the Socket.IO peer it is compared with.</summary>
+    public LoadTarget Target { get; init; } = LoadTarget.RoamingHub;
+
+    /// <summary>The HS256 secret the Socket.IO peer verifies tokens with; the generator signs the peer's tokens with it.</summary>
+    public string PeerSecret { get; init; } = Fleet.PeerTokens.DevelopmentSecret;
 
     /// <summary>Nodes to drive; devices are spread round-robin across them. Loopback only.</summary>
     public IReadOnlyList<Uri> Nodes { get; init; } = [new("http://127.0.0.1:5080")];
@@ -70,6 +87,24 @@ internal sealed record LoadOptions
     /// first collections after connecting (which promote every connection's state) to pass, which took 20–30 s here.
     /// </summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>pin-fanout</c>: how long to hold the connections idle after the pins, to measure what an idle connection
+    /// costs each process (none by default).
+    /// </summary>
+    public TimeSpan Idle { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Count the top-level Redis commands of a few sequential operations before the load (with <see cref="Redis"/>).
+    /// Off for cold runs, whose pins start as soon as the last connection is open.
+    /// </summary>
+    public bool RoundTripProbe { get; init; } = true;
+
+    /// <summary>
+    /// Watch the GC pauses of the generator and the nodes (an in-process listener, an EventPipe session per .NET node,
+    /// the peer's <c>/gc</c>); off only to measure what watching costs.
+    /// </summary>
+    public bool GcProbes { get; init; } = true;
 
     /// <summary>How long to wait after the last operation for deliveries still on their way.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
@@ -160,6 +195,9 @@ internal sealed record LoadOptions
         Require(Scenario != LoadScenario.Fetch || Users >= ConversationsPerUser + 1, "fetch needs more users than conversations per user: users talk to each other.");
         Require(MaxInFlight >= 1 && MaxOperations is null or >= 1, "--max-in-flight and --max-operations must be positive.");
         Require(Mix.Total > 0, "--mix needs at least one positive weight.");
+        Require(Target == LoadTarget.RoamingHub || Scenario == LoadScenario.PinFanout, "--target socketio runs pin-fanout only: the peer does nothing else.");
+        Require(Encoding.UTF8.GetByteCount(PeerSecret) >= 32, "--peer-secret must be at least 32 bytes, as the peer requires.");
+        Require(Idle >= TimeSpan.Zero && Idle <= MaxDuration, "--idle must be 0 to 30 minutes.");
         Require(StuckReaders == 0 || (Scenario == LoadScenario.Messages && StuckReaders <= Users), "--stuck-readers is for messages, and at most one per user.");
     }
 

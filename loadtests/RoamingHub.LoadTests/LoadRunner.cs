@@ -22,6 +22,7 @@ internal static class LoadRunner
         var result = new LoadResult
         {
             Scenario = Name(options.Scenario),
+            Target = Name(options.Target),
             RunId = options.RunId,
             StartedAt = DateTimeOffset.UtcNow,
             Machine = MachineInfo.Current(),
@@ -39,6 +40,11 @@ internal static class LoadRunner
             await redis.Database.ExecuteAsync("SLOWLOG", "RESET").ConfigureAwait(false);
         }
 
+        // Watched from the start, sorted into phases at the end: the generator always, the nodes when they can be.
+        var generatorGc = options.GcProbes ? GcSource.ThisProcess() : null;
+        IReadOnlyList<GcSource> serverGc = !options.GcProbes ? []
+            : options.Target == LoadTarget.SocketIo ? [.. options.Nodes.Select(GcSource.PeerNode)]
+            : [.. options.ServerPids.Select(GcSource.DotNetProcess)];
         var context = new ScenarioContext(options, log, redis, result, cancellationToken);
         await (options.Scenario switch
         {
@@ -50,6 +56,10 @@ internal static class LoadRunner
             _ => throw new ArgumentOutOfRangeException(nameof(requested)),
         }).ConfigureAwait(false);
         result.Seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
+        if (generatorGc is not null)
+        {
+            await RecordGcAsync(result, generatorGc, serverGc).ConfigureAwait(false);
+        }
 
         if (redis is not null)
         {
@@ -62,6 +72,7 @@ internal static class LoadRunner
         }
 
         result.Targets.AddRange(Targets.Check(result, options));
+        result.Summary = RunSummary.Of(result);
         if (options.OutputPath is { } path)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -72,6 +83,33 @@ internal static class LoadRunner
     }
 
     public static string Name(LoadScenario scenario) => JsonNamingPolicy.KebabCaseLower.ConvertName(scenario.ToString());
+
+    public static string Name(LoadTarget target) => target.ToString().ToLowerInvariant();
+
+    /// <summary>Stops every GC watch and gives each phase the pauses of each process that began inside it.</summary>
+    private static async Task RecordGcAsync(LoadResult result, GcSource generator, IReadOnlyList<GcSource> servers)
+    {
+        var generatorPauses = await generator.StopAsync().ConfigureAwait(false);
+        var serverPauses = new List<IReadOnlyList<GcPause>?>();
+        foreach (var server in servers)
+        {
+            serverPauses.Add(await server.StopAsync().ConfigureAwait(false));
+        }
+
+        foreach (var failure in servers.Prepend(generator).Select(s => s.Failure ?? s.CrossCheck).OfType<string>())
+        {
+            result.Notes.Add("GC pauses: " + failure);
+        }
+
+        var windows = result.Cpu.Select(pair => (pair.Key, new TimeWindow(pair.Value.FromUtc, pair.Value.ToUtc)))
+            .Concat(result.Windows.Select(pair => (pair.Key, pair.Value)));
+        foreach (var (name, window) in windows)
+        {
+            result.Gc[name] = new PhaseGc(
+                GcFigures.Of(generatorPauses, window.FromUtc, window.ToUtc),
+                [.. serverPauses.Select(pauses => GcFigures.Of(pauses, window.FromUtc, window.ToUtc))]);
+        }
+    }
 
     /// <summary>Each operation's rate and Redis cost set against the one Redis command it is built on.</summary>
     private static void AddRatios(LoadResult result)

@@ -2,16 +2,21 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR.Client;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
+using RoamingHub.LoadTests.Measurement;
 
 namespace RoamingHub.LoadTests.Fleet;
 
 /// <summary>
-/// One connected device: a <see cref="RoamingHubClient"/> plus a record of every push as it came off the wire. The
-/// raw handlers see what the server sent, duplicates included, which the client's deduplicated events would hide.
+/// One connected device, and a record of every push as it came off the wire. Against RoamingHub it is a
+/// <see cref="RoamingHubClient"/> whose raw handlers see what the server sent, duplicates included, which the client's
+/// deduplicated events would hide; against the Socket.IO peer it is a <see cref="SocketIoConnection"/>, which reports
+/// every push as it is.
 /// </summary>
 internal sealed class Device
 {
     private readonly Lock _gate = new();
+    private readonly RoamingHubClient? _client;
+    private SocketIoConnection? _socket;
     private List<Arrival>? _events;
     private List<Arrival>? _messages;
     private int _orderedEvents;
@@ -19,12 +24,10 @@ internal sealed class Device
     private int _rawMessages;
 
     public Device(int user, int index, Uri node, RoamingHubClient client)
+        : this(user, index, node)
     {
-        User = user;
-        Index = index;
-        Node = node;
-        Client = client;
-        client.Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, OnRawEvent);
+        _client = client;
+        client.Connection.On<MultiDeviceEvent>(HubEvents.OnMultiDeviceEvent, e => RecordEvent(e.Seq));
         client.Connection.On<Message>(HubEvents.OnMessage, OnRawMessage);
         client.EventReceived += _ =>
         {
@@ -38,6 +41,14 @@ internal sealed class Device
         };
     }
 
+    /// <summary>A Socket.IO device: <see cref="RecordEvent"/> is its connection's event handler, then <see cref="Attach"/> gives it the connection.</summary>
+    public Device(int user, int index, Uri node)
+    {
+        User = user;
+        Index = index;
+        Node = node;
+    }
+
     /// <summary>Index of the device's user in the run.</summary>
     public int User { get; }
 
@@ -46,12 +57,19 @@ internal sealed class Device
 
     public Uri Node { get; }
 
-    public RoamingHubClient Client { get; }
+    /// <summary>The RoamingHub client; the scenarios other than pin-fanout use it, and only run against RoamingHub.</summary>
+    public RoamingHubClient Client => _client ?? throw new InvalidOperationException("Only pin-fanout runs against the Socket.IO peer.");
 
     /// <summary>Why the connection closed, when it did before the run ended it.</summary>
     public Exception? ClosedWith { get; private set; }
 
-    public bool IsConnected => Client.Connection.State == HubConnectionState.Connected;
+    public bool IsConnected => _client is not null ? _client.Connection.State == HubConnectionState.Connected : _socket is { IsOpen: true };
+
+    /// <summary>Events the RoamingHub client recovered through <c>SyncEvents</c> after missing their push (none over Socket.IO).</summary>
+    public int EventsRecovered => _client?.EventsRecovered ?? 0;
+
+    /// <summary>Live duplicates the RoamingHub client dropped (none over Socket.IO, which has no seq to drop them by).</summary>
+    public int DuplicatesDropped => _client?.DuplicatesDropped ?? 0;
 
     public int RawEventCount => Volatile.Read(ref _rawEvents);
 
@@ -84,12 +102,52 @@ internal sealed class Device
         }
     }
 
-    private void OnRawEvent(MultiDeviceEvent e)
+    /// <summary>Gives a Socket.IO device its open connection.</summary>
+    public void Attach(SocketIoConnection socket)
+    {
+        _socket = socket;
+        socket.Closed += error => ClosedWith ??= error;
+        ClosedWith ??= socket.ClosedWith;
+    }
+
+    /// <summary>Pins or unpins a conversation; the seq of the event it produced, or null when it changed nothing.</summary>
+    public async Task<long?> PinAsync(string conversationId, bool isPinned)
+    {
+        if (_client is not null)
+        {
+            var result = await _client.PinConversationAsync(new PinConversationRequest
+            {
+                ConversationId = conversationId,
+                ChatType = ChatTypes.SingleChat,
+                IsPinned = isPinned,
+            }).ConfigureAwait(false);
+            return result.Seq;
+        }
+
+        var seq = await (_socket ?? throw new InvalidOperationException(ErrorTally.NotConnected))
+            .CallAsync("pin", new PeerPin(conversationId, isPinned)).ConfigureAwait(false);
+        return seq > 0 ? seq : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (_socket is not null)
+        {
+            await _socket.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A push of an event with <paramref name="seq"/>, timed as it came off the wire.</summary>
+    public void RecordEvent(long seq)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_gate)
         {
-            (_events ??= []).Add(new Arrival(e.Seq, now));
+            (_events ??= []).Add(new Arrival(seq, now));
         }
 
         Interlocked.Increment(ref _rawEvents);
@@ -111,6 +169,11 @@ internal sealed class Device
         Interlocked.Increment(ref _rawMessages);
     }
 }
+
+/// <summary>The peer's <c>pin</c> argument, in its JSON names.</summary>
+internal sealed record PeerPin(
+    [property: System.Text.Json.Serialization.JsonPropertyName("conversationId")] string ConversationId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("isPinned")] bool IsPinned);
 
 /// <summary>A push as it arrived: the seq of an event or the operation id of a message, and the arrival time.</summary>
 internal readonly record struct Arrival(long Key, long Timestamp);

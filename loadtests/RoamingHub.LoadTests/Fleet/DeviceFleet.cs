@@ -7,8 +7,9 @@ using RoamingHub.LoadTests.Measurement;
 namespace RoamingHub.LoadTests.Fleet;
 
 /// <summary>
-/// The users and devices of a run, connected through the .NET client with MessagePack. Device <c>n</c> of the whole
-/// fleet goes to node <c>n mod nodes</c>, so with several nodes a user's devices land on different nodes.
+/// The users and devices of a run, connected through the .NET client with MessagePack, or over Socket.IO to the peer.
+/// Device <c>n</c> of the whole fleet goes to node <c>n mod nodes</c>, so with several nodes a user's devices land on
+/// different nodes.
 /// </summary>
 internal sealed class DeviceFleet : IAsyncDisposable
 {
@@ -20,6 +21,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
 
     private readonly LoadOptions _options;
     private readonly Device?[][] _devices;
+    private string[]? _tokens;
 
     private DeviceFleet(LoadOptions options, int users, int devicesPerUser)
     {
@@ -51,20 +53,35 @@ internal sealed class DeviceFleet : IAsyncDisposable
     public IEnumerable<Device> DevicesOf(int user) => _devices[user].OfType<Device>();
 
     /// <summary>
-    /// Issues tokens and connects every device (the first <paramref name="limit"/> when given) at
-    /// <see cref="LoadOptions.RampRate"/> per second.
+    /// Connect time: from the first connection's due time until the last attempt ended, in seconds. With a ramp faster
+    /// than the server admits connections this is how long it took to open them all.
     /// </summary>
-    public static async Task<DeviceFleet> ConnectAsync(LoadOptions options, int users, int devicesPerUser, int? limit, TextWriter log, CancellationToken cancellationToken)
+    public double ConnectSeconds { get; private set; }
+
+    /// <summary>
+    /// A fleet with every user's token in hand (from the admin API of RoamingHub, or signed here for the Socket.IO
+    /// peer), so the connect clock that <see cref="ConnectAsync"/> starts measures connecting alone.
+    /// </summary>
+    public static async Task<DeviceFleet> CreateAsync(LoadOptions options, int users, int devicesPerUser, CancellationToken cancellationToken)
     {
         var fleet = new DeviceFleet(options, users, devicesPerUser);
-        var tokens = await fleet.IssueTokensAsync(cancellationToken).ConfigureAwait(false);
-        var total = Math.Min(limit ?? int.MaxValue, users * devicesPerUser);
-        await log.WriteLineAsync($"  tokens: {users} issued; connecting {total} devices at {options.RampRate}/s across {options.Nodes.Count} node(s)").ConfigureAwait(false);
+        fleet._tokens = options.Target == LoadTarget.SocketIo
+            ? [.. Enumerable.Range(0, users).Select(user => PeerTokens.Sign(options.PeerSecret, fleet.UserId(user), DateTimeOffset.UtcNow))]
+            : await fleet.IssueTokensAsync(cancellationToken).ConfigureAwait(false);
+        return fleet;
+    }
+
+    /// <summary>Connects every device (the first <paramref name="limit"/> when given) at <see cref="LoadOptions.RampRate"/> per second.</summary>
+    public async Task ConnectAsync(int? limit, TextWriter log, CancellationToken cancellationToken)
+    {
+        var tokens = _tokens ?? throw new InvalidOperationException("CreateAsync issues the tokens first.");
+        var total = Math.Min(limit ?? int.MaxValue, Users * DevicesPerUser);
+        await log.WriteLineAsync($"  tokens: {Users} in hand; connecting {total} devices at {_options.RampRate}/s across {_options.Nodes.Count} node(s)").ConfigureAwait(false);
 
         using var slots = new SemaphoreSlim(ConnectConcurrency);
         var pending = new List<Task>(total);
         var start = Stopwatch.GetTimestamp();
-        var ticksPerConnection = Stopwatch.Frequency / options.RampRate;
+        var ticksPerConnection = Stopwatch.Frequency / _options.RampRate;
         for (var n = 0; n < total; n++)
         {
             var due = start + (long)(n * ticksPerConnection);
@@ -74,9 +91,9 @@ internal sealed class DeviceFleet : IAsyncDisposable
             }
 
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var (user, index) = (n / devicesPerUser, n % devicesPerUser);
-            var node = options.Nodes[n % options.Nodes.Count];
-            pending.Add(fleet.ConnectOneAsync(user, index, node, tokens[user], due, slots, cancellationToken));
+            var (user, index) = (n / DevicesPerUser, n % DevicesPerUser);
+            var node = _options.Nodes[n % _options.Nodes.Count];
+            pending.Add(ConnectOneAsync(user, index, node, tokens[user], due, slots, cancellationToken));
             if ((n + 1) % 2000 == 0)
             {
                 await log.WriteLineAsync($"  … {n + 1} connections started").ConfigureAwait(false);
@@ -84,7 +101,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);
-        return fleet;
+        ConnectSeconds = Math.Round(Stopwatch.GetElapsedTime(start).TotalSeconds, 2);
     }
 
     public async ValueTask DisposeAsync()
@@ -97,7 +114,7 @@ internal sealed class DeviceFleet : IAsyncDisposable
             await slots.WaitAsync().ConfigureAwait(false);
             try
             {
-                await device.Client.DisposeAsync().ConfigureAwait(false);
+                await device.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -110,31 +127,50 @@ internal sealed class DeviceFleet : IAsyncDisposable
         })).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Opens one device and counts it connected once it could make calls: for RoamingHub the client's start (the hub
+    /// handshake, admission and <c>GetSyncState</c>, as every RoamingHub client does); for the peer the Socket.IO
+    /// CONNECT (its JWT checked there) and a <c>sync</c> call, the peer's <c>GetSyncState</c>.
+    /// </summary>
     private async Task ConnectOneAsync(int user, int index, Uri node, string token, long due, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
-        var client = new RoamingHubClient(new RoamingHubClientOptions
-        {
-            ServerUrl = node,
-            AccessTokenProvider = () => Task.FromResult<string?>(token),
-            DeviceId = $"d{index}",
-            Protocol = RoamingHubProtocol.MessagePack,
-            // A dropped connection is a failure to count, not something to paper over mid-run.
-            AutomaticReconnect = false,
-            InvocationTimeout = _options.InvocationTimeout,
-        });
-        var device = new Device(user, index, node, client);
+        Device? device = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.InvocationTimeout * 3);
-            await client.StartAsync(timeout.Token).ConfigureAwait(false);
+            if (_options.Target == LoadTarget.SocketIo)
+            {
+                device = new Device(user, index, node);
+                var socket = await SocketIoConnection.ConnectAsync(node, token, $"d{index}", _options.InvocationTimeout, device.RecordEvent, timeout.Token).ConfigureAwait(false);
+                device.Attach(socket);
+                await socket.CallAsync("sync", null).ConfigureAwait(false);
+            }
+            else
+            {
+                device = new Device(user, index, node, new RoamingHubClient(new RoamingHubClientOptions
+                {
+                    ServerUrl = node,
+                    AccessTokenProvider = () => Task.FromResult<string?>(token),
+                    DeviceId = $"d{index}",
+                    Protocol = RoamingHubProtocol.MessagePack,
+                    // A dropped connection is a failure to count, not something to paper over mid-run.
+                    AutomaticReconnect = false,
+                    InvocationTimeout = _options.InvocationTimeout,
+                }));
+                await device.Client.StartAsync(timeout.Token).ConfigureAwait(false);
+            }
+
             ConnectLatency.Record(due, Stopwatch.GetTimestamp());
             _devices[user][index] = device;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             ConnectErrors.Add(ex);
-            await client.DisposeAsync().ConfigureAwait(false);
+            if (device is not null)
+            {
+                await device.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {

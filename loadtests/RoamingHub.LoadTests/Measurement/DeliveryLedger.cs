@@ -76,8 +76,8 @@ internal sealed class DeliveryLedger
         // Pushes nobody expected: the changes of operations whose answer was lost (a timeout the server did apply).
         var unexpected = events.Sum(d => d.Value.Keys.Count(k => !matched.Contains((d.Key, k, true))))
             + messages.Sum(d => d.Value.Keys.Count(k => !matched.Contains((d.Key, k, false))));
-        var recovered = devices.Sum(d => (long)d.Client.EventsRecovered);
-        var clientDropped = devices.Sum(d => (long)d.Client.DuplicatesDropped);
+        var recovered = devices.Sum(d => (long)d.EventsRecovered);
+        var clientDropped = devices.Sum(d => (long)d.DuplicatesDropped);
 
         return (
             [.. byKind.Select(pair => new DeliveryFigures(

@@ -72,12 +72,34 @@ internal static class ProcessProbe
     }
 }
 
+/// <summary>CPU use of the machine, read from <c>/proc/stat</c>.</summary>
+internal static class MachineProbe
+{
+    /// <summary>CPU time all cores spent busy (everything but idle and waiting for I/O) since boot, or null off Linux.</summary>
+    public static TimeSpan? BusyTime()
+    {
+        try
+        {
+            // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user)
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds((Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8)) / 100.0);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
+
 /// <summary>CPU use of the processes of a run between two points in time, as a share of one core.</summary>
 internal sealed class CpuWatch
 {
     private readonly IReadOnlyList<int> _serverPids;
     private readonly RedisProbe? _redis;
     private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly DateTime _startUtc = DateTime.UtcNow;
+    private readonly TimeSpan? _machine = MachineProbe.BusyTime();
     private readonly TimeSpan _loadGenerator = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly TimeSpan?[] _servers;
     private TimeSpan? _redisStart;
@@ -115,9 +137,36 @@ internal sealed class CpuWatch
             redis = Percent(redisNow - redisStart);
         }
 
-        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis);
+        // Whatever the machine did beyond the run's own processes: other work on a shared machine, which no figure
+        // of this run should be read without.
+        double? others = MachineProbe.BusyTime() is { } machineNow && _machine is { } machineThen && servers.All(p => p is not null)
+            ? Math.Max(0, Math.Round(Percent(machineNow - machineThen) - loadGenerator - servers.Sum()!.Value - (redis ?? 0), 1))
+            : null;
+        return new CpuUse(Math.Round(seconds, 1), loadGenerator, servers, redis)
+        {
+            FromUtc = _startUtc,
+            ToUtc = DateTime.UtcNow,
+            OthersPercent = others,
+        };
     }
 }
 
-/// <summary>CPU used over a phase, in percent of one core.</summary>
-internal sealed record CpuUse(double Seconds, double LoadGeneratorPercent, IReadOnlyList<double?> ServerPercent, double? RedisPercent);
+/// <summary>CPU used over a phase, in percent of one core, and the operations the phase did (connections, for connect).</summary>
+internal sealed record CpuUse(double Seconds, double LoadGeneratorPercent, IReadOnlyList<double?> ServerPercent, double? RedisPercent)
+{
+    public DateTime FromUtc { get; init; }
+
+    public DateTime ToUtc { get; init; }
+
+    public long Operations { get; init; }
+
+    /// <summary>CPU the rest of the machine used meanwhile (all cores' busy time less the run's processes').</summary>
+    public double? OthersPercent { get; init; }
+
+    /// <summary>CPU time of a process per operation of the phase, in µs; null when either is unknown.</summary>
+    public double? MicrosPerOperation(double? percent) =>
+        Operations > 0 && percent is { } p ? Math.Round(p / 100 * Seconds * 1e6 / Operations, 1) : null;
+
+    /// <summary>All server processes together, null when one could not be read.</summary>
+    public double? ServersPercent => ServerPercent.All(p => p is not null) && ServerPercent.Count > 0 ? ServerPercent.Sum() : null;
+}

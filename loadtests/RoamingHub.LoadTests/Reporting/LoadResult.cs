@@ -8,6 +8,9 @@ internal sealed class LoadResult
 {
     public required string Scenario { get; init; }
 
+    /// <summary>roaminghub, or socketio for the Socket.IO peer.</summary>
+    public string Target { get; init; } = "roaminghub";
+
     public required string RunId { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
@@ -37,6 +40,15 @@ internal sealed class LoadResult
     /// <summary>CPU of each process by phase.</summary>
     public Dictionary<string, CpuUse> Cpu { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Windows inside a phase that the GC figures are given for too, such as a phase's measured part.</summary>
+    public Dictionary<string, TimeWindow> Windows { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>GC pauses of each process by phase (those of <see cref="Cpu"/>, then <see cref="Windows"/>).</summary>
+    public Dictionary<string, PhaseGc> Gc { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The figures the side-by-side comparison reads, filled in at the end of the run.</summary>
+    public RunSummary? Summary { get; set; }
+
     public RedisBaseline? RedisBaseline { get; set; }
 
     public List<RedisRatio> RedisRatios { get; } = [];
@@ -53,9 +65,14 @@ internal sealed class LoadResult
     public long Duplicated => Deliveries.Sum(d => d.Duplicated);
 }
 
-/// <summary>The machine a run measured on.</summary>
+/// <summary>A stretch of wall-clock time, UTC.</summary>
+internal sealed record TimeWindow(DateTime FromUtc, DateTime ToUtc);
+
+/// <summary>The machine a run measured on, and its one-minute load average when the run began.</summary>
 internal sealed record MachineInfo(int Cores, long MemoryMiB, string Os, string Runtime)
 {
+    public double? LoadAverage { get; init; }
+
     public static MachineInfo Current()
     {
         long memory = 0;
@@ -68,7 +85,19 @@ internal sealed record MachineInfo(int Cores, long MemoryMiB, string Os, string 
         {
         }
 
-        return new MachineInfo(Environment.ProcessorCount, memory, System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.Version.ToString());
+        double? load = null;
+        try
+        {
+            load = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+        }
+
+        return new MachineInfo(Environment.ProcessorCount, memory, System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.Version.ToString())
+        {
+            LoadAverage = load,
+        };
     }
 }
 
@@ -81,6 +110,9 @@ internal sealed record RunShape(
 internal sealed record ConnectionFigures(
     long Attempted, long Opened, long Failed, IReadOnlyDictionary<string, long> FailuresByCode, long Dropped, LatencySummary ConnectLatency)
 {
+    /// <summary>From the first connection's due time until the last attempt ended.</summary>
+    public double Seconds { get; init; }
+
     /// <summary>Why connections closed before the run closed them, by reason.</summary>
     public IReadOnlyDictionary<string, long> DropReasons { get; init; } = new Dictionary<string, long>();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoamingHub.LoadTests.Probes;
 
 namespace RoamingHub.LoadTests.Reporting;
 
@@ -9,14 +10,14 @@ internal static class ReportWriter
     {
         var shape = result.Shape;
         output.WriteLine();
-        output.WriteLine($"== {result.Scenario} · run {result.RunId} · {result.Seconds:F0} s · {result.Machine.Cores} cores, {result.Machine.MemoryMiB / 1024.0:F1} GiB · .NET {result.Machine.Runtime}");
+        output.WriteLine($"== {result.Scenario} against {result.Target} · run {result.RunId} · {result.Seconds:F0} s · {result.Machine.Cores} cores, {result.Machine.MemoryMiB / 1024.0:F1} GiB · .NET {result.Machine.Runtime}");
         output.WriteLine($"   {shape.Users} {(result.Scenario == "connections" ? "connections" : "users")} × {shape.DevicesPerUser} device(s) on {shape.Nodes} node(s); warm-up {shape.WarmUpSeconds} s, measured {shape.DurationSeconds} s");
 
         if (result.Connections is { } c)
         {
             output.WriteLine();
-            Table(output, ["connections", "attempted", "opened", "failed", "dropped", "p50 ms", "p99 ms", "max ms"],
-                [["connect", N(c.Attempted), N(c.Opened), N(c.Failed), N(c.Dropped), F(c.ConnectLatency.P50), F(c.ConnectLatency.P99), F(c.ConnectLatency.Max)]]);
+            Table(output, ["connections", "attempted", "opened", "failed", "dropped", "all open after s", "p50 ms", "p99 ms", "max ms"],
+                [["connect", N(c.Attempted), N(c.Opened), N(c.Failed), N(c.Dropped), F(c.Seconds), F(c.ConnectLatency.P50), F(c.ConnectLatency.P99), F(c.ConnectLatency.Max)]]);
             if (c.FailuresByCode.Count > 0)
             {
                 Codes(output, c.FailuresByCode);
@@ -80,22 +81,29 @@ internal static class ReportWriter
         {
             output.WriteLine();
             // CPU time per operation (warm-up included, like the operation count) shows what one operation costs each
-            // process, so the rate the machine's cores could carry follows from it.
-            Table(output, ["CPU (% of one core)", "seconds", "load generator", "server(s)", "redis", "µs/op: generator", "server(s)", "redis", "all"],
+            // process, so the rate the machine's cores could carry follows from it. A connect phase counts
+            // connections, an idle phase the connections held.
+            Table(output, ["CPU (% of one core)", "seconds", "operations", "load generator", "server(s)", "redis", "other processes", "µs/op: generator", "server(s)", "redis", "all"],
                 [.. result.Cpu.Select(pair =>
                 {
                     var cpu = pair.Value;
-                    var operations = result.RedisCost.TryGetValue(pair.Key, out var cost) ? cost.Operations : 0;
-                    string PerOp(double? percent) => operations > 0 && percent is { } v ? F(v / 100 * cpu.Seconds * 1e6 / operations) : "";
-                    var server = cpu.ServerPercent.All(p => p is not null) ? cpu.ServerPercent.Sum() : null;
+                    string PerOp(double? percent) => cpu.MicrosPerOperation(percent) is { } v ? F(v) : "";
                     return new[]
                     {
-                        pair.Key, F(cpu.Seconds), F(cpu.LoadGeneratorPercent),
+                        pair.Key, F(cpu.Seconds), N(cpu.Operations), F(cpu.LoadGeneratorPercent),
                         string.Join(" + ", cpu.ServerPercent.Select(p => p is { } v ? F(v) : "?")), cpu.RedisPercent is { } r ? F(r) : "?",
-                        PerOp(cpu.LoadGeneratorPercent), PerOp(server), PerOp(cpu.RedisPercent),
-                        PerOp(cpu.LoadGeneratorPercent + server + cpu.RedisPercent),
+                        cpu.OthersPercent is { } o ? F(o) : "?", PerOp(cpu.LoadGeneratorPercent), PerOp(cpu.ServersPercent), PerOp(cpu.RedisPercent),
+                        PerOp(cpu.LoadGeneratorPercent + cpu.ServersPercent + cpu.RedisPercent),
                     };
                 })]);
+        }
+
+        if (result.Gc.Count > 0)
+        {
+            output.WriteLine();
+            static string Gc(GcFigures? gc) => gc is null ? "?" : $"{gc.Pauses} / {F(gc.TotalMs)} / {F(gc.LongestMs)}";
+            Table(output, ["GC pauses: count / total ms / longest ms", "load generator", "server(s)"],
+                [.. result.Gc.Select(pair => new[] { pair.Key, Gc(pair.Value.LoadGenerator), string.Join(" + ", pair.Value.Servers.Select(Gc)) })]);
         }
 
         if (result.RedisBaseline is { } baseline)

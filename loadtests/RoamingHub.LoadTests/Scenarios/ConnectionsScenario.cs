@@ -20,9 +20,7 @@ internal static class ConnectionsScenario
         var users = (options.Connections + options.DevicesPerUser - 1) / options.DevicesPerUser;
         var before = ProcessProbe.ResidentKiB(options.ServerPids);
 
-        var connect = await context.BeginPhaseAsync("connect").ConfigureAwait(false);
         await using var fleet = await context.ConnectAsync(users, options.DevicesPerUser, options.Connections).ConfigureAwait(false);
-        await context.EndPhaseAsync(connect, fleet.Connected).ConfigureAwait(false);
         context.RecordConnections(fleet, options.Connections);
         await context.Log.WriteLineAsync($"  {fleet.Connected} of {options.Connections} connected; holding for {options.Duration}").ConfigureAwait(false);
 

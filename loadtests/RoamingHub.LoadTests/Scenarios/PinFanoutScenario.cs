@@ -1,4 +1,3 @@
-using RoamingHub.Contracts;
 using RoamingHub.LoadTests.Fleet;
 using RoamingHub.LoadTests.Measurement;
 
@@ -6,12 +5,15 @@ namespace RoamingHub.LoadTests.Scenarios;
 
 /// <summary>
 /// U users × D devices online; device 0 of each user pins and unpins one conversation, users taken in turn, at a
-/// total rate R. Each change must reach each of the user's other devices once, checked by seq.
+/// total rate R. Each change must reach each of the user's other devices once, checked by seq. With an idle time the
+/// connections are then held without calls, so what an idle connection costs each process is measured too.
 /// </summary>
 internal static class PinFanoutScenario
 {
     public const string Operation = "PinConversation";
     public const string Delivery = "event → user's other devices";
+    public const string IdlePhase = "idle";
+    public const string MeasuredWindow = Operation + " (measured)";
 
     public static async Task RunAsync(ScenarioContext context)
     {
@@ -32,6 +34,16 @@ internal static class PinFanoutScenario
         await context.SettleAsync(loop, pins.Ledger, fleet).ConfigureAwait(false);
         await context.EndPhaseAsync(phase, started).ConfigureAwait(false);
         context.Result.Operations.Add(stats.Figures(loop, options.Rate));
+        context.RecordMeasuredWindow(MeasuredWindow, loop);
+
+        if (options.Idle > TimeSpan.Zero)
+        {
+            // Counted per connection: the phase's CPU over its connections is what one idle connection costs.
+            var idle = await context.BeginPhaseAsync(IdlePhase).ConfigureAwait(false);
+            await Task.Delay(options.Idle, context.CancellationToken).ConfigureAwait(false);
+            await context.EndPhaseAsync(idle, fleet.Connected).ConfigureAwait(false);
+            context.RecordDrops([.. fleet.All]);
+        }
     }
 }
 
@@ -53,16 +65,10 @@ internal sealed class PinDriver(DeviceFleet fleet, DeliveryLedger ledger)
 
         // Alternating pin and unpin of one conversation makes every call a change, so every call emits an event.
         var pin = Interlocked.Increment(ref _toggles[user]) % 2 == 1;
-        var request = new PinConversationRequest
+        var seq = await stats.TrackAsync(scheduled, () => pinner.PinAsync(fleet.UserId((user + 1) % fleet.Users), pin)).ConfigureAwait(false);
+        if (seq is { } changed)
         {
-            ConversationId = fleet.UserId((user + 1) % fleet.Users),
-            ChatType = ChatTypes.SingleChat,
-            IsPinned = pin,
-        };
-        var result = await stats.TrackAsync(scheduled, () => pinner.Client.PinConversationAsync(request)).ConfigureAwait(false);
-        if (result?.Seq is { } seq)
-        {
-            Ledger.Expect(PinFanoutScenario.Delivery, scheduled, seq, _receivers[user], isEvent: true);
+            Ledger.Expect(PinFanoutScenario.Delivery, scheduled, changed, _receivers[user], isEvent: true);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RoamingHub.LoadTests.Fleet;
 using RoamingHub.LoadTests.Measurement;
 using RoamingHub.LoadTests.Probes;
@@ -21,8 +22,18 @@ internal sealed class ScenarioContext(LoadOptions options, TextWriter log, Redis
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public Task<DeviceFleet> ConnectAsync(int users, int devicesPerUser, int? limit = null) =>
-        DeviceFleet.ConnectAsync(Options, users, devicesPerUser, limit, Log, CancellationToken);
+    /// <summary>Phase name of connecting the fleet: its CPU per connection is the cost of a connect.</summary>
+    public const string ConnectPhase = "connect";
+
+    /// <summary>Gets every token, then connects the fleet in a phase of its own, so its CPU is connecting's alone.</summary>
+    public async Task<DeviceFleet> ConnectAsync(int users, int devicesPerUser, int? limit = null)
+    {
+        var fleet = await DeviceFleet.CreateAsync(Options, users, devicesPerUser, CancellationToken).ConfigureAwait(false);
+        var phase = await BeginPhaseAsync(ConnectPhase).ConfigureAwait(false);
+        await fleet.ConnectAsync(limit, Log, CancellationToken).ConfigureAwait(false);
+        await EndPhaseAsync(phase, fleet.Connected).ConfigureAwait(false);
+        return fleet;
+    }
 
     /// <summary>Starts watching Redis commands and CPU for a phase.</summary>
     public async Task<Phase> BeginPhaseAsync(string name)
@@ -35,17 +46,25 @@ internal sealed class ScenarioContext(LoadOptions options, TextWriter log, Redis
     /// <summary>Records the phase's Redis commands per operation and its CPU.</summary>
     public async Task EndPhaseAsync(Phase phase, long operations)
     {
-        Result.Cpu[phase.Name] = await phase.Cpu.StopAsync().ConfigureAwait(false);
+        Result.Cpu[phase.Name] = await phase.Cpu.StopAsync().ConfigureAwait(false) with { Operations = operations };
         if (Redis is not null && phase.Calls is not null)
         {
             Result.RedisCost[phase.Name] = RedisProbe.Cost(phase.Calls, await Redis.CommandCallsAsync().ConfigureAwait(false), operations);
         }
     }
 
+    /// <summary>Names the measured window of <paramref name="loop"/>, so its GC pauses are given apart from the warm-up's.</summary>
+    public void RecordMeasuredWindow(string name, OpenLoop loop)
+    {
+        var now = Stopwatch.GetTimestamp();
+        DateTime AtUtc(long timestamp) => DateTime.UtcNow - Stopwatch.GetElapsedTime(timestamp, now);
+        Result.Windows[name] = new TimeWindow(AtUtc(loop.MeasuredFrom), AtUtc(loop.MeasuredTo));
+    }
+
     /// <summary>Counts the top-level Redis commands of one operation kind with a few sequential calls.</summary>
     public async Task ProbeRoundTripsAsync(string name, Func<int, Task> operation)
     {
-        if (Redis is null)
+        if (Redis is null || !Options.RoundTripProbe)
         {
             return;
         }
@@ -60,7 +79,8 @@ internal sealed class ScenarioContext(LoadOptions options, TextWriter log, Redis
     public void RecordConnections(DeviceFleet fleet, long attempted) =>
         Result.Connections = new ConnectionFigures(
             attempted, fleet.Connected, fleet.ConnectErrors.Total, fleet.ConnectErrors.Snapshot(),
-            fleet.All.Count(d => d.ClosedWith is not null), fleet.ConnectLatency.Summary());
+            fleet.All.Count(d => d.ClosedWith is not null), fleet.ConnectLatency.Summary())
+        { Seconds = fleet.ConnectSeconds };
 
     /// <summary>Waits for operations in flight and pushes on their way, then checks every delivery.</summary>
     public async Task SettleAsync(OpenLoop loop, DeliveryLedger ledger, DeviceFleet fleet)

@@ -37,6 +37,9 @@ public sealed class NodeProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The running node's process id, for probes that read its CPU or attach to its runtime.</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("The node is not running.");
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
     /// <summary>Starts the node and waits until it answers /healthz.</summary>

@@ -9,7 +9,10 @@
 # Environment: TARGET (roaminghub, or socketio for the peer in loadtests/socketio-peer, which this installs with
 # npm ci when needed), REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS
 # (loadtests/results), SKIP_BUILD (1: use the Release builds already there), SERVER_ENV and GENERATOR_ENV (extra
-# VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0").
+# VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0"),
+# SERVER_ENVIRONMENT (Production, as shipped: the nodes get a signing key and an admin key made for this run; or
+# Development, with the sample keys) and READY_TO_RUN (1: run the nodes from a ReadyToRun publish, as the Docker
+# image ships them; 0: from the Release build output). BUILD_ONLY=1 builds and stops (side-by-side.sh builds so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,11 +35,30 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 read -r -a server_env <<< "${SERVER_ENV:-}"
 read -r -a generator_env <<< "${GENERATOR_ENV:-}"
 
+server_environment=${SERVER_ENVIRONMENT:-Production}
+case "$server_environment" in Production | Development) ;; *) echo "SERVER_ENVIRONMENT must be Production or Development" >&2; exit 2 ;; esac
+# Production refuses the sample keys, so each run makes its own (loopback load tests only).
+admin_key=dev-only-admin-key
+signing_key=()
+if [ "$server_environment" = Production ]; then
+  admin_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  signing_key=("Auth__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" "Auth__AdminApiKey=$admin_key")
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The server reads appsettings*.json from its content root: it runs from its output folder.
+server_dir=src/RoamingHub.Server/bin/Release/net10.0
+rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+if [ "${READY_TO_RUN:-1}" = 1 ]; then server_dir=src/RoamingHub.Server/bin/Release/net10.0/$rid/publish; fi
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
+  if [ "${READY_TO_RUN:-1}" = 1 ]; then
+    dotnet publish src/RoamingHub.Server -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v q -nologo >/dev/null
+  else
+    dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
+  fi
   dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
 fi
+[ "${BUILD_ONLY:-0}" != 1 ] || exit 0
 if [ "$target" = socketio ] && [ ! "$peer_dir/node_modules/.package-lock.json" -nt "$peer_dir/package-lock.json" ]; then
   (cd "$peer_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -54,8 +76,6 @@ pids+=($!)
 for i in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 [ "$i" -lt 50 ] || redis-cli -p "$redis_port" ping >/dev/null 2>&1 || { echo "redis-server on port $redis_port did not start" >&2; exit 1; }
 
-# The server reads appsettings*.json from its content root: run it from its output folder.
-server_dir=src/RoamingHub.Server/bin/Release/net10.0
 urls=()
 server_pids=()
 for n in $(seq 0 $((nodes - 1))); do
@@ -65,7 +85,7 @@ for n in $(seq 0 $((nodes - 1))); do
       "${server_env[@]}" node server.mjs) >"$results/$scenario-$stamp.$target-node$n.log" 2>&1 &
   else
     # Seeding sends as fast as the server takes messages, past the per-connection rate limit meant for real apps.
-    (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT=Development \
+    (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT="$server_environment" "${signing_key[@]}" \
       Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
       Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
       Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
@@ -83,4 +103,4 @@ done
 IFS=,
 env "${generator_env[@]}" dotnet loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll \
   --scenario "$scenario" --target "$target" --peer-secret "$peer_secret" --nodes "${urls[*]}" \
-  --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" --out "$results/$scenario-$nodes-node-$stamp.json" "$@"
+  --admin-key "$admin_key" --redis "127.0.0.1:$redis_port" --server-pid "${server_pids[*]}" --out "$results/$scenario-$nodes-node-$stamp.json" "$@"

@@ -14,8 +14,9 @@
 # (at most QUIET_BUSY % of all cores busy, 15), or QUIET_WAIT seconds (600) have passed; the table shows the other
 # processes' CPU during each run's pins either way.
 # Environment: NODES (2), RAMP (connections opened per second, 2000: faster than either server admits them, so the
-# connect time is the servers'), QUIET_BUSY, QUIET_WAIT, RESULTS (loadtests/results), and run-local.sh's REDIS_PORT
-# and NODE_PORT.
+# connect time is the servers'), QUIET_BUSY, QUIET_WAIT, RESULTS (loadtests/results), and run-local.sh's REDIS_PORT,
+# NODE_PORT, SERVER_ENV, GENERATOR_ENV, SERVER_ENVIRONMENT and READY_TO_RUN (the nodes run in Production, from a
+# ReadyToRun publish, unless these say otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,9 +61,8 @@ wait_for_quiet() {
 }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-echo "building the server and the load generator (Release); installing the Socket.IO peer (npm ci)"
-dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
-dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
+echo "building the server (ReadyToRun unless READY_TO_RUN=0) and the load generator; installing the Socket.IO peer (npm ci)"
+BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
 (cd loadtests/socketio-peer && npm ci --no-audit --no-fund --loglevel=error)
 
 status=0

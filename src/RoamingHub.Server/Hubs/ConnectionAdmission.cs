@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.IdentityModel.JsonWebTokens;
 using RoamingHub.Server.Diagnostics;
@@ -11,7 +12,9 @@ namespace RoamingHub.Server.Hubs;
 /// <list type="bullet">
 /// <item>A WebSocket request is admitted here, as one of this node's connection records; the WebSocket lives exactly
 /// as long as this request, so the record is released when it returns, and the hub learns it was admitted from
-/// the request's query (SignalR hands the hub a copy of the request that keeps its query but not its items).</item>
+/// the request's query (SignalR hands the hub a copy of the request that keeps its query but not its items). The
+/// admission also answers where the user's stream stands; when the device named no position, that is the one the
+/// connection resumes from (<c>sinceSeq</c>, <c>epoch</c> in the query), read in the same store step.</item>
 /// <item>A negotiate request is refused when the user has no room left, so clients that negotiate first (the
 /// JavaScript client by default) fail at <c>start()</c> whichever transport they would pick.</item>
 /// <item>Other transports are admitted by the hub after the handshake, as before.</item>
@@ -55,13 +58,23 @@ internal static class ConnectionAdmission
 
         _ = DeviceIdOf(request);
         var recordId = Guid.NewGuid().ToString("N");
-        if (!await TryAsync(context, () => mediator.Send(new ConnectDevice(userId, recordId), context.RequestAborted).AsTask()).ConfigureAwait(false))
+        SyncState? position = null;
+        if (!await TryAsync(context, async () => position = await mediator.Send(new ConnectDevice(userId, recordId), context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        request.QueryString = request.QueryString.Add(AdmittedQueryParameter, recordId);
+        var query = request.QueryString.Add(AdmittedQueryParameter, recordId);
+        if (position is not null && string.IsNullOrEmpty(request.Query[RoamingProtocol.SinceSeqQueryParameter]))
+        {
+            // The stream's position at admission is where the connection starts, as if the device had named it: the
+            // hub replays what came after it (ResumePoint), and ResumePoint.CaptureAsync need not read it again.
+            query = query.Add(RoamingProtocol.SinceSeqQueryParameter, position.LastSeq.ToString(CultureInfo.InvariantCulture));
+            query = position.Epoch is null ? query : query.Add(RoamingProtocol.EpochQueryParameter, position.Epoch);
+        }
+
+        request.QueryString = query;
         try
         {
             await next(context).ConfigureAwait(false);

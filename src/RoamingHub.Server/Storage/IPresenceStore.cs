@@ -17,9 +17,11 @@ internal interface IPresenceStore
 {
     /// <summary>
     /// Counts a new connection against the user's limit, after forgetting the user's records that no longer count
-    /// (see the type's remarks); false when the user is at the limit.
+    /// (see the type's remarks), and answers where the user's stream stands in the same step, as
+    /// <c>IEventLog.GetSyncStateAsync</c> would (so a connection learns the position it was admitted at without
+    /// another call); null when the user is at the limit.
     /// </summary>
-    ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken);
+    ValueTask<SyncState?> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken);
 
     /// <summary>Whether the user is below the limit now: the same count as <see cref="TryAddConnectionAsync"/>, writing nothing but the forgetting.</summary>
     ValueTask<bool> HasRoomAsync(string userId, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken);

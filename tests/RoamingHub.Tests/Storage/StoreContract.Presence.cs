@@ -1,3 +1,4 @@
+using RoamingHub.Contracts;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Tests.Storage;
@@ -16,20 +17,39 @@ public abstract partial class StoreContract
     {
         var store = Store(o => o.MaxConnectionsPerUser = 2);
         var live = Live(("n1", T0 - Second));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c1"), T0, live, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c2"), T0, live, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_bob, On("n1", "c3"), T0, live, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c1"), T0, live, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c2"), T0, live, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_bob, On("n1", "c3"), T0, live, default));
 
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c4"), T0 + 1, live, default));
+        Assert.Null(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c4"), T0 + 1, live, default));
         Assert.False(await store.Presence.HasRoomAsync(_alice, T0 + 1, live, default));
         // A record already counted is admitted again.
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c2"), T0 + 1, live, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c2"), T0 + 1, live, default));
 
         await store.Presence.RemoveConnectionAsync(_alice, On("n1", "c1"), default);
         Assert.True(await store.Presence.HasRoomAsync(_alice, T0 + 2, live, default));
         Assert.True(await store.Presence.HasRoomAsync(_alice, T0 + 2, live, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c4"), T0 + 2, live, default));
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c5"), T0 + 3, live, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c4"), T0 + 2, live, default));
+        Assert.Null(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c5"), T0 + 3, live, default));
+    }
+
+    [Fact]
+    public async Task An_admission_answers_where_the_users_stream_stands_as_GetSyncState_does()
+    {
+        var store = Store(o => o.MaxConnectionsPerUser = 1);
+        var live = Live(("n1", T0 - Second));
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: true, "phone", T0, null, default);
+        await store.Conversations.PinConversationAsync(_alice, With(_bob), pinned: false, "phone", T0 + 1, null, default);
+
+        var admitted = await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c1"), T0 + 2, live, default);
+        var state = await store.Events.GetSyncStateAsync(_alice, T0 + 3, default);
+
+        Assert.Equal(new SyncState { LastSeq = 2, Epoch = state.Epoch }, admitted);
+        Assert.NotNull(state.Epoch);
+        // A user with no stream yet starts at 0, in the epoch a later read answers too.
+        var fresh = await store.Presence.TryAddConnectionAsync(_bob + "-new", On("n1", "c2"), T0 + 4, live, default);
+        Assert.Equal(new SyncState { LastSeq = 0, Epoch = (await store.Events.GetSyncStateAsync(_bob + "-new", T0 + 5, default)).Epoch }, fresh);
+        Assert.Null(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c3"), T0 + 6, live, default));
     }
 
     [Fact]
@@ -37,12 +57,12 @@ public abstract partial class StoreContract
     {
         var store = Store(o => { o.MaxConnectionsPerUser = 2; o.NodeTimeout = TimeSpan.FromSeconds(5); });
         var both = Live(("n1", T0 - Second), ("n2", T0 - Second));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c1"), T0, both, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n2", "c2"), T0 + (4 * Second), both, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "c1"), T0, both, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n2", "c2"), T0 + (4 * Second), both, default));
 
         // n1 died: only n2 is alive. c1 is older than the node timeout, so it no longer counts; c2's node is alive.
         var onlyN2 = Live(("n2", T0 - Second));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n2", "c3"), T0 + (6 * Second), onlyN2, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n2", "c3"), T0 + (6 * Second), onlyN2, default));
         Assert.False(await store.Presence.HasRoomAsync(_alice, T0 + (6 * Second), onlyN2, default));
 
         // A record written within the node timeout counts whatever its node: a node that started a moment ago.
@@ -56,15 +76,15 @@ public abstract partial class StoreContract
     {
         var store = Store(o => { o.MaxConnectionsPerUser = 2; o.NodeTimeout = TimeSpan.FromSeconds(5); });
         var before = Live(("n1", T0 - Second));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "kept"), T0, before, default));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "stale"), T0, before, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "kept"), T0, before, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "stale"), T0, before, default));
 
         // n1's next round, begun at T0 + 30 s, holds only "kept" (say "stale" came back with an older snapshot).
         var roundStart = T0 + (30 * Second);
         await store.Presence.RewriteConnectionsAsync("n1", [(_alice, "kept")], roundStart, default);
         var after = Live(("n1", roundStart));
-        Assert.True(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "new"), roundStart + 1, after, default));
-        Assert.False(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "another"), roundStart + 2, after, default));
+        Assert.NotNull(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "new"), roundStart + 1, after, default));
+        Assert.Null(await store.Presence.TryAddConnectionAsync(_alice, On("n1", "another"), roundStart + 2, after, default));
 
         // Everything lost (say Redis restarted empty): the next round writes back what n1 holds, and it counts again.
         await store.Presence.RemoveConnectionAsync(_alice, On("n1", "kept"), default);

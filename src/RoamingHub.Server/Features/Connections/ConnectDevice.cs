@@ -6,22 +6,23 @@ namespace RoamingHub.Server.Features.Connections;
 
 /// <summary>
 /// Admits a new connection of the user as the record <paramref name="RecordId"/> of this node, up to
-/// <c>MaxConnectionsPerUser</c> across all nodes; throws <c>CONNECTION_LIMIT_EXCEEDED</c> at the limit.
+/// <c>MaxConnectionsPerUser</c> across all nodes, and answers where the user's stream stood when it was admitted (as
+/// <c>GetSyncState</c> would); throws <c>CONNECTION_LIMIT_EXCEEDED</c> at the limit.
 /// </summary>
-internal sealed record ConnectDevice(string UserId, string RecordId) : ICommand;
+internal sealed record ConnectDevice(string UserId, string RecordId) : ICommand<SyncState>;
 
 internal sealed class ConnectDeviceHandler(
     IPresenceStore presence, ConnectionRegistry registry, NodePresence node, TimeProvider time, IOptions<RoamingOptions> options)
-    : ICommandHandler<ConnectDevice>
+    : ICommandHandler<ConnectDevice, SyncState>
 {
-    public async ValueTask<Unit> Handle(ConnectDevice command, CancellationToken cancellationToken)
+    public async ValueTask<SyncState> Handle(ConnectDevice command, CancellationToken cancellationToken)
     {
         var (userId, recordId) = command;
         var record = new ConnectionRecord(node.NodeId, recordId);
         var liveNodes = node.LiveNodes ?? throw NotHeardYet();
         var now = time.UnixNow();
         registry.AddPending(userId, recordId, now);
-        bool admitted;
+        SyncState? admitted;
         try
         {
             admitted = await presence.TryAddConnectionAsync(userId, record, now, liveNodes, cancellationToken).ConfigureAwait(false);
@@ -40,14 +41,14 @@ internal sealed class ConnectDeviceHandler(
             throw;
         }
 
-        if (!admitted)
+        if (admitted is null)
         {
             registry.Remove(recordId);
             throw ConnectionLimitExceeded(userId, options.Value.MaxConnectionsPerUser);
         }
 
         registry.Confirm(recordId);
-        return Unit.Value;
+        return admitted;
     }
 
     public static RoamingException ConnectionLimitExceeded(string userId, int limit) => new(

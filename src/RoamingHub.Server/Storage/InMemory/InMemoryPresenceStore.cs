@@ -6,7 +6,7 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// </summary>
 internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStore
 {
-    public ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken)
+    public ValueTask<SyncState?> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken)
     {
         lock (state.Gate)
         {
@@ -14,11 +14,15 @@ internal sealed class InMemoryPresenceStore(InMemoryState state) : IPresenceStor
             var counted = CountLive(connections, now, liveNodes);
             if (!connections.ContainsKey(record) && counted >= state.Options.MaxConnectionsPerUser)
             {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult<SyncState?>(null);
             }
 
             connections[record] = now;
-            return ValueTask.FromResult(true);
+
+            // As InMemoryEventLog.GetSyncStateAsync reads it: reading the stream fixes its epoch and keeps the user alive.
+            state.Expire(now);
+            var stream = state.WriteUser(userId, now).Stream;
+            return ValueTask.FromResult<SyncState?>(new SyncState { LastSeq = stream.Seq, Epoch = stream.Epoch });
         }
     }
 

@@ -30,11 +30,11 @@ internal sealed class RedisPresenceStore : IPresenceStore
     /// <summary>A record as a member of the user's connections set.</summary>
     public static RedisValue Member(ConnectionRecord record) => $"{record.NodeId}:{record.RecordId}";
 
-    public async ValueTask<bool> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken) =>
-        await AddConnectionScript.RunAsync(store, userId, record, now, liveNodes).ConfigureAwait(false) == ScriptStatus.Ok;
+    public async ValueTask<SyncState?> TryAddConnectionAsync(string userId, ConnectionRecord record, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken) =>
+        await AddConnectionScript.AdmitAsync(store, userId, record, now, liveNodes).ConfigureAwait(false);
 
     public async ValueTask<bool> HasRoomAsync(string userId, long now, IReadOnlyCollection<LiveNode> liveNodes, CancellationToken cancellationToken) =>
-        await AddConnectionScript.RunAsync(store, userId, record: null, now, liveNodes).ConfigureAwait(false) == ScriptStatus.Ok;
+        await AddConnectionScript.HasRoomAsync(store, userId, now, liveNodes).ConfigureAwait(false);
 
     public async ValueTask RemoveConnectionAsync(string userId, ConnectionRecord record, CancellationToken cancellationToken) =>
         await store.Db.SortedSetRemoveAsync(store.Keys.Connections(userId), Member(record)).ConfigureAwait(false);

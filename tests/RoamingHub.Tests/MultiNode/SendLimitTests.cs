@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Api;
+using RoamingHub.Server.Storage.Redis;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.MultiNode;
@@ -53,7 +54,7 @@ public sealed class SendLimitTests(SendLimitTests.Cluster cluster) : IClassFixtu
 
         Assert.Equal(5, sent);
         Assert.StartsWith(ErrorCodes.RateLimited + ":", refused?.Message, StringComparison.Ordinal);
-        var again = await Assert.ThrowsAsync<HubException>(() => onA.SendMessageAsync(ToGroup(group, "again")));
+        var again = await Assert.ThrowsAsync<HubException>(() => onA.SendMessageAsync(ToGroup(group, "again") with { ClientOpId = "retry-me" }));
         Assert.StartsWith(ErrorCodes.RateLimited + ":", again.Message, StringComparison.Ordinal);
 
         // Bob's sends, to the same group and to alice, are not affected; nothing alice was refused was stored.
@@ -62,5 +63,11 @@ public sealed class SendLimitTests(SendLimitTests.Cluster cluster) : IClassFixtu
         await onB.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "single chat is not charged" });
         var history = await bobOnB.FetchHistoryMessagesAsync(new FetchHistoryMessagesRequest { ConversationId = group, ChatType = ChatTypes.GroupChat, PageSize = 50 });
         Assert.Equal(["from bob", "flood 4", "flood 3", "flood 2", "flood 1", "flood 0"], history.Data.Select(m => m.Body));
+
+        // Once alice's bucket is full again (a missing bucket is a full one), the refused call's retry with the same
+        // clientOpId sends: a refusal by the send limit is not kept as the operation's outcome.
+        await RedisServer.Instance.Multiplexer.GetDatabase().KeyDeleteAsync(new RedisKeys(cluster.Prefix).SendBudget(alice));
+        var retried = await onB.SendMessageAsync(ToGroup(group, "again") with { ClientOpId = "retry-me" });
+        Assert.Equal("again", retried.Body);
     }
 }

@@ -137,4 +137,24 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int PerUserBurst { get; set; } = 400;
+
+    /// <summary>
+    /// What one user's group messages may cost, all their connections on all nodes together, in recipients per second
+    /// (a message to a group costs its member count); kept in the store. 2,500 recipients a second is about 10 % of one
+    /// Redis core at the measured cost of a group message per recipient.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int SendCostPerUserPerSecond { get; set; } = 2_500;
+
+    /// <summary>The recipients a user may reach at once after a quiet spell: ten messages to a full group of 500.</summary>
+    [Range(1, 100_000_000)]
+    public int SendCostPerUserBurst { get; set; } = 5_000;
+
+    /// <summary>What the messages to one group may cost, every sender together, in recipients per second.</summary>
+    [Range(1, 100_000_000)]
+    public int SendCostPerGroupPerSecond { get; set; } = 5_000;
+
+    /// <summary>The recipients one group's messages may reach at once after a quiet spell.</summary>
+    [Range(1, 100_000_000)]
+    public int SendCostPerGroupBurst { get; set; } = 10_000;
 }

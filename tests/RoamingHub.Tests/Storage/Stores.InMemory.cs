@@ -16,6 +16,7 @@ internal sealed partial record Stores
             new InMemoryGroupStore(state),
             new InMemoryEventLog(state),
             new InMemoryPresenceStore(state),
-            new InMemoryOperationStore(state));
+            new InMemoryOperationStore(state),
+            new InMemorySendBudget(state));
     }
 }

@@ -13,6 +13,7 @@ internal sealed partial record Stores
         var store = new RedisStoreContext(redis, Options.Create(options));
         return new Stores(
             new RedisMessageStore(store), new RedisConversationStore(store), new RedisGroupStore(store),
-            new RedisEventLog(store), new RedisPresenceStore(store), new RedisOperationStore(store));
+            new RedisEventLog(store), new RedisPresenceStore(store), new RedisOperationStore(store),
+            new RedisSendBudget(store));
     }
 }

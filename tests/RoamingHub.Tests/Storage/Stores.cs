@@ -12,4 +12,5 @@ internal sealed partial record Stores(
     IGroupStore Groups,
     IEventLog Events,
     IPresenceStore Presence,
-    IOperationStore Operations);
+    IOperationStore Operations,
+    ISendBudget SendBudget);

@@ -114,7 +114,7 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
         {
             response = await next(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (RoamingException refused) when (refused.Code != ErrorCodes.Unavailable)
+        catch (RoamingException refused) when (refused.Code is not (ErrorCodes.Unavailable or ErrorCodes.RateLimited))
         {
             await operations.CompleteOperationAsync(userId, key, Encoding.UTF8.GetBytes($"E{refused.Code}\n{refused.Message}"), options.Value.IdempotencyWindow, CancellationToken.None)
                 .ConfigureAwait(false);

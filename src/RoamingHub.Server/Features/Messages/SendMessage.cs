@@ -68,7 +68,7 @@ internal static class SentOutcome
 }
 
 internal sealed class SendMessageHandler(
-    IMessageStore messages, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
+    IMessageStore messages, ISendBudget sendBudget, IDeviceNotifier notifier, TimeProvider time, IOptions<RoamingOptions> options)
     : ICommandHandler<SendMessage, Message>
 {
     private const string DefaultType = "text";
@@ -106,6 +106,12 @@ internal sealed class SendMessageHandler(
 
         var now = time.GetUtcNow();
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
+        if (conversation.IsGroup && !serverSide)
+        {
+            // The send limit: a group message costs its member count, charged before anything is stored.
+            await sendBudget.ChargeGroupSendAsync(caller.UserId, conversation.Id, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        }
+
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
         var (message, _, participants, entries) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
 

@@ -13,6 +13,7 @@ internal static class InMemoryStorage
         services.AddSingleton<IEventLog, InMemoryEventLog>();
         services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
         services.AddSingleton<IOperationStore, InMemoryOperationStore>();
+        services.AddSingleton<ISendBudget, InMemorySendBudget>();
         return services;
     }
 }

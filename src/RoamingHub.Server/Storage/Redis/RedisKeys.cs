@@ -130,6 +130,14 @@ internal sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey GroupDeletion(string chat) => Chat(chat, "deleting");
 
+    // ---- the send limit (ISendBudget): one bucket per user and one per group ----
+
+    /// <summary>HASH <c>milli</c> (tokens × 1000), <c>at</c> (Unix ms): the user's bucket of the send limit, expiring once full again.</summary>
+    public RedisKey SendBudget(string userId) => User(userId, "send-budget");
+
+    /// <summary>HASH <c>milli</c>, <c>at</c>: the group's bucket of the send limit (group chats only), expiring once full again.</summary>
+    public RedisKey GroupSendBudget(string chat) => Chat(chat, "send-budget");
+
     private RedisKey User(string userId, string suffix) => $"{prefix}:{{u:{userId}}}:{suffix}";
 
     private RedisKey Chat(string chat, string suffix) => $"{prefix}:{{{chat}}}:{suffix}";

@@ -19,6 +19,7 @@ internal static class RedisStorage
         services.AddSingleton<IEventLog, RedisEventLog>();
         services.AddSingleton<IPresenceStore, RedisPresenceStore>();
         services.AddSingleton<IOperationStore, RedisOperationStore>();
+        services.AddSingleton<ISendBudget, RedisSendBudget>();
         services.AddHostedService<RedisScriptPreloader>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", timeout: TimeSpan.FromSeconds(2));
         return services;

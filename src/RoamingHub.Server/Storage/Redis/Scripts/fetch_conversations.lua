@@ -4,8 +4,8 @@
 -- (one snapshot per device and list: a new walk replaces the last); later pages read the snapshot and renew it, so a
 -- walk sees each conversation once while activity reorders the live list. Members that left the list since are
 -- skipped, and a last message past retention is left out. Entries are read with one multi-key command per field, so
--- a page costs about a dozen commands whatever its size. A user's own read keeps their keys alive
--- (lib/user_lifetime.lua) and creates none for an unused id.
+-- a page costs about a dozen commands whatever its size (a first page one fewer: its range carries the scores). A
+-- user's own read keeps their keys alive (lib/user_lifetime.lua) and creates none for an unused id.
 -- Returns {walk_expired} for an unknown or replaced walk, else {ok, has more (0/1), then per entry: member,
 -- activity, created, pin time or false, last message or false, unread count, peer read time or false, ext or false}.
 --!include lib/status.lua
@@ -32,15 +32,34 @@ else
 end
 local more = count > offset + page_size
 -- The page is read whole before the snapshot and the keys' lifetime are written (lib/check.lua).
-local members = {}
-for _, member in ipairs(redis.call('ZREVRANGE', continues and extra or source, offset, offset + page_size - 1)) do
-  if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
+-- A first page reads the live list with its scores, which are then the entries' activity (or pin) times: one ZMSCORE
+-- fewer. A later page reads the snapshot, whose scores are as they were when the walk began, so it reads both live.
+local members, scores = {}, {}
+if continues then
+  for _, member in ipairs(redis.call('ZREVRANGE', extra, offset, offset + page_size - 1)) do
+    if string.sub(member, 1, 1) ~= '#' then members[#members + 1] = member end
+  end
+else
+  local read = redis.call('ZREVRANGE', source, offset, offset + page_size - 1, 'WITHSCORES')
+  for i = 1, #read, 2 do
+    members[#members + 1] = read[i]
+    scores[#scores + 1] = read[i + 1]
+  end
 end
 check_keep_alive()
 local result = {status.ok, more and 1 or 0}
 if #members > 0 then
-  local activity = redis.call('ZMSCORE', convs, unpack(members))
-  local pinned = redis.call('ZMSCORE', pins, unpack(members))
+  local activity, pinned
+  if continues then
+    activity = redis.call('ZMSCORE', convs, unpack(members))
+    pinned = redis.call('ZMSCORE', pins, unpack(members))
+  elseif list == 'pins' then
+    activity = redis.call('ZMSCORE', convs, unpack(members))
+    pinned = scores
+  else
+    activity = scores
+    pinned = redis.call('ZMSCORE', pins, unpack(members))
+  end
   local created_at = redis.call('HMGET', created, unpack(members))
   local messages = redis.call('HMGET', last, unpack(members))
   local unread_at = redis.call('HMGET', unread_counts, unpack(members))

@@ -117,8 +117,21 @@ internal static class UnknownFields
     {
         private readonly ConcurrentDictionary<Type, object?> _formatters = new();
 
-        public IMessagePackFormatter<T>? GetFormatter<T>() =>
-            (IMessagePackFormatter<T>?)_formatters.GetOrAdd(typeof(T), static (type, inner) => Create<T>(type, inner), inner);
+        /// <summary>
+        /// MessagePack asks the resolver for every object it reads or writes, nested ones included; a process usually
+        /// has one resolver, whose answer a static field per type gives without a dictionary look-up.
+        /// </summary>
+        public IMessagePackFormatter<T>? GetFormatter<T>()
+        {
+            if (Last<T>.Entry is { } entry && ReferenceEquals(entry.Resolver, this))
+            {
+                return entry.Formatter;
+            }
+
+            var formatter = (IMessagePackFormatter<T>?)_formatters.GetOrAdd(typeof(T), static (type, inner) => Create<T>(type, inner), inner);
+            Last<T>.Entry = new CachedFormatter<T>(this, formatter);
+            return formatter;
+        }
 
         private static IMessagePackFormatter<T>? Create<T>(Type type, IFormatterResolver inner)
         {
@@ -135,6 +148,14 @@ internal static class UnknownFields
             return keys.Count == 0 ? formatter : new RefusingFormatter<T>(formatter, type, keys);
         }
     }
+
+    /// <summary>The formatter a resolver last answered for <typeparamref name="T"/>; one reference, so it is read and written whole.</summary>
+    private static class Last<T>
+    {
+        public static CachedFormatter<T>? Entry;
+    }
+
+    private sealed record CachedFormatter<T>(RefusingResolver Resolver, IMessagePackFormatter<T>? Formatter);
 
     /// <summary>Looks over a contract map's keys before the contract's own formatter reads it.</summary>
     private sealed class RefusingFormatter<T>(IMessagePackFormatter<T> inner, Type contract, IReadOnlyList<string> fields) : IMessagePackFormatter<T>

@@ -13,7 +13,16 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
     public void Deliver(params IReadOnlyList<Push> pushes)
     {
         // A call whose change reaches nobody (a repeat whose entries were all made before) publishes nothing.
-        IReadOnlyList<Push> toDeliver = [.. pushes.Where(push => push.Targets.Count > 0)];
+        var toDeliver = pushes;
+        foreach (var push in pushes)
+        {
+            if (push.Targets.Count == 0)
+            {
+                toDeliver = [.. pushes.Where(p => p.Targets.Count > 0)];
+                break;
+            }
+        }
+
         if (toDeliver.Count == 0)
         {
             return;

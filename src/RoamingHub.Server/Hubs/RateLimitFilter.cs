@@ -34,7 +34,8 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
         _sweeper = time.CreateTimer(_ => SweepIdleUsers(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    // Not async: the call goes on as the next step's own task, without a state machine of this filter's in between.
+    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
         var now = _time.GetTimestamp();
@@ -48,7 +49,7 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
             throw new RoamingException(ErrorCodes.RateLimited, "Too many calls; slow down and retry.");
         }
 
-        return await next(invocationContext).ConfigureAwait(false);
+        return next(invocationContext);
     }
 
     public void Dispose() => _sweeper.Dispose();

@@ -27,6 +27,8 @@ public sealed class ConnectionOutboxTests
 
     private static OutboxItem Entry(long? seq, string method = "onMultiDeviceEvent") => new(method, $"payload {seq}", seq);
 
+    private static async Task YieldAsync() => await Task.Yield();
+
     private async Task<IReadOnlyList<long?>> SentSeqsAsync(int count)
     {
         var deadline = DateTime.UtcNow + Patience;
@@ -50,6 +52,35 @@ public sealed class ConnectionOutboxTests
         }
 
         Assert.Equal([3L, 1L, null, 2L], await SentSeqsAsync(4));
+        outbox.Stop();
+    }
+
+    [Fact]
+    public async Task Pushes_queued_from_many_threads_at_once_are_each_sent_once_and_each_threads_in_its_order()
+    {
+        const int Threads = 8;
+        const int EachThread = 500;
+        // Every other write completes later, so sending keeps passing between producers and the thread pool.
+        var writes = 0;
+        var outbox = Create(capacity: Threads * EachThread, beforeEachSend: () => Interlocked.Increment(ref writes) % 2 == 0 ? YieldAsync() : Task.CompletedTask);
+
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(thread => Task.Run(() =>
+        {
+            for (var i = 0; i < EachThread; i++)
+            {
+                Assert.True(outbox.TryEnqueue(Entry((thread * EachThread) + i)));
+            }
+        })));
+
+        var sent = await SentSeqsAsync(Threads * EachThread);
+        Assert.Equal(Threads * EachThread, sent.Count);
+        Assert.Equal(Threads * EachThread, sent.Distinct().Count());
+        foreach (var thread in Enumerable.Range(0, Threads))
+        {
+            var own = sent.Where(seq => seq / EachThread == thread).ToList();
+            Assert.Equal(own.Order(), own);
+        }
+
         outbox.Stop();
     }
 

@@ -59,13 +59,15 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
     private static readonly TimeSpan PatienceForTwin = TimeSpan.FromSeconds(10);
     private static readonly MessagePackSerializerOptions Serializer = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        if (message is not IIdempotentCommand { ClientOpId: { } opId } command)
-        {
-            return await next(message, cancellationToken).ConfigureAwait(false);
-        }
+    // Not async itself: a call without a clientOpId goes straight on as the handler's own task.
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        message is IIdempotentCommand { ClientOpId: { } opId } command
+            ? HandleOnceAsync(message, command, opId, next, cancellationToken)
+            : next(message, cancellationToken);
 
+    private async ValueTask<TResponse> HandleOnceAsync(
+        TMessage message, IIdempotentCommand command, string opId, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
         Ids.RequireToken(opId, "clientOpId", MaxOpIdLength);
 
         var key = command.OperationKey()!;

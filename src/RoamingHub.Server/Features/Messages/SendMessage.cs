@@ -74,6 +74,8 @@ internal sealed class SendMessageHandler(
     private const string DefaultType = "text";
     private const int MaxTypeLength = 32;
     private const int MaxClientMsgIdLength = 128;
+    private static readonly SearchValues<char> AsciiLettersAndDigits =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 
     public async ValueTask<Message> Handle(SendMessage command, CancellationToken cancellationToken)
     {
@@ -92,7 +94,7 @@ internal sealed class SendMessageHandler(
         }
 
         var type = string.IsNullOrEmpty(request.Type) ? DefaultType : request.Type;
-        if (type.Length > MaxTypeLength || !type.All(char.IsAsciiLetterOrDigit))
+        if (type.Length > MaxTypeLength || type.AsSpan().ContainsAnyExcept(AsciiLettersAndDigits))
         {
             throw RoamingException.InvalidArgument($"type must be 1 to {MaxTypeLength} ASCII letters or digits.");
         }
@@ -120,21 +122,22 @@ internal sealed class SendMessageHandler(
         // A device that missed the first push anyway finds the entry in its stream.
         PushTarget Target(string user) => new(user, entries[user].Seq, entries[user].Epoch);
         bool Appended(string user) => entries[user].Appended;
+        var asSent = message.ToWire(caller.UserId);
         if (conversation.IsGroup)
         {
             // Every member as the group's member list has them now, the sender's other devices included: one push.
-            notifier.Deliver(Push.Message(message.ToWire(caller.UserId), [.. participants.Where(Appended).Select(Target)], caller.ConnectionId));
+            notifier.Deliver(Push.Message(asSent, [.. participants.Where(Appended).Select(Target)], caller.ConnectionId));
         }
         else
         {
             notifier.Deliver([
                 .. Appended(conversation.Id) ? [Push.Message(message.ToWire(conversation.Id), [Target(conversation.Id)])] : Array.Empty<Push>(),
-                .. Appended(caller.UserId) ? [Push.Message(message.ToWire(caller.UserId), [Target(caller.UserId)], caller.ConnectionId)] : Array.Empty<Push>(),
+                .. Appended(caller.UserId) ? [Push.Message(asSent, [Target(caller.UserId)], caller.ConnectionId)] : Array.Empty<Push>(),
             ]);
         }
 
         var own = entries[caller.UserId];
-        return message.ToWire(caller.UserId) with { Seq = own.Seq, Epoch = own.Epoch };
+        return asSent with { Seq = own.Seq, Epoch = own.Epoch };
     }
 
     /// <summary>

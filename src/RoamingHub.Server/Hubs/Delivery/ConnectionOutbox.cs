@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace RoamingHub.Server.Hubs.Delivery;
 
@@ -6,29 +6,43 @@ namespace RoamingHub.Server.Hubs.Delivery;
 internal readonly record struct OutboxItem(string Method, object Payload, long? Seq, string? Epoch = null);
 
 /// <summary>
-/// The pushes waiting for one connection, written to it by one sender loop. Producers never wait: a full outbox means
-/// the device reads slower than its pushes arrive, so the connection is closed (it reconnects and resumes from its seq)
-/// instead of letting its backlog hold up anyone else or grow without bound.
+/// The pushes waiting for one connection, written to it one at a time in the order they were queued. Producers never
+/// wait: a full outbox means the device reads slower than its pushes arrive, so the connection is closed (it
+/// reconnects and resumes from its seq) instead of letting its backlog hold up anyone else or grow without bound.
 /// </summary>
 /// <remarks>
+/// <para>
+/// There is no sender loop per connection. Whoever finds the outbox idle sends: a producer that queues into an idle
+/// outbox writes the push itself, which costs it the serialisation and a flush that completes at once (the
+/// transport's pipe has room), and saves a hop through the thread pool per push. A write that cannot complete at once
+/// (the device reads slowly, or a reply to the device is being written) is awaited off the producer's thread, and
+/// whatever arrives meanwhile queues behind it, so a slow device never holds up a producer.
+/// </para>
+/// <para>
 /// An outbox created <em>held</em> queues pushes without sending them until <see cref="Release"/>: a connection that is
 /// replaying its stream must not see live entries before the replay, and must not see twice an entry the replay sent.
+/// </para>
 /// </remarks>
 internal sealed class ConnectionOutbox
 {
-    private readonly Channel<OutboxItem> _queue;
+    /// <summary>Pushes one producer sends in a row before it hands the rest to the thread pool.</summary>
+    private const int InlineSendLimit = 16;
+
+    private readonly ConcurrentQueue<OutboxItem> _queue = new();
     private readonly Func<OutboxItem, CancellationToken, ValueTask> _send;
     private readonly Action<ConnectionOutbox> _overflowed;
-    private readonly TaskCompletionSource<Replayed> _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopped = new();
-    private readonly Lock _gate = new();
-    private bool _held;
+    private Replayed? _replayed;
+    private int _queued;
+    private int _sending;
+    private int _ended;
     private int _closing;
 
     /// <param name="connectionId">The connection this outbox writes to.</param>
     /// <param name="userId">The connection's user, whose seq numbers the pushes carry.</param>
     /// <param name="capacity">Pushes that may wait at once; one more closes the connection.</param>
-    /// <param name="send">Writes one push to the connection and handles its own failures; awaited, so a slow connection slows only this loop.</param>
+    /// <param name="send">Writes one push to the connection and handles its own failures; it may complete at once, and is awaited when it does not, so a slow connection slows only its own pushes.</param>
     /// <param name="overflowed">Closes the connection; called once, on the producer's thread, so it must not block.</param>
     /// <param name="held">Whether pushes wait for <see cref="Release"/> before any is sent.</param>
     public ConnectionOutbox(
@@ -39,14 +53,7 @@ internal sealed class ConnectionOutbox
         Capacity = capacity;
         _send = send;
         _overflowed = overflowed;
-        _held = held;
-        _queue = Channel.CreateBounded<OutboxItem>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        if (!held)
-        {
-            _released.SetResult(Replayed.Nothing);
-        }
-
-        Completion = Task.Run(RunAsync);
+        _replayed = held ? null : Replayed.Nothing;
     }
 
     public string ConnectionId { get; }
@@ -58,26 +65,39 @@ internal sealed class ConnectionOutbox
     /// <summary>Whether the outbox overflowed and its connection is being closed.</summary>
     public bool Overflowed => Volatile.Read(ref _closing) == 1;
 
-    /// <summary>The sender loop; ends after <see cref="Stop"/> or an overflow.</summary>
-    public Task Completion { get; }
+    /// <summary>Completes once the outbox has stopped (<see cref="Stop"/> or an overflow) and no write is under way.</summary>
+    public Task Completion => _completion.Task;
+
+    private bool Ended => Volatile.Read(ref _ended) == 1;
 
     /// <summary>
-    /// Queues <paramref name="item"/> without waiting. Returns false if the outbox is full (the connection is then
-    /// closed, once) or already stopped.
+    /// Queues <paramref name="item"/> without waiting, and sends it at once if nothing else is being sent. Returns false
+    /// if the outbox is full (the connection is then closed, once) or already stopped.
     /// </summary>
     public bool TryEnqueue(OutboxItem item)
     {
-        var written = _queue.Writer.TryWrite(item);
-
-        // Completing the queue succeeds once, and not at all after Stop: a connection that has gone is not closed.
-        if (!written && _queue.Writer.TryComplete())
+        if (Ended)
         {
-            Volatile.Write(ref _closing, 1);
-            _stopped.Cancel();
-            _overflowed(this);
+            return false;
         }
 
-        return written;
+        if (Interlocked.Increment(ref _queued) > Capacity)
+        {
+            // Ending succeeds once, and not at all after Stop: a connection that has gone is not closed.
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                Volatile.Write(ref _closing, 1);
+                _stopped.Cancel();
+                _overflowed(this);
+                CompleteIfIdle();
+            }
+
+            return false;
+        }
+
+        _queue.Enqueue(item);
+        SendQueued();
+        return true;
     }
 
     /// <summary>
@@ -87,50 +107,133 @@ internal sealed class ConnectionOutbox
     /// </summary>
     public void Release(long replayedUpToSeq, string? epoch = null)
     {
-        lock (_gate)
+        if (Interlocked.CompareExchange(ref _replayed, new Replayed(replayedUpToSeq, epoch), null) is null)
         {
-            if (!_held)
+            SendQueued();
+        }
+    }
+
+    /// <summary>Stops sending and drops what is queued: the connection has gone.</summary>
+    public void Stop()
+    {
+        Volatile.Write(ref _ended, 1);
+        _stopped.Cancel();
+        CompleteIfIdle();
+    }
+
+    /// <summary>
+    /// Sends what is queued unless someone else is sending or the outbox is held. Whoever stops sending looks again
+    /// after letting go (each step a full fence), so a push queued just then is never left waiting.
+    /// </summary>
+    private void SendQueued()
+    {
+        while (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        {
+            if (Volatile.Read(ref _replayed) is { } replayed && !Ended && !SendInline(replayed))
             {
+                return; // a write is under way off this thread, which now owns the sending
+            }
+
+            Interlocked.Exchange(ref _sending, 0);
+            if (Ended)
+            {
+                CompleteIfIdle();
                 return;
             }
 
-            _held = false;
+            if (Volatile.Read(ref _replayed) is null || _queue.IsEmpty)
+            {
+                return;
+            }
         }
-
-        _released.TrySetResult(new Replayed(replayedUpToSeq, epoch));
     }
 
-    /// <summary>Stops the sender loop and drops what is queued: the connection has gone.</summary>
-    public void Stop()
+    /// <summary>Sends queued pushes on this thread; false when it handed the sending over to a write still under way.</summary>
+    private bool SendInline(Replayed replayed)
     {
-        _stopped.Cancel();
-        _queue.Writer.TryComplete();
-        _released.TrySetResult(Replayed.Nothing);
-    }
-
-    private async Task RunAsync()
-    {
-        var replayed = await _released.Task.ConfigureAwait(false);
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopped.Token).ConfigureAwait(false))
+            for (var sent = 0; !Ended && _queue.TryDequeue(out var item); sent++)
             {
-                while (!_stopped.IsCancellationRequested && reader.TryRead(out var item))
+                Interlocked.Decrement(ref _queued);
+                if (replayed.Sent(item))
                 {
-                    // Held or not: a live push can reach this node after the replay has read its entry from the store.
-                    if (replayed.Sent(item))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
+                if (sent == InlineSendLimit)
+                {
+                    _ = SendRestAsync(item, default, replayed);
+                    return false;
+                }
+
+                var write = _send(item, _stopped.Token);
+                if (!write.IsCompleted)
+                {
+                    _ = SendRestAsync(null, write, replayed);
+                    return false;
+                }
+
+                write.GetAwaiter().GetResult();
+            }
+        }
+        catch (OperationCanceledException) when (Ended)
+        {
+            // Stopped or overflowed: what is left is dropped; the device recovers it from its stream.
+        }
+
+        return true;
+    }
+
+    /// <summary>Finishes <paramref name="write"/>, or sends <paramref name="next"/> first thing, off the producer's thread, then the rest.</summary>
+    private async Task SendRestAsync(OutboxItem? next, ValueTask write, Replayed replayed)
+    {
+        try
+        {
+            if (next is { } item)
+            {
+                await Task.Yield();
+                if (!Ended)
+                {
                     await _send(item, _stopped.Token).ConfigureAwait(false);
                 }
             }
+            else
+            {
+                await write.ConfigureAwait(false);
+            }
+
+            while (!Ended && _queue.TryDequeue(out var queued))
+            {
+                Interlocked.Decrement(ref _queued);
+                if (!replayed.Sent(queued))
+                {
+                    await _send(queued, _stopped.Token).ConfigureAwait(false);
+                }
+            }
         }
-        catch (OperationCanceledException) when (_stopped.IsCancellationRequested)
+        catch (OperationCanceledException) when (Ended)
         {
             // Stopped or overflowed: what is left is dropped; the device recovers it from its stream.
+        }
+
+        Interlocked.Exchange(ref _sending, 0);
+        if (Ended)
+        {
+            CompleteIfIdle();
+        }
+        else if (!_queue.IsEmpty)
+        {
+            SendQueued();
+        }
+    }
+
+    /// <summary>Completes <see cref="Completion"/> once the outbox has ended and nobody is sending; takes the sending for good.</summary>
+    private void CompleteIfIdle()
+    {
+        if (Ended && Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        {
+            _completion.TrySetResult();
         }
     }
 

@@ -60,8 +60,9 @@ end
 -- which trim_stream then uses), and stream_msgs is read for msg_id (the message append_message will append) or,
 -- without one, its type checked when the trim may write it. The seq is read and parsed unless appends_first says
 -- the append is the script's first write: its INCR is then the check (an INCR that fails writes nothing), and a
--- new epoch reads the seq before writing it. With bounds (the writes), the trim by age runs on the calls that renew
--- the user's keys (lib/user_lifetime.lua), so at most once a minute; without (the reads), on every call.
+-- new epoch reads the seq before writing it. With bounds, the trim by age runs on the calls that renew the user's
+-- keys (lib/user_lifetime.lua), so at most once a minute; without (the reads, and the writes that pass none), on
+-- every call.
 local events_size = nil
 local trims_by_age = true
 local appended_for, appended_seq = nil, nil
@@ -86,9 +87,9 @@ end
 
 -- Keeps the newest length entries, letting the stream grow trim_slack(length) past them between trims, and none
 -- older than oldest on the calls check_stream named; message dedupe entries go with their entries. An idle stream is
--- trimmed by age when it is next read, or written in a new renewal interval; at most 100 entries per call, so a call
--- stays cheap. An entry whose time cannot be read ends the trim by age (the length still bounds the stream), so it
--- never fails a write. A call that removes nothing reads nothing but the count check_stream took.
+-- trimmed by age when it is next read or written (by a pin or a message: in a new renewal interval); at most 100
+-- entries per call, so a call stays cheap. An entry whose time cannot be read ends the trim by age (the length still
+-- bounds the stream), so it never fails a write. Within its bound, a call that does not trim by age sends nothing.
 local function entry_time(entry)
   return tonumber(string.match(entry, '^%d+|(%d+)|'))
 end

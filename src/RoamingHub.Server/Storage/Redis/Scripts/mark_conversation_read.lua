@@ -26,7 +26,7 @@ local current = stored_number(redis.call('HGET', reads, member), 'read position'
 local moved = tonumber(read_position) > current
 local unread_size = redis.call('ZCARD', unread)
 check_unread({member})
-if moved then check_stream() else check_keep_alive() end
+if moved then check_stream(nil, bounds) else check_keep_alive() end
 
 if moved then
   current = tonumber(read_position)

@@ -24,16 +24,19 @@ local operation_window_ms = window_arg(ARGV[9], 'operation_window_ms') -- '' wit
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
 local current = redis.call('ZSCORE', pins, member)
+local pinned = 0
 if pin then
   if current then return answer({status.unchanged, current}, operation_window_ms) end
   if group_id ~= '' and redis.call('SISMEMBER', groups, group_id) == 0 then return answer({status.not_a_member}, operation_window_ms) end
-  if redis.call('ZCARD', pins) >= max_pins then return answer({status.pin_limit}, operation_window_ms) end
+  pinned = redis.call('ZCARD', pins)
+  if pinned >= max_pins then return answer({status.pin_limit}, operation_window_ms) end
 elseif not current then
   return answer({status.unchanged, false}, operation_window_ms)
 end
 
 -- Everything that can fail is checked before the first write (lib/check.lua).
-check_stream()
+check_stream(nil, bounds, true)
+read_user_keys(pins)
 -- Pinning a conversation not yet in the list adds it, which may evict another: only then are those keys checked.
 local adds = pin and not redis.call('ZSCORE', convs, member)
 if adds then
@@ -41,20 +44,23 @@ if adds then
   expect_user_keys(created)
 end
 
+-- The append is the first write, so its INCR checks the seq (lib/event_log.lua).
+local entry = append_event(event_blob, bounds)
 if pin then
   redis.call('ZADD', pins, now_ms, member)
-  may_have_created(pins)
+  if pinned == 0 then may_have_created(pins) end
   if adds then
     redis.call('ZADD', convs, 'NX', now_ms, member)
     redis.call('HSET', created, member, now_ms)
-    may_have_created(convs)
-    may_have_created(created)
+    if listed_before == 0 then
+      may_have_created(convs)
+      may_have_created(created)
+    end
     redis.call('DEL', unread)
     evict(max_conversations)
   end
 else
   redis.call('ZREM', pins, member)
 end
-local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
 return answer({status.ok, entry, event_blob}, operation_window_ms)

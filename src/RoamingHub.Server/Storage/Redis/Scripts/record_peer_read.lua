@@ -15,7 +15,7 @@ local event_blob = ARGV[4]  -- the PEER_READ event without its seq
 if not redis.call('ZSCORE', convs, member) then return {status.not_found} end
 local read_before = stored_number(redis.call('HGET', peer_reads, member), 'peer read time') or 0
 if tonumber(read_time_ms) <= read_before then return {status.unchanged} end
-check_stream()  -- before the first write (lib/check.lua)
+check_stream(nil, bounds)  -- before the first write (lib/check.lua)
 if redis.call('HSET', peer_reads, member, read_time_ms) == 1 then may_have_created(peer_reads) end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)

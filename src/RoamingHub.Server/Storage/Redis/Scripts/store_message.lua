@@ -51,12 +51,15 @@ end
 local previous = stored_number(redis.call('GET', clock_key), 'clock') or 0
 local position = string.format('%.0f', math.max(now_ms * 1024, previous + 1))
 local housekeeping = new_minute(previous, position)
+-- Without a clock (a chat's first message, or the first since its keys expired) there are no hidden ids to trim: a
+-- hide renews their lifetime only while the chat has messages, so they expire no later than the clock.
+local trims_hidden = housekeeping and previous > 0
 local limit = housekeeping and 100 or 2
 local expired = {}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', messages_key, '-inf', retention_floor, 'LIMIT', 0, limit + 1)) do
   if id ~= msg_id and #expired < limit then expired[#expired + 1] = id end
 end
-if housekeeping then
+if trims_hidden then
   expect_type(sender_hidden_key, 'zset', 'hidden')
   expect_type(recipient_hidden_key, 'zset', 'hidden')
 end
@@ -70,9 +73,11 @@ if #expired > 0 then
   redis.call('ZREM', messages_key, unpack(expired))
   redis.call('HDEL', bodies_key, unpack(expired))
 end
-if housekeeping then
+if trims_hidden then
   redis.call('ZREMRANGEBYSCORE', sender_hidden_key, '-inf', retention_floor)
   redis.call('ZREMRANGEBYSCORE', recipient_hidden_key, '-inf', retention_floor)
+end
+if housekeeping then
   redis.call('PEXPIRE', messages_key, key_lifetime_ms)
   redis.call('PEXPIRE', bodies_key, key_lifetime_ms)
 end

@@ -27,21 +27,23 @@ local update_list = ARGV[10] == '1' -- '0' for a message that goes into history 
 local bounds = bounds_arg(ARGV[11], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 
 -- Everything that can fail is read and checked before the first write (lib/check.lua).
-check_stream(msg_id)
+check_stream(msg_id, bounds, true)  -- append_message is the first write
 local listed, previous, read_position, unread_size
 if update_list then
   listed = redis.call('ZSCORE', convs, member)
-  if not listed then
-    check_eviction(max_conversations, member)
-    expect_user_keys(created)
-  end
   local current = redis.call('HGET', last, member)
   previous = current and position_of(current) or 0
+  read_user_keys(convs, last)
   if count_unread then
     read_position = stored_number(redis.call('HGET', reads, member), 'read position') or 0
+    read_user_keys(reads)
     -- A conversation this call adds starts its unread set again.
     unread_size = listed and redis.call('ZCARD', unread) or 0
     check_unread({member})
+  end
+  if not listed then
+    check_eviction(max_conversations, member)
+    expect_user_keys(created)
   end
 end
 
@@ -55,8 +57,11 @@ local added = redis.call('ZADD', convs, 'GT', timestamp_ms, member)
 if added == 1 then
   redis.call('HSET', created, member, timestamp_ms)
   redis.call('DEL', unread)
-  may_have_created(convs)
-  may_have_created(created)
+  -- created holds a field for each listed conversation, so both keys exist unless the list was empty.
+  if listed_before == 0 then
+    may_have_created(convs)
+    may_have_created(created)
+  end
 end
 if previous < tonumber(position) and redis.call('HSET', last, member, positioned_message) == 1 then
   may_have_created(last)

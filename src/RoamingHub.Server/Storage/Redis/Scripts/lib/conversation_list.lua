@@ -17,6 +17,9 @@ end
 local unread_of = {}
 local all_unread_read = false
 local summary_checked = false
+-- The badge's conversations as read by check_unread and moved by set_unread: while it is above 0, unread_counts and
+-- unread_summary exist, so set_unread creates neither.
+local unread_conversations = nil
 
 -- check_unread(members): the unread counts of members, and the badge, are read and must be numbers (which also
 -- checks both keys' types): one HMGET of the badge per call, one HGET per member not read yet.
@@ -24,7 +27,7 @@ local function check_unread(members)
   if not summary_checked then
     local summary = redis.call('HMGET', unread_summary, 'total', 'conversations')
     stored_number(summary[1], 'unread-summary total')
-    stored_number(summary[2], 'unread-summary conversations')
+    unread_conversations = stored_number(summary[2], 'unread-summary conversations') or 0
     summary_checked = true
   end
   for _, member in ipairs(members) do
@@ -56,10 +59,14 @@ local function set_unread(member, count)
   redis.call('HINCRBY', unread_summary, 'total', count - old)
   if old == 0 then
     redis.call('HINCRBY', unread_summary, 'conversations', 1)
-    may_have_created(unread_counts)
-    may_have_created(unread_summary)
+    if not (unread_conversations and unread_conversations > 0) then
+      may_have_created(unread_counts)
+      may_have_created(unread_summary)
+    end
+    if unread_conversations then unread_conversations = unread_conversations + 1 end
   elseif count == 0 then
     redis.call('HINCRBY', unread_summary, 'conversations', -1)
+    if unread_conversations then unread_conversations = unread_conversations - 1 end
   end
 end
 
@@ -85,17 +92,22 @@ end
 -- check_eviction(max, member): when the script may add member to the list and then evict. When the list is full,
 -- evict will drop members among the pins + excess least recently active (one more for a pin this call adds) and
 -- member itself: those are checked for forget. One ZCARD while the list has room.
+local listed_before = nil
 local function check_eviction(max, member)
-  local excess = redis.call('ZCARD', convs) + 1 - max
+  listed_before = redis.call('ZCARD', convs)
+  read_user_keys(convs)
+  local excess = listed_before + 1 - max
   if excess <= 0 then return end
   local candidates = redis.call('ZRANGE', convs, 0, redis.call('ZCARD', pins) + excess)
+  read_user_keys(pins)
   candidates[#candidates + 1] = member
   check_forget(candidates)
 end
 
--- Drops the least recently active unpinned conversations beyond max; reads at most pins + excess members.
+-- Drops the least recently active unpinned conversations beyond max, once the call added one conversation to the
+-- list (counted by check_eviction before); reads at most pins + excess members.
 local function evict(max)
-  local excess = redis.call('ZCARD', convs) - max
+  local excess = (listed_before and listed_before + 1 or redis.call('ZCARD', convs)) - max
   if excess <= 0 then return end
   local candidates = redis.call('ZRANGE', convs, 0, redis.call('ZCARD', pins) + excess - 1)
   for _, member in ipairs(candidates) do

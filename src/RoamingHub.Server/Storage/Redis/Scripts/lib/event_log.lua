@@ -49,40 +49,71 @@ local function stream_epoch()
   return state.epoch
 end
 
--- check_stream(msg_id): before a script's first write, when it will append to the stream or trim it: the stream
--- hash and seq are read and parsed (lib/user_lifetime.lua's check included), events is counted (ZCARD, which trim_stream
--- then uses), and stream_msgs is read for msg_id (the message append_message will append) or, without one, its type
--- checked. Four commands, one of which keep_alive would have sent anyway.
+-- How far past its length the stream may grow between trims: a full stream is trimmed once per that many appends
+-- rather than on each. A 64th of the length, rounded down (none below 64 entries).
+local function trim_slack(length)
+  return math.floor(length / 64)
+end
+
+-- check_stream(msg_id, bounds, appends_first): before a script's first write, when it will append to the stream or
+-- trim it: the stream hash is read and parsed (lib/user_lifetime.lua's check included), events is counted (ZCARD,
+-- which trim_stream then uses), and stream_msgs is read for msg_id (the message append_message will append) or,
+-- without one, its type checked when the trim may write it. The seq is read and parsed unless appends_first says
+-- the append is the script's first write: its INCR is then the check (an INCR that fails writes nothing), and a
+-- new epoch reads the seq before writing it. With bounds, the trim by age runs on the calls that renew the user's
+-- keys (lib/user_lifetime.lua), so at most once a minute; without (the reads, and the writes that pass none), on
+-- every call.
 local events_size = nil
+local trims_by_age = true
 local appended_for, appended_seq = nil, nil
-local function check_stream(msg_id)
+local function check_stream(msg_id, bounds, appends_first)
   stream_fields()
-  stream_seq()
+  if not appends_first then stream_seq() end
   events_size = redis.call('ZCARD', events)
+  read_user_keys(seq_key, events)
+  local trims_msgs = true
+  if bounds then
+    local length = parse_bounds(bounds)
+    trims_by_age = renewal_due(bounds)
+    trims_msgs = trims_by_age or events_size + 1 > length + trim_slack(length)
+  end
   if msg_id then
     appended_for, appended_seq = msg_id, redis.call('ZSCORE', stream_msgs, msg_id)
-  else
+    read_user_keys(stream_msgs)
+  elseif trims_msgs then
     expect_user_keys(stream_msgs)
   end
 end
 
--- Keeps the newest length entries and none older than oldest; message dedupe entries go with their entries. An
--- idle stream is trimmed by age when it is next written or read; at most 100 entries per call, so a call stays cheap.
--- An entry whose time cannot be read ends the trim by age (the length still bounds the stream), so it never fails a
--- write. Returns the seq of the oldest entry left, or nil.
+-- Keeps the newest length entries, letting the stream grow trim_slack(length) past them between trims, and none
+-- older than oldest on the calls check_stream named; message dedupe entries go with their entries. An idle stream is
+-- trimmed by age when it is next read or written (by a pin or a message: in a new renewal interval); at most 100
+-- entries per call, so a call stays cheap. An entry whose time cannot be read ends the trim by age (the length still
+-- bounds the stream), so it never fails a write. Within its bound, a call that does not trim by age sends nothing.
+local function entry_time(entry)
+  return tonumber(string.match(entry, '^%d+|(%d+)|'))
+end
 local function trim_stream(length, oldest)
-  if not events_size or events_size > length then redis.call('ZREMRANGEBYRANK', events, 0, -(length + 1)) end
+  local size = events_size or redis.call('ZCARD', events)
   events_size = nil
-  local expired = 0
-  for _, entry in ipairs(redis.call('ZRANGE', events, 0, 99)) do
-    local time = tonumber(string.match(entry, '^%d+|(%d+)|'))
-    if not time or time >= oldest then break end
-    expired = expired + 1
+  local removed = 0
+  if size > length + trim_slack(length) then removed = redis.call('ZREMRANGEBYRANK', events, 0, -(length + 1)) end
+  if trims_by_age then
+    local first_time = entry_time(redis.call('ZRANGE', events, 0, 0)[1] or '')
+    if first_time and first_time < oldest then
+      local expired = 0
+      for _, entry in ipairs(redis.call('ZRANGE', events, 0, 99)) do
+        local time = entry_time(entry)
+        if not time or time >= oldest then break end
+        expired = expired + 1
+      end
+      redis.call('ZREMRANGEBYRANK', events, 0, expired - 1)
+      removed = removed + expired
+    end
   end
-  if expired > 0 then redis.call('ZREMRANGEBYRANK', events, 0, expired - 1) end
+  if removed == 0 then return end
   local first = redis.call('ZRANGE', events, 0, 0, 'WITHSCORES')
   if first[2] then redis.call('ZREMRANGEBYSCORE', stream_msgs, '-inf', '(' .. first[2]) else redis.call('DEL', stream_msgs) end
-  return tonumber(first[2])
 end
 
 -- append_entry(entry, bounds): appends 'E|...' or 'M|...' with the next seq and trims. Returns {seq, epoch}.
@@ -91,9 +122,11 @@ local function append_entry(entry, bounds)
   local epoch = stream_epoch()
   local seq = redis.call('INCR', seq_key)
   seq_read = tostring(seq)
+  local was_empty = (events_size or redis.call('ZCARD', events)) == 0
   if redis.call('ZADD', events, seq, seq .. '|' .. now .. '|' .. entry) == 1 and events_size then events_size = events_size + 1 end
   if seq == 1 then may_have_created(seq_key) end
-  if trim_stream(length, oldest) == seq then may_have_created(events) end
+  if was_empty then may_have_created(events) end
+  trim_stream(length, oldest)
   return {seq, epoch}
 end
 

@@ -19,19 +19,36 @@ local stream = KEYS[15]         -- HASH epoch, run_id, base: the stream's epoch 
 local stream_msgs = KEYS[16]    -- ZSET msgId -> seq: the message entries of the stream, so a retry appends none
 
 -- Each key's type and name as a check names it (lib/check.lua); extra has none, its type being the script's own.
-local user_key_types = {
-  [convs] = {'zset', 'convs'}, [pins] = {'zset', 'pins'}, [created] = {'hash', 'created'}, [last] = {'hash', 'last'},
-  [seq_key] = {'string', 'seq'}, [events] = {'zset', 'events'}, [unread_counts] = {'hash', 'unread-counts'},
-  [unread_summary] = {'hash', 'unread-summary'}, [reads] = {'hash', 'read'}, [peer_reads] = {'hash', 'peer-read'},
-  [exts] = {'hash', 'ext'}, [groups] = {'set', 'groups'}, [unread] = {'zset', 'unread'}, [stream] = {'hash', 'stream'},
-  [stream_msgs] = {'zset', 'stream-msgs'},
-}
+-- Built on the first check that needs it: most calls check no key by TYPE, and every call pays for what it builds.
+local user_key_types = nil
+local function user_key_type(key)
+  user_key_types = user_key_types or {
+    [convs] = {'zset', 'convs'}, [pins] = {'zset', 'pins'}, [created] = {'hash', 'created'}, [last] = {'hash', 'last'},
+    [seq_key] = {'string', 'seq'}, [events] = {'zset', 'events'}, [unread_counts] = {'hash', 'unread-counts'},
+    [unread_summary] = {'hash', 'unread-summary'}, [reads] = {'hash', 'read'}, [peer_reads] = {'hash', 'peer-read'},
+    [exts] = {'hash', 'ext'}, [groups] = {'set', 'groups'}, [unread] = {'zset', 'unread'}, [stream] = {'hash', 'stream'},
+    [stream_msgs] = {'zset', 'stream-msgs'},
+  }
+  return user_key_types[key]
+end
+
+-- The keys whose type this call has checked already, by a TYPE or by a read of their own type: a read raises
+-- WRONGTYPE on a key of another type, so a key read without error needs no TYPE after it.
+local type_known = {}
+
+-- read_user_keys(...): the keys named were just read by a command of their type.
+local function read_user_keys(...)
+  for _, key in ipairs({...}) do type_known[key] = true end
+end
 
 -- expect_user_keys(...): before a script's first write, the keys named that it will write without reading them
--- first hold their type or nothing (one TYPE each).
+-- first hold their type or nothing (one TYPE each, none for a key this call read or checked already).
 local function expect_user_keys(...)
   for _, key in ipairs({...}) do
-    local expected = user_key_types[key]
-    expect_type(key, expected[1], expected[2])
+    if not type_known[key] then
+      local expected = user_key_type(key)
+      expect_type(key, expected[1], expected[2])
+      type_known[key] = true
+    end
   end
 end

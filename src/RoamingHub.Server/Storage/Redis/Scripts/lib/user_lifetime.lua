@@ -40,6 +40,7 @@ local function stream_fields()
     alive = stored_number(values[5], 'stream alive'), expiry = values[6],
   }
   stored_number(values[6], 'stream until')
+  read_user_keys(stream)
   return stream_read
 end
 
@@ -53,16 +54,22 @@ local function check_keep_alive()
   stream_fields()
 end
 
+-- renewal_due(bounds): whether keep_alive(bounds) will renew every key rather than only the new ones (the first call
+-- of a renewal interval). lib/event_log.lua trims the stream by age on the same calls.
+local function renewal_due(bounds)
+  local _, _, now, lifetime = parse_bounds(bounds)
+  local state = stream_fields()
+  return not (state.alive and state.expiry and math.abs(tonumber(now) - state.alive) < math.min(60000, lifetime / 4))
+end
+
 -- keep_alive(bounds): after a script's writes, or a user's own read. On the first call of a renewal interval it renews every
 -- key of the user; otherwise it gives the keys created by this call the expiry the others have. A user with no
 -- stream has no keys (every change appends to it), so a read of an unused id creates nothing. Writes nothing that
 -- can fail once check_keep_alive passed.
 local function keep_alive(bounds)
   local _, _, now, lifetime = parse_bounds(bounds)
-  local now_ms = tonumber(now)
   local state = stream_fields()
-  local renew_every = math.min(60000, lifetime / 4)
-  if state.alive and state.expiry and math.abs(now_ms - state.alive) < renew_every then
+  if not renewal_due(bounds) then
     for _, key in ipairs(new_keys) do redis.call('PEXPIREAT', key, state.expiry) end
     return
   end

@@ -85,6 +85,46 @@ public sealed class ConnectionOutboxTests
     }
 
     [Fact]
+    public async Task A_release_sends_at_most_sixteen_pushes_on_the_releasing_thread_even_when_the_replay_sent_some()
+    {
+        // Counts the writes made by the releasing thread while it is inside Release, and checks no two writes overlap.
+        var releasing = -1;
+        var writtenInRelease = 0;
+        var writing = 0;
+        var overlapped = false;
+        var outbox = new ConnectionOutbox("conn-1", "alice", 1000,
+            (item, _) =>
+            {
+                overlapped |= Interlocked.Increment(ref writing) > 1;
+                if (Environment.CurrentManagedThreadId == Volatile.Read(ref releasing))
+                {
+                    writtenInRelease++;
+                }
+
+                _sent.Enqueue(item);
+                Interlocked.Decrement(ref writing);
+                return ValueTask.CompletedTask;
+            },
+            _ => { },
+            held: true);
+        for (var seq = 1; seq <= 140; seq++)
+        {
+            outbox.TryEnqueue(Entry(seq));
+        }
+
+        // The replay sent the first 20: skipped, they must not use up the releasing thread's allowance uncounted.
+        Volatile.Write(ref releasing, Environment.CurrentManagedThreadId);
+        outbox.Release(replayedUpToSeq: 20);
+        Volatile.Write(ref releasing, -1);
+        var sent = await SentSeqsAsync(120);
+
+        Assert.Equal(Enumerable.Range(21, 120).Select(seq => (long?)seq), sent);
+        Assert.InRange(writtenInRelease, 1, 16);
+        Assert.False(overlapped);
+        outbox.Stop();
+    }
+
+    [Fact]
     public async Task A_held_outbox_sends_nothing_until_released()
     {
         var outbox = Create(held: true);

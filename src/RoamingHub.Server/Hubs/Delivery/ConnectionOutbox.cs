@@ -127,9 +127,23 @@ internal sealed class ConnectionOutbox
     /// </summary>
     private void SendQueued()
     {
+        // One budget for the whole call: a producer that keeps finding new pushes as it lets go still hands over after
+        // InlineSendLimit writes, so no producer thread does a device's sending for long.
+        var budget = InlineSendLimit;
         while (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
         {
-            if (Volatile.Read(ref _replayed) is { } replayed && !Ended && !SendInline(replayed))
+            bool handedOver;
+            try
+            {
+                handedOver = Volatile.Read(ref _replayed) is { } replayed && !Ended && !SendInline(replayed, ref budget);
+            }
+            catch
+            {
+                Interlocked.Exchange(ref _sending, 0);
+                throw;
+            }
+
+            if (handedOver)
             {
                 return; // a write is under way off this thread, which now owns the sending
             }
@@ -149,11 +163,11 @@ internal sealed class ConnectionOutbox
     }
 
     /// <summary>Sends queued pushes on this thread; false when it handed the sending over to a write still under way.</summary>
-    private bool SendInline(Replayed replayed)
+    private bool SendInline(Replayed replayed, ref int budget)
     {
         try
         {
-            for (var sent = 0; !Ended && _queue.TryDequeue(out var item); sent++)
+            while (!Ended && _queue.TryDequeue(out var item))
             {
                 Interlocked.Decrement(ref _queued);
                 if (replayed.Sent(item))
@@ -161,16 +175,17 @@ internal sealed class ConnectionOutbox
                     continue;
                 }
 
-                if (sent == InlineSendLimit)
+                if (budget <= 0)
                 {
-                    _ = SendRestAsync(item, default, replayed);
+                    HandOver(item, default, replayed);
                     return false;
                 }
 
+                budget--;
                 var write = _send(item, _stopped.Token);
                 if (!write.IsCompleted)
                 {
-                    _ = SendRestAsync(null, write, replayed);
+                    HandOver(null, write, replayed);
                     return false;
                 }
 
@@ -183,6 +198,18 @@ internal sealed class ConnectionOutbox
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Passes the sending to a task of its own, without the producer's execution context: the pushes it sends later
+    /// come from other callers, whose traces and scopes are not this one's.
+    /// </summary>
+    private void HandOver(OutboxItem? next, ValueTask write, Replayed replayed)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = SendRestAsync(next, write, replayed);
+        }
     }
 
     /// <summary>Finishes <paramref name="write"/>, or sends <paramref name="next"/> first thing, off the producer's thread, then the rest.</summary>
@@ -216,8 +243,12 @@ internal sealed class ConnectionOutbox
         {
             // Stopped or overflowed: what is left is dropped; the device recovers it from its stream.
         }
+        finally
+        {
+            // Whatever ended the sending, it is let go, so Completion completes and later pushes are not left queued.
+            Interlocked.Exchange(ref _sending, 0);
+        }
 
-        Interlocked.Exchange(ref _sending, 0);
         if (Ended)
         {
             CompleteIfIdle();

@@ -54,7 +54,7 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
     /// <summary>The outboxes of a user's connections on this node.</summary>
     public IReadOnlyList<ConnectionOutbox> ConnectionsOf(string userId) => _byUser.GetValueOrDefault(userId) ?? [];
 
-    /// <summary>Forgets a connection that has closed and stops its sender loop.</summary>
+    /// <summary>Forgets a connection that has closed and stops its outbox.</summary>
     public void Remove(string connectionId)
     {
         lock (_gate)

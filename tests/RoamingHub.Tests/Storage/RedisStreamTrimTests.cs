@@ -84,4 +84,19 @@ public sealed class RedisStreamTrimTests() : RedisStoreTests(options => { option
         Assert.True(replay.ResyncRequired);
         Assert.Equal(2, await Db.SortedSetLengthAsync(Keys.Events(_alice)));
     }
+
+    [Fact]
+    public async Task A_read_never_replays_an_entry_past_retention_even_one_its_trim_had_no_time_for()
+    {
+        // 120 entries expire together; a call trims at most 100 of them by age, so 20 are still stored after the read.
+        for (var i = 0; i < 120; i++)
+        {
+            await PinAsync(i, T0 + i);
+        }
+
+        var replay = await Store.Events.SyncEventsAsync(_alice, 105, null, 100, T0 + Hour + 60_000, default);
+
+        Assert.True(replay.ResyncRequired);
+        Assert.Empty(replay.Events);
+    }
 }

@@ -4,7 +4,8 @@
 -- snapshot shows as a new epoch even to a reader) and trims by age, then requires a resync when the device names
 -- another epoch (except the one before the current, when since is at or below the seq the current one began after:
 -- everything the device saw was in the data the new epoch started from, so nothing it saw was lost), when since is
--- ahead of the stream, or when the stream no longer holds seq since + 1. A user's own read keeps their keys alive
+-- ahead of the stream, or when the stream no longer holds seq since + 1 or holds it past retention (a trim by age
+-- takes at most 100 entries a call). A user's own read keeps their keys alive
 -- (lib/user_lifetime.lua).
 -- Returns {resync_required, last seq, epoch}, or {ok, last seq, epoch, entries...} (each as lib/event_log.lua
 -- writes it), at most limit entries.
@@ -33,8 +34,13 @@ end
 if since == last_seq then return {status.ok, last_seq, epoch} end
 local first = redis.call('ZRANGE', events, 0, 0, 'WITHSCORES')
 if #first == 0 or tonumber(first[2]) > since + 1 then return {status.resync_required, last_seq, epoch} end
+local entries = redis.call('ZRANGEBYSCORE', events, '(' .. since, '+inf', 'LIMIT', 0, limit)
+-- trim_stream removes at most 100 aged entries a call; one it left for a later call is gone all the same, so a device
+-- whose next entry is past retention resyncs rather than replaying it.
+local next_time = entries[1] and tonumber(string.match(entries[1], '^%d+|(%d+)|'))
+if next_time and next_time < oldest then return {status.resync_required, last_seq, epoch} end
 local result = {status.ok, last_seq, epoch}
-for _, entry in ipairs(redis.call('ZRANGEBYSCORE', events, '(' .. since, '+inf', 'LIMIT', 0, limit)) do
+for _, entry in ipairs(entries) do
   result[#result + 1] = entry
 end
 return result

@@ -125,6 +125,36 @@ public sealed class ConnectionOutboxTests
     }
 
     [Fact]
+    public async Task Pushes_queued_without_inline_sending_are_written_off_the_producers_thread_in_order()
+    {
+        var producer = Environment.CurrentManagedThreadId;
+        var writtenByProducer = 0;
+        var outbox = new ConnectionOutbox("conn-1", "alice", 100,
+            (item, _) =>
+            {
+                if (Environment.CurrentManagedThreadId == Volatile.Read(ref producer))
+                {
+                    Interlocked.Increment(ref writtenByProducer);
+                }
+
+                _sent.Enqueue(item);
+                return ValueTask.CompletedTask;
+            },
+            _ => { },
+            held: false);
+
+        for (var seq = 1; seq <= 50; seq++)
+        {
+            Assert.True(outbox.TryEnqueue(Entry(seq), sendInline: false));
+        }
+
+        Volatile.Write(ref producer, -1);
+        Assert.Equal(Enumerable.Range(1, 50).Select(seq => (long?)seq), await SentSeqsAsync(50));
+        Assert.Equal(0, writtenByProducer);
+        outbox.Stop();
+    }
+
+    [Fact]
     public async Task A_held_outbox_sends_nothing_until_released()
     {
         var outbox = Create(held: true);

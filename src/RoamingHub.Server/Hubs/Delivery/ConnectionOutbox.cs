@@ -71,10 +71,12 @@ internal sealed class ConnectionOutbox
     private bool Ended => Volatile.Read(ref _ended) == 1;
 
     /// <summary>
-    /// Queues <paramref name="item"/> without waiting, and sends it at once if nothing else is being sent. Returns false
-    /// if the outbox is full (the connection is then closed, once) or already stopped.
+    /// Queues <paramref name="item"/> without waiting, and sends it at once if nothing else is being sent: on this
+    /// thread, or with <paramref name="sendInline"/> false on a thread-pool thread (a producer with many connections to
+    /// serve must not serialise them all itself). Returns false if the outbox is full (the connection is then closed,
+    /// once) or already stopped.
     /// </summary>
-    public bool TryEnqueue(OutboxItem item)
+    public bool TryEnqueue(OutboxItem item, bool sendInline = true)
     {
         if (Ended)
         {
@@ -96,7 +98,16 @@ internal sealed class ConnectionOutbox
         }
 
         _queue.Enqueue(item);
-        SendQueued();
+        if (sendInline)
+        {
+            SendQueued();
+        }
+        else if (Volatile.Read(ref _sending) == 0)
+        {
+            // Queued first, so whichever runs SendQueued next, this work item or a sender finishing, finds the push.
+            ThreadPool.UnsafeQueueUserWorkItem(static outbox => outbox.SendQueued(), this, preferLocal: false);
+        }
+
         return true;
     }
 

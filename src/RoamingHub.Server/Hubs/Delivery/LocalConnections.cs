@@ -14,6 +14,9 @@ namespace RoamingHub.Server.Hubs.Delivery;
 /// </summary>
 internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<RoamingOptions> options, ILogger<LocalConnections> logger)
 {
+    /// <summary>Connections of one push that the producer writes to itself; more go through the thread pool.</summary>
+    private const int InlineFanOut = 16;
+
     private readonly int _capacity = options.Value.ConnectionOutboxLength;
 
     // A user's outboxes are an array replaced on every change, so delivery reads it without a lock.
@@ -84,6 +87,10 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
     /// </summary>
     public void Enqueue(Push push)
     {
+        // A push for a few connections (a pin, a single-chat message) is written by this thread, which saves a hop per
+        // connection; one for many (a group message) is spread over the thread pool, so neither this thread (the
+        // delivery bus's one reader, or a sender awaiting its answer) nor one core does all of its writing.
+        var sendInline = LocalConnectionsAtMost(push, InlineFanOut);
         foreach (var target in push.Targets)
         {
             if (!_byUser.TryGetValue(target.UserId, out var outboxes))
@@ -96,10 +103,25 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
             {
                 if (!string.Equals(outbox.ConnectionId, push.ExceptConnectionId, StringComparison.Ordinal))
                 {
-                    outbox.TryEnqueue(item);
+                    outbox.TryEnqueue(item, sendInline);
                 }
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="push"/> goes to at most <paramref name="limit"/> connections on this node.</summary>
+    private bool LocalConnectionsAtMost(Push push, int limit)
+    {
+        var count = 0;
+        foreach (var target in push.Targets)
+        {
+            if (_byUser.TryGetValue(target.UserId, out var outboxes) && (count += outboxes.Length) > limit)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private async ValueTask SendAsync(string connectionId, string userId, OutboxItem item, CancellationToken cancellation)

@@ -102,9 +102,10 @@ internal sealed class ConnectionOutbox
         {
             SendQueued();
         }
-        else if (Volatile.Read(ref _sending) == 0)
+        else if (Interlocked.CompareExchange(ref _sending, 0, 0) == 0)
         {
-            // Queued first, so whichever runs SendQueued next, this work item or a sender finishing, finds the push.
+            // Queued first, then a full fence before reading _sending (a plain read could be ordered before the queue's
+            // write): a sender letting go after that read finds the push, and before it this work item runs.
             ThreadPool.UnsafeQueueUserWorkItem(static outbox => outbox.SendQueued(), this, preferLocal: false);
         }
 

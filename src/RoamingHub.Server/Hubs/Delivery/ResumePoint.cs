@@ -16,9 +16,9 @@ internal sealed record ResumePoint(long SinceSeq, string? Epoch)
     /// <summary>
     /// Hub-path middleware, after authentication: reads the user's stream position before the WebSocket handshake
     /// when the device gave none and the admission did not already write it (the admission's store step reads it in
-    /// the same script; this is the fallback when that step could not run), and writes it into the request's query as if the device had, so pushes made between
-    /// the handshake and the connection's registration are replayed rather than lost. (SignalR hands the hub a copy of
-    /// the request that keeps its query but not its items.)
+    /// the same script; this is the fallback when that step could not run), and writes it into the request's query as
+    /// if the device had, so pushes made between the handshake and the connection's registration are replayed rather
+    /// than lost. (SignalR hands the hub a copy of the request that keeps its query but not its items.)
     /// </summary>
     public static async Task CaptureAsync(HttpContext context, RequestDelegate next)
     {

@@ -13,17 +13,18 @@ internal static class Cli
                dotnet run -c Release --project loadtests/RoamingHub.LoadTests -- --compare RESULT.json...
                  (medians and ranges of runs against each target, side by side; loadtests/side-by-side.sh runs it)
 
-          --scenario               connections | pin-fanout | messages | fetch | mixed (required)
+          --scenario               connections | pin-fanout | messages | fetch | mixed | group-messages (required)
           --target                 roaminghub | socketio: the nodes are RoamingHub, or the Socket.IO peer of
                                    loadtests/socketio-peer (pin-fanout only) (roaminghub)
           --peer-secret            HS256 secret the peer was started with; the generator signs its tokens (the dev secret)
           --nodes                  node URLs, comma-separated; devices go round-robin across them (http://127.0.0.1:5080)
           --admin-key              X-Api-Key for POST /api/tokens (the Development sample key)
-          --users                  users (pin-fanout 2000, messages 1000, fetch 200, mixed 1000)
-          --devices-per-user       devices each user connects (connections 1, pin-fanout 3, messages 2, fetch 1, mixed 2)
+          --users                  users (pin-fanout 2000, messages 1000, fetch 200, mixed 1000, group-messages 1000)
+          --devices-per-user       devices each user connects (connections 1, pin-fanout 3, messages 2, fetch 1, mixed 2,
+                                   group-messages 1)
           --connections            connections: how many to open (10000)
           --ramp                   connections opened per second (500)
-          --rate                   operations per second: pins, messages, or all of mixed (1000, 5000, -, 1000)
+          --rate                   operations per second: pins, messages, or all of mixed (1000, 5000, -, 1000; group-messages 4)
           --conversations-rate     fetch: FetchConversations per second (2000)
           --history-rate           fetch: FetchHistoryMessages per second (1000)
           --duration               seconds measured per phase, or held for connections (60; at most 1800)
@@ -39,6 +40,7 @@ internal static class Cli
           --stuck-readers          messages: devices (one per user, from the first) that never read what they are sent (0)
           --conversations-per-user fetch: conversations in each reader's list (100)
           --messages-per-conversation fetch: messages in the conversation history reads (1000)
+          --group-size             group-messages: members of each group; the users are split into groups this size (500)
           --mix                    mixed: weights send,pin,conversations,history (50,10,25,15)
           --redis                  the nodes' Redis (host:port) for INFO commandstats, MONITOR and redis-benchmark
           --no-redis-benchmark     skip the redis-benchmark comparison
@@ -136,6 +138,7 @@ internal static class Cli
             "messages" => LoadScenario.Messages,
             "fetch" => LoadScenario.Fetch,
             "mixed" => LoadScenario.Mixed,
+            "group-messages" => LoadScenario.GroupMessages,
             var other => throw new ArgumentException($"Unknown or missing --scenario '{other}'."),
         };
         var defaults = new LoadOptions { Scenario = scenario };
@@ -171,6 +174,7 @@ internal static class Cli
             BodyBytes = Get("--body-bytes") is { } body ? int.Parse(body, CultureInfo.InvariantCulture) : defaults.BodyBytes,
             StuckReaders = Get("--stuck-readers") is { } stuck ? int.Parse(stuck, CultureInfo.InvariantCulture) : defaults.StuckReaders,
             ConversationsPerUser = Get("--conversations-per-user") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : defaults.ConversationsPerUser,
+            GroupSize = Int("--group-size"),
             MessagesPerConversation = Get("--messages-per-conversation") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : defaults.MessagesPerConversation,
             Mix = mix is [var send, var pin, var conversations, var history] ? new MixWeights(send, pin, conversations, history)
                 : mix is null ? defaults.Mix : throw new ArgumentException("--mix takes four weights: send,pin,conversations,history."),

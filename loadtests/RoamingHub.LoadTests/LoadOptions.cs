@@ -20,6 +20,9 @@ internal enum LoadScenario
 
     /// <summary>Sends, pins, list reads and history reads together, by weight.</summary>
     Mixed,
+
+    /// <summary>Members of large groups send to them; every device of every member times the delivery.</summary>
+    GroupMessages,
 }
 
 /// <summary>The servers a run drives.</summary>
@@ -129,6 +132,9 @@ internal sealed record LoadOptions
     /// <summary><c>fetch</c>: messages in each conversation that history reads.</summary>
     public int MessagesPerConversation { get; init; } = 1000;
 
+    /// <summary><c>group-messages</c>: members of each group (the users are split into groups this size).</summary>
+    public int GroupSize { get; init; }
+
     /// <summary><c>mixed</c>: weights of send, pin, fetch-conversations and fetch-history.</summary>
     public MixWeights Mix { get; init; } = new(Send: 50, Pin: 10, Conversations: 25, History: 15);
 
@@ -158,6 +164,9 @@ internal sealed record LoadOptions
             LoadScenario.Messages => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 2), Rate = Or(Rate, 5000) },
             LoadScenario.Fetch => this with { Users = Or(Users, 200), DevicesPerUser = Or(DevicesPerUser, 1) },
             LoadScenario.Mixed => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 2), Rate = Or(Rate, 1000) },
+            // Two groups of 500 (the server's largest), four messages a second: 2,000 pushes a second, within the
+            // send limit's defaults for a group (5,000 recipients a second) and for a random sender.
+            LoadScenario.GroupMessages => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 1), Rate = Or(Rate, 4), GroupSize = Or(GroupSize, 500) },
             _ => throw new ArgumentOutOfRangeException(nameof(Scenario)),
         };
         withDefaults.Validate();
@@ -198,6 +207,7 @@ internal sealed record LoadOptions
         Require(Target == LoadTarget.RoamingHub || Scenario == LoadScenario.PinFanout, "--target socketio runs pin-fanout only: the peer does nothing else.");
         Require(Encoding.UTF8.GetByteCount(PeerSecret) >= 32, "--peer-secret must be at least 32 bytes, as the peer requires.");
         Require(Idle >= TimeSpan.Zero && Idle <= MaxDuration, "--idle must be 0 to 30 minutes.");
+        Require(Scenario != LoadScenario.GroupMessages || (GroupSize >= 2 && GroupSize <= Users), "--group-size must be 2 to --users: each group is that many users.");
         Require(StuckReaders == 0 || (Scenario == LoadScenario.Messages && StuckReaders <= Users), "--stuck-readers is for messages, and at most one per user.");
     }
 

@@ -53,6 +53,7 @@ internal static class LoadRunner
             LoadScenario.Messages => MessagesScenario.RunAsync(context),
             LoadScenario.Fetch => FetchScenario.RunAsync(context),
             LoadScenario.Mixed => MixedScenario.RunAsync(context),
+            LoadScenario.GroupMessages => GroupMessagesScenario.RunAsync(context),
             _ => throw new ArgumentOutOfRangeException(nameof(requested)),
         }).ConfigureAwait(false);
         result.Seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);

@@ -27,7 +27,8 @@ internal interface IEventSequencerHost
 /// <summary>
 /// Puts a client's pushes in order: every entry of the user's stream (multi-device events, messages, read
 /// acknowledgements) is raised exactly once and in <c>seq</c> order, this device's own changes fill their seq without
-/// being raised, and a gap is filled from <c>SyncEvents</c> before later entries are raised. An entry of another
+/// being raised, and a gap is filled from <c>SyncEvents</c> before later entries are raised: after a short grace, as a
+/// missing entry is most often only overtaken by a later push (two calls or two nodes pushing at once). An entry of another
 /// epoch means the server's numbering started again: the sequencer asks <c>SyncEvents</c> with the epoch it knows,
 /// which answers <c>resyncRequired</c>. Everything is raised from one background loop, one at a time, so a handler
 /// may call the hub.
@@ -42,6 +43,9 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private Task? _probe;
+    private TimeSpan _gapGrace;
+    private bool _gapCheckPending;
+    private int _disposed;
     private long _lastSeq;
     private string? _epoch;
 
@@ -75,11 +79,16 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
     /// <summary>Asks the loop to fill any gap after <see cref="LastSeq"/> from <c>SyncEvents</c>.</summary>
     public void EnqueueCatchUp() => Enqueue(CatchUp.Instance);
 
-    /// <summary>Starts the loop from <paramref name="lastSeq"/> of <paramref name="epoch"/>, and the probe when an interval is given.</summary>
-    public void Start(long lastSeq, TimeSpan? probeInterval, string? epoch = null)
+    /// <summary>
+    /// Starts the loop from <paramref name="lastSeq"/> of <paramref name="epoch"/>, and the probe when an interval is
+    /// given. A gap is filled from <c>SyncEvents</c> once <paramref name="gapGrace"/> passed without the missing entry
+    /// (at once when zero).
+    /// </summary>
+    public void Start(long lastSeq, TimeSpan? probeInterval, string? epoch = null, TimeSpan gapGrace = default)
     {
         _lastSeq = lastSeq;
         _epoch = epoch;
+        _gapGrace = gapGrace;
         _loop = Task.Run(ProcessAsync, CancellationToken.None);
         if (probeInterval is { } interval)
         {
@@ -96,6 +105,11 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
@@ -147,6 +161,11 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                     case CatchUp:
                         catchUpNeeded = true;
                         break;
+                    case GapCheck check:
+                        _gapCheckPending = false;
+                        // No entry applied for a whole grace while one is missing: it was lost, not overtaken.
+                        catchUpNeeded |= _lastSeq == check.LastSeq;
+                        break;
                     case Resync resync:
                         await ResyncAsync(new SyncEventsResult { ResyncRequired = true, LastSeq = resync.Where.LastSeq, Epoch = resync.Where.Epoch })
                             .ConfigureAwait(false);
@@ -155,15 +174,29 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                 }
 
                 await RaiseContiguousAsync().ConfigureAwait(false);
-                if (catchUpNeeded || _pending.Count > 0 || _ownSeqs.Count > 0)
+                var gap = _pending.Count > 0 || _ownSeqs.Count > 0;
+                if (catchUpNeeded || (gap && _gapGrace <= TimeSpan.Zero))
                 {
                     catchUpNeeded = !await TryCatchUpAsync().ConfigureAwait(false);
+                }
+                else if (gap && !_gapCheckPending)
+                {
+                    ScheduleGapCheck();
                 }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Looks at the gap again after the grace, with the seq applied now to tell whether any entry came since.</summary>
+    private void ScheduleGapCheck()
+    {
+        _gapCheckPending = true;
+        var check = new GapCheck(_lastSeq);
+        _ = Task.Delay(_gapGrace, _stopping.Token)
+            .ContinueWith(_ => Enqueue(check), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>Whether an entry of <paramref name="epoch"/> may be ordered by seq here; the first epoch named is adopted.</summary>
@@ -325,6 +358,9 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
     private sealed record OwnSeq(long Seq, string? Epoch) : Work;
 
     private sealed record Resync(ResyncRequired Where) : Work;
+
+    /// <summary>A grace ended: <see cref="LastSeq"/> was <paramref name="LastSeq"/> when it began.</summary>
+    private sealed record GapCheck(long LastSeq) : Work;
 
     private sealed record CatchUp : Work
     {

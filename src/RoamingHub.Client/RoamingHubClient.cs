@@ -179,7 +179,7 @@ public sealed class RoamingHubClient : IAsyncDisposable
                 (lastSeq, epoch) = (state.LastSeq, state.Epoch);
             }
 
-            _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch);
+            _sequencer.Start(lastSeq, _options.SyncProbeInterval, epoch, _options.GapGrace);
             _started = true;
         }
         catch

@@ -57,6 +57,15 @@ public sealed class RoamingHubClientOptions
     public TimeSpan? SyncProbeInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long a gap in the stream may wait for its missing entry before the client fills it from <c>SyncEvents</c>.
+    /// A push is most often missing only because a later one overtook it (two calls, or two nodes, pushing to the user
+    /// at once, as in a busy group), and arrives a few milliseconds later; asking the server at once would cost a call
+    /// and a store read for each of those, on every device. A push that was really lost is recovered this much later.
+    /// <see cref="TimeSpan.Zero"/> fills every gap at once.
+    /// </summary>
+    public TimeSpan GapGrace { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
     /// Timeout of hub invocations; an invocation gives up at most a tenth of a second after it. <see cref="Timeout.InfiniteTimeSpan"/>
     /// or more than a day means no timeout.
     /// </summary>

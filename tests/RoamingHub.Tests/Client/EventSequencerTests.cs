@@ -170,6 +170,42 @@ public sealed class EventSequencerTests : IAsyncLifetime
         new() { Seq = seq, Operation = MultiDeviceOperations.ConversationPinned, ConversationId = $"c{seq}" };
 
     /// <summary>Live pushes from other devices, in the order they arrive.</summary>
+    [Fact]
+    public async Task With_a_grace_a_push_overtaken_by_a_later_one_is_waited_for_instead_of_fetched()
+    {
+        _host.Log.AddRange([Event(1), Event(2)]);
+
+        // 2 overtook 1, which arrives well within the grace: both raised in order, and the server is never asked.
+        Push(2, 1);
+        _sequencer.EnqueueMessage(new Message { MsgId = FakeHost.MarkerId });
+        _sequencer.Start(0, probeInterval: null, gapGrace: TimeSpan.FromSeconds(30));
+        await _host.MarkerRaised.Task.WaitAsync(Patience);
+
+        Assert.Equal([1, 2], _host.Raised);
+        Assert.Empty(_host.SyncedSince);
+        Assert.Equal(0, _sequencer.EventsRecovered);
+    }
+
+    [Fact]
+    public async Task With_a_grace_a_push_that_never_comes_is_fetched_once_the_grace_has_passed()
+    {
+        _host.Log.AddRange([Event(1), Event(2), Event(3)]);
+
+        // 1 was lost: nothing fills the gap during the grace, so the catch-up after it brings 1 and raises 2 and 3.
+        Push(2, 3);
+        _sequencer.Start(0, probeInterval: null, gapGrace: TimeSpan.FromMilliseconds(100));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_sequencer.LastSeq < 3 && waited.Elapsed < Patience)
+        {
+            await Task.Delay(20);
+        }
+
+        await _sequencer.DisposeAsync();
+        Assert.Equal([1, 2, 3], _host.Raised);
+        Assert.Equal([0], _host.SyncedSince);
+        Assert.Equal(3, _sequencer.LastSeq);
+    }
+
     private void Push(params long[] seqs)
     {
         foreach (var seq in seqs)

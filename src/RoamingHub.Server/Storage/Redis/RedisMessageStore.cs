@@ -31,9 +31,13 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         // once per msgId, so it heals a send whose first attempt stopped after storing the message and answers the
         // entries that attempt made.
         var batch = store.Db.CreateBatch();
-        var touches = participants
-            .Select(user => TouchConversationScript.RunAsync(batch, store, user, message, stored.Position, blob, updateConversations, now))
-            .ToList();
+        var touch = TouchConversationScript.For(store, message, stored.Position, blob, updateConversations, now);
+        var touches = new List<Task<StreamEntryRef>>(participants.Count);
+        foreach (var user in participants)
+        {
+            touches.Add(touch.RunAsync(batch, user));
+        }
+
         batch.Execute();
         var entries = await Task.WhenAll(touches).ConfigureAwait(false);
         return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));

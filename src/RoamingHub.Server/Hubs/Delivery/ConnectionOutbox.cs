@@ -78,6 +78,32 @@ internal sealed class ConnectionOutbox
     /// </summary>
     public bool TryEnqueue(OutboxItem item, bool sendInline = true)
     {
+        if (!TryQueue(item))
+        {
+            return false;
+        }
+
+        if (sendInline)
+        {
+            SendQueued();
+        }
+        else if (Interlocked.CompareExchange(ref _sending, 0, 0) == 0)
+        {
+            // Queued first, then a full fence before reading _sending (a plain read could be ordered before the queue's
+            // write): a sender letting go after that read finds the push, and before it this work item runs.
+            ThreadPool.UnsafeQueueUserWorkItem(static outbox => outbox.SendQueued(), this, preferLocal: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="item"/> without sending it: the caller must call <see cref="SendPending"/> afterwards (on
+    /// any thread), which sends it unless someone else is already sending and will find it. For a producer that spreads
+    /// many connections' sending over a few thread-pool items of its own. Returns false as <see cref="TryEnqueue"/> does.
+    /// </summary>
+    public bool TryQueue(OutboxItem item)
+    {
         if (Ended)
         {
             return false;
@@ -98,19 +124,11 @@ internal sealed class ConnectionOutbox
         }
 
         _queue.Enqueue(item);
-        if (sendInline)
-        {
-            SendQueued();
-        }
-        else if (Interlocked.CompareExchange(ref _sending, 0, 0) == 0)
-        {
-            // Queued first, then a full fence before reading _sending (a plain read could be ordered before the queue's
-            // write): a sender letting go after that read finds the push, and before it this work item runs.
-            ThreadPool.UnsafeQueueUserWorkItem(static outbox => outbox.SendQueued(), this, preferLocal: false);
-        }
-
         return true;
     }
+
+    /// <summary>Sends what <see cref="TryQueue"/> left queued, on this thread, unless someone else is sending.</summary>
+    public void SendPending() => SendQueued();
 
     /// <summary>
     /// Starts sending, leaving out every push of <paramref name="epoch"/> at or below <paramref name="replayedUpToSeq"/>,

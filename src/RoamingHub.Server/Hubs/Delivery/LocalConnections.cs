@@ -88,9 +88,11 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
     public void Enqueue(Push push)
     {
         // A push for a few connections (a pin, a single-chat message) is written by this thread, which saves a hop per
-        // connection; one for many (a group message) is spread over the thread pool, so neither this thread (the
-        // delivery bus's one reader, or a sender awaiting its answer) nor one core does all of its writing.
+        // connection. One for many (a group message) is queued here, in order, and written by thread-pool items of
+        // InlineFanOut connections each, so neither this thread (the delivery bus's one reader, or a sender awaiting
+        // its answer) nor one core does all of its writing, and a 500-member group wakes 32 threads, not 500.
         var sendInline = LocalConnectionsAtMost(push, InlineFanOut);
+        List<ConnectionOutbox>? chunk = null;
         foreach (var target in push.Targets)
         {
             if (!_byUser.TryGetValue(target.UserId, out var outboxes))
@@ -101,13 +103,45 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
             var item = new OutboxItem(push.Method, push.PayloadFor(target), target.Seq, target.Epoch);
             foreach (var outbox in outboxes)
             {
-                if (!string.Equals(outbox.ConnectionId, push.ExceptConnectionId, StringComparison.Ordinal))
+                if (string.Equals(outbox.ConnectionId, push.ExceptConnectionId, StringComparison.Ordinal))
                 {
-                    outbox.TryEnqueue(item, sendInline);
+                    continue;
+                }
+
+                if (sendInline)
+                {
+                    outbox.TryEnqueue(item);
+                }
+                else if (outbox.TryQueue(item))
+                {
+                    (chunk ??= new List<ConnectionOutbox>(InlineFanOut)).Add(outbox);
+                    if (chunk.Count == InlineFanOut)
+                    {
+                        SendFromThreadPool(chunk);
+                        chunk = null;
+                    }
                 }
             }
         }
+
+        if (chunk is not null)
+        {
+            SendFromThreadPool(chunk);
+        }
     }
+
+    /// <summary>Sends what each outbox of <paramref name="chunk"/> has queued, from one thread-pool item.</summary>
+    private static void SendFromThreadPool(List<ConnectionOutbox> chunk) =>
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static outboxes =>
+            {
+                foreach (var outbox in outboxes)
+                {
+                    outbox.SendPending();
+                }
+            },
+            chunk,
+            preferLocal: false);
 
     /// <summary>Whether <paramref name="push"/> goes to at most <paramref name="limit"/> connections on this node.</summary>
     private bool LocalConnectionsAtMost(Push push, int limit)

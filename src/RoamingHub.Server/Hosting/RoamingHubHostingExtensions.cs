@@ -79,7 +79,7 @@ internal static class RoamingHubHostingExtensions
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<PresenceRewriter>();
         services.AddExceptionHandler<ErrorResponses>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorResponses.AddMissingCode);
         services.AddAdminApiDescription();
 
         AddAuthentication(services);

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
@@ -25,21 +27,41 @@ public sealed class RestErrorTests : IClassFixture<RestErrorTests.Nodes>
         public RoamingNode SmallBodies { get; } = new(services: services =>
             services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimit));
 
+        /// <summary>A node outside Development whose every admin call fails in a way no handler knows.</summary>
+        public RoamingNode Failing { get; } = new(
+            new Dictionary<string, string?>
+            {
+                ["Auth:SigningKey"] = new string('k', 40),
+                ["Auth:AdminApiKey"] = AuthOptions.SampleAdminApiKey + "-operator",
+                ["Roaming:UseEmbeddedStore"] = "true",
+            },
+            environment: "Production",
+            services: services => services.AddSingleton(DispatchProxy.Create<IMediator, FailingMediator>()));
+
         public void Dispose()
         {
             Default.Dispose();
             SmallBodies.Dispose();
+            Failing.Dispose();
         }
     }
 
+    /// <summary>Fails every request with an exception whose message must never reach a client.</summary>
+    public class FailingMediator : DispatchProxy
+    {
+        public const string Secret = "stack-detail-only-for-the-log";
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => throw new InvalidOperationException(Secret);
+    }
+
     private static async Task<(HttpStatusCode Status, string? Code, HttpResponseMessage Response)> SendAsync(
-        RoamingNode node, HttpMethod method, string path, HttpContent? content = null, bool withKey = true)
+        RoamingNode node, HttpMethod method, string path, HttpContent? content = null, bool withKey = true, string key = AuthOptions.SampleAdminApiKey)
     {
         using var http = node.CreateHttpClient();
         using var request = new HttpRequestMessage(method, path) { Content = content };
         if (withKey)
         {
-            request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+            request.Headers.Add(AdminApi.ApiKeyHeader, key);
         }
 
         var response = await http.SendAsync(request);
@@ -104,5 +126,17 @@ public sealed class RestErrorTests : IClassFixture<RestErrorTests.Nodes>
         response.Dispose();
 
         Assert.Equal((HttpStatusCode.RequestEntityTooLarge, ErrorCodes.InvalidArgument), (status, code));
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_is_500_INTERNAL_without_its_details_which_go_to_the_log()
+    {
+        var (status, code, response) = await SendAsync(
+            _nodes.Failing, HttpMethod.Get, AdminApi.GroupPath("team"), key: AuthOptions.SampleAdminApiKey + "-operator");
+        using var _ = response;
+
+        Assert.Equal((HttpStatusCode.InternalServerError, ErrorCodes.Internal), (status, code));
+        Assert.DoesNotContain(FailingMediator.Secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(_nodes.Failing.Logs, line => line.Contains(FailingMediator.Secret, StringComparison.Ordinal));
     }
 }

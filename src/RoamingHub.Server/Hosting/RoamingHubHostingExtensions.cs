@@ -79,7 +79,8 @@ internal static class RoamingHubHostingExtensions
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<PresenceRewriter>();
         services.AddExceptionHandler<ErrorResponses>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorResponses.AddMissingCode);
+        services.AddAdminApiDescription();
 
         AddAuthentication(services);
 
@@ -133,7 +134,11 @@ internal static class RoamingHubHostingExtensions
         }
 
         app.UseExceptionHandler();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(AdminEndpoints.RequireAdminKey));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseStatusCodePages(ErrorResponses.WriteStatusCodeProblemAsync);
+            api.Use(AdminEndpoints.RequireAdminKey);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -141,6 +146,7 @@ internal static class RoamingHubHostingExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteHealthAsync(context, "alive") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealthAsync(context, report.Status == HealthStatus.Healthy ? "ready" : null) });
         app.MapAdminApi();
+        app.MapAdminApiDescription();
         app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub =>
         {
             hub.Use(RequireAllowedOrigin);

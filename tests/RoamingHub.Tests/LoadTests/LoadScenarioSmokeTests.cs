@@ -98,6 +98,19 @@ public sealed class LoadScenarioSmokeTests
     }
 
     [Fact]
+    public async Task Group_messages_reach_every_other_device_of_every_member_once()
+    {
+        // Two groups of six, made through the admin API; the send limit's defaults are far above what this sends.
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix());
+        var result = await RunAsync(Options(LoadScenario.GroupMessages, node) with { Users = 12, DevicesPerUser = 2, GroupSize = 6, Rate = 20 });
+
+        var delivery = Assert.Single(result.Deliveries);
+        Assert.True(delivery.Expected > 0 && delivery.Received == delivery.Expected, delivery.Name);
+        // Each message goes to the other eleven devices of its group: five members' two and the sender's other one.
+        Assert.Equal(11 * result.Operations.Single().Succeeded, delivery.Expected);
+    }
+
+    [Fact]
     public async Task Mixed_load_loses_and_fails_nothing()
     {
         await using var node = RoamingNode.OnRedis(TestIds.Prefix());

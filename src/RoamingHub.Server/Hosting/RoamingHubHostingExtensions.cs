@@ -82,12 +82,14 @@ internal static class RoamingHubHostingExtensions
         services.AddProblemDetails();
 
         AddAuthentication(services);
+        builder.AddRoamingTelemetry();
 
         services.AddSignalR(options =>
             {
                 // One invocation at a time per connection keeps a device's commands in the order it sent them.
                 options.MaximumParallelInvocationsPerClient = 1;
                 options.AddFilter<HubErrorFilter>();
+                options.AddFilter<HubTelemetryFilter>();
                 options.AddFilter<RateLimitFilter>();
             })
             .AddJsonProtocol(options =>
@@ -136,6 +138,7 @@ internal static class RoamingHubHostingExtensions
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(AdminEndpoints.RequireAdminKey));
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapRoamingTelemetry();
 
         // Alive while the process runs (no check is asked); ready while every check passes, which for Redis is a ping.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteHealthAsync(context, "alive") });

@@ -72,6 +72,32 @@ internal static class RoamingMetrics
     private static readonly Histogram<double> PublishDuration = Meter.CreateHistogram(
         "roaminghub.delivery.publish.duration", "s", "How long publishing one change to the other nodes took, until Redis acknowledged it, by outcome.", tags: null, Latency);
 
+    /// <summary>
+    /// Adds zero to the counters of rare events under each label value they can take, once the meter provider
+    /// listens: a series that exists at zero makes <c>rate()</c> and the dashboard show "none" instead of "no data",
+    /// and an alert on it can tell a quiet node from one that exports nothing.
+    /// </summary>
+    public static void StartAtZero()
+    {
+        PushesQueued.Add(0);
+        PushesSent.Add(0);
+        foreach (var reason in (string[])["overflow", "closed", "failed"])
+        {
+            PushDroppedBy(reason, 0);
+        }
+
+        OverflowCloses.Add(0);
+        ConnectionsOpen.Add(0);
+        RateLimited.Add(0, new KeyValuePair<string, object?>("bucket", "connection"));
+        RateLimited.Add(0, new KeyValuePair<string, object?>("bucket", "user"));
+        foreach (var result in (string[])["replayed", "resync_required", "failed"])
+        {
+            Resumes.Add(0, new KeyValuePair<string, object?>("result", result));
+        }
+
+        Resyncs.Add(0);
+    }
+
     /// <summary>A start for <see cref="Elapsed"/>, or 0 when <paramref name="histogram"/> has no listener (nothing is timed then).</summary>
     private static long StartOf(Histogram<double> histogram) => histogram.Enabled ? Stopwatch.GetTimestamp() : 0;
 
@@ -114,7 +140,9 @@ internal static class RoamingMetrics
     public static void PushSent() => PushesSent.Add(1);
 
     /// <summary>A push not written, because its outbox was full (<c>overflow</c>), had stopped (<c>closed</c>), or the write <c>failed</c>.</summary>
-    public static void PushDropped(string reason) => PushesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public static void PushDropped(string reason) => PushDroppedBy(reason, 1);
+
+    private static void PushDroppedBy(string reason, int count) => PushesDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public static void ConnectionClosedForOverflow() => OverflowCloses.Add(1);
 

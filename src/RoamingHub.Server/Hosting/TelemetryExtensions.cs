@@ -83,6 +83,8 @@ internal static class TelemetryExtensions
         {
             Action<IApplicationBuilder>? protect = app.Environment.IsDevelopment() ? null : branch => branch.Use(AdminEndpoints.RequireAdminKey);
             app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, protect, optionsName: null);
+            // Once started, the meter provider listens, so the zeros are seen.
+            app.Lifetime.ApplicationStarted.Register(RoamingMetrics.StartAtZero);
         }
 
         return app;

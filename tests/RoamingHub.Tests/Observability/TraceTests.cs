@@ -1,0 +1,111 @@
+using System.Collections;
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
+using OpenTelemetry.Trace;
+using RoamingHub.Contracts;
+using RoamingHub.Tests.Infrastructure;
+
+namespace RoamingHub.Tests.Observability;
+
+/// <summary>
+/// A hub call makes a trace of its own whose child spans are the store scripts it ran. The node is configured as an
+/// operator would (an OTLP endpoint, here one nobody listens on, and a sample ratio of 1), and the spans are also
+/// collected in memory.
+/// </summary>
+public sealed class TraceTests
+{
+    [Fact]
+    public async Task A_hub_call_is_a_root_span_with_a_child_span_per_store_script()
+    {
+        var spans = new Spans();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
+            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
+            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
+            ["Roaming:Telemetry:TraceSampleRatio"] = "1",
+        };
+        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        var alice = TestIds.User("alice");
+        await using var phone = await node.ConnectAsync(alice, "phone");
+
+        await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
+        await Assert.ThrowsAsync<HubException>(() => phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = -1 }));
+
+        // Other tests' nodes in this process may make spans too, on other stores; this node's pin has this shape.
+        var all = spans.Snapshot();
+        var pin = Assert.Single(all, s => s.OperationName == "DeviceHub/PinConversation" && all.Any(c => c.ParentSpanId == s.SpanId && c.OperationName == "pin_conversation"));
+        Assert.Equal(ActivityKind.Server, pin.Kind);
+        Assert.Equal(default, pin.ParentSpanId);
+        Assert.Equal("PinConversation", pin.GetTagItem("rpc.method"));
+        Assert.Equal(ActivityStatusCode.Unset, pin.Status);
+        var script = Assert.Single(all, c => c.ParentSpanId == pin.SpanId);
+        Assert.Equal(ActivityKind.Client, script.Kind);
+        Assert.Equal(pin.TraceId, script.TraceId);
+        Assert.Equal("redis", script.GetTagItem("db.system.name"));
+
+        Assert.Contains(all, s => s.OperationName == "DeviceHub/SyncEvents" && s.Status == ActivityStatusCode.Error && (string?)s.GetTagItem("error.type") == "INVALID_ARGUMENT");
+
+        // Nothing a user sent or is named by is a tag.
+        Assert.DoesNotContain(all.SelectMany(s => s.TagObjects), tag => tag.Value is string value && value.Contains(alice, StringComparison.Ordinal));
+    }
+
+    /// <summary>The exporter's target: it adds from the thread that ends a span, while the test reads.</summary>
+    private sealed class Spans : ICollection<Activity>
+    {
+        private readonly List<Activity> _spans = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_spans)
+                {
+                    return _spans.Count;
+                }
+            }
+        }
+
+        public bool IsReadOnly => false;
+
+        public IReadOnlyList<Activity> Snapshot()
+        {
+            lock (_spans)
+            {
+                return [.. _spans];
+            }
+        }
+
+        public void Add(Activity item)
+        {
+            lock (_spans)
+            {
+                _spans.Add(item);
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_spans)
+            {
+                _spans.Clear();
+            }
+        }
+
+        public bool Contains(Activity item) => Snapshot().Contains(item);
+
+        public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().ToList().CopyTo(array, arrayIndex);
+
+        public bool Remove(Activity item)
+        {
+            lock (_spans)
+            {
+                return _spans.Remove(item);
+            }
+        }
+
+        public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}

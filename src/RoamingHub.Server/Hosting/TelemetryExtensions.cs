@@ -74,20 +74,40 @@ internal static class TelemetryExtensions
     }
 
     /// <summary>
-    /// Maps <c>/metrics</c> unless metrics are off: open in Development, and elsewhere behind the admin key, checked by
-    /// the same middleware as <c>/api</c>, since the numbers tell an outsider how busy the service is.
+    /// Maps <c>/metrics</c> unless metrics are off: open in Development, and elsewhere behind the admin key (in
+    /// <c>X-Api-Key</c> or as a bearer token), checked by the same middleware as <c>/api</c>, since the numbers tell an
+    /// outsider how busy the service is.
     /// </summary>
     public static WebApplication MapRoamingTelemetry(this WebApplication app)
     {
         if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Metrics)
         {
-            Action<IApplicationBuilder>? protect = app.Environment.IsDevelopment() ? null : branch => branch.Use(AdminEndpoints.RequireAdminKey);
+            Action<IApplicationBuilder>? protect = app.Environment.IsDevelopment()
+                ? null
+                : branch => branch.Use(TakeBearerAsAdminKey).Use(AdminEndpoints.RequireAdminKey);
             app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, protect, optionsName: null);
             // Once started, the meter provider listens, so the zeros are seen.
             app.Lifetime.ApplicationStarted.Register(RoamingMetrics.StartAtZero);
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Lets a scraper send the admin key as a bearer token, as every Prometheus can (<c>authorization: credentials</c>),
+    /// when it sends no <c>X-Api-Key</c>: the key is then checked by the admin API's own check, like any other.
+    /// </summary>
+    private static Task TakeBearerAsAdminKey(HttpContext http, RequestDelegate next)
+    {
+        const string Bearer = "Bearer ";
+        var headers = http.Request.Headers;
+        if (headers[AdminApi.ApiKeyHeader].Count == 0 && headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            headers[AdminApi.ApiKeyHeader] = authorization[Bearer.Length..].Trim();
+        }
+
+        return next(http);
     }
 
     /// <summary>

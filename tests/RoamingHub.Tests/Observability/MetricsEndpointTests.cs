@@ -40,7 +40,7 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Outside_Development_metrics_answer_a_problem_without_the_admin_key_and_the_numbers_with_it()
+    public async Task Outside_Development_metrics_answer_a_problem_without_the_admin_key_and_the_numbers_with_it_as_header_or_bearer_token()
     {
         using var node = new RoamingNode(new Dictionary<string, string?>
         {
@@ -54,6 +54,10 @@ public sealed class MetricsEndpointTests
         using var wrongKey = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { AdminApi.ApiKeyHeader, AdminKey + "x" } } };
         using var refused = await http.SendAsync(wrongKey);
         var scrape = await MetricsScrape.FetchAsync(node.BaseAddress, AdminKey);
+        using var asBearer = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", AdminKey) } };
+        using var scrapedAsBearer = await http.SendAsync(asBearer);
+        using var wrongBearer = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", "dev-only-admin-key") } };
+        using var refusedBearer = await http.SendAsync(wrongBearer);
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
@@ -61,6 +65,10 @@ public sealed class MetricsEndpointTests
         Assert.DoesNotContain("# TYPE", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("kestrel_active_connections", scrape.Names);
+        // Prometheus sends the key as a bearer token (docker-compose.yml).
+        Assert.Equal(HttpStatusCode.OK, scrapedAsBearer.StatusCode);
+        Assert.Contains("# TYPE", await scrapedAsBearer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedBearer.StatusCode);
     }
 
     [Fact]

@@ -27,6 +27,10 @@ internal static class RoamingTracing
     /// Starts the span of one hub call as the root of its own trace, as SignalR's own hub spans are: the connection's
     /// HTTP request lives as long as the connection, and a trace per call under it would never end.
     /// </summary>
+    /// <remarks>
+    /// Leaves no current span behind when the call is not sampled, so its store calls make none either. Call it from
+    /// the async method that runs the call: the change to <see cref="Activity.Current"/> ends when that method does.
+    /// </remarks>
     public static Activity? StartHubCall(string method)
     {
         if (!Source.HasListeners())
@@ -34,16 +38,9 @@ internal static class RoamingTracing
             return null;
         }
 
-        var connection = Activity.Current;
         Activity.Current = null;
         var activity = Source.StartActivity(HubSpanNames.GetOrAdd(method, static m => $"{HubName}/{m}"), ActivityKind.Server);
-        if (activity is null)
-        {
-            Activity.Current = connection;
-            return null;
-        }
-
-        if (activity.IsAllDataRequested)
+        if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("rpc.system", "signalr");
             activity.SetTag("rpc.service", HubName);
@@ -56,7 +53,7 @@ internal static class RoamingTracing
     /// <summary>Marks a hub call's span with its <paramref name="outcome"/> unless that is <see cref="RoamingMetrics.Ok"/>.</summary>
     public static void SetOutcome(Activity activity, string outcome)
     {
-        if (!ReferenceEquals(outcome, RoamingMetrics.Ok))
+        if (!string.Equals(outcome, RoamingMetrics.Ok, StringComparison.Ordinal))
         {
             activity.SetTag("error.type", outcome);
             activity.SetStatus(ActivityStatusCode.Error);

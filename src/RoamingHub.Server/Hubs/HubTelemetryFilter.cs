@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using RoamingHub.Server.Diagnostics;
 using StackExchange.Redis;
@@ -26,6 +26,8 @@ internal sealed class HubTelemetryFilter : IHubFilter
         _ => ErrorCodes.Internal,
     };
 
+    // Pooled: with metrics on every call comes through here, and most wait for the store, which would box the state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<object?> ObserveAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocationContext.HubMethodName;

@@ -50,6 +50,25 @@ public sealed class TraceTests
         Assert.DoesNotContain(all.SelectMany(s => s.TagObjects), tag => tag.Value is string value && value.Contains(alice, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task At_a_sample_ratio_of_0_hub_calls_and_their_scripts_make_no_spans()
+    {
+        var spans = new Spans();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
+            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
+            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
+            ["Roaming:Telemetry:TraceSampleRatio"] = "0",
+        };
+        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var phone = await node.ConnectAsync(TestIds.User("alice"), "phone");
+
+        await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
+
+        Assert.DoesNotContain(spans.Snapshot(), s => s.Source.Name == "RoamingHub");
+    }
+
     /// <summary>The exporter's target: it adds from the thread that ends a span, while the test reads.</summary>
     private sealed class Spans : ICollection<Activity>
     {

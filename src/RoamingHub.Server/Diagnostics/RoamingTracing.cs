@@ -4,8 +4,9 @@ using System.Diagnostics;
 namespace RoamingHub.Server.Diagnostics;
 
 /// <summary>
-/// RoamingHub's spans, on one <see cref="ActivitySource"/> named <c>RoamingHub</c>: a hub call, and each store script
-/// it runs as a child. Without a listener (no OTLP endpoint configured) starting a span is one check and returns null.
+/// RoamingHub's spans, on one <see cref="ActivitySource"/> named <c>RoamingHub</c>: a hub call, the use case it sends
+/// as its child, and each store script that runs as the use case's child. Without a listener (no OTLP endpoint
+/// configured) starting a span is one check and returns null.
 /// </summary>
 /// <remarks>Span tags follow the same rule as metric labels (<see cref="RoamingMetrics"/>): no ids, tokens or bodies.</remarks>
 internal static class RoamingTracing
@@ -28,8 +29,9 @@ internal static class RoamingTracing
     /// HTTP request lives as long as the connection, and a trace per call under it would never end.
     /// </summary>
     /// <remarks>
-    /// Leaves no current span behind when the call is not sampled, so its store calls make none either. Call it from
-    /// the async method that runs the call: the change to <see cref="Activity.Current"/> ends when that method does.
+    /// A call that is not sampled gets a span that records nothing (the SDK keeps a root's trace id that way), under
+    /// which its use case and store calls make no spans at all. Call it from the async method that runs the call: its
+    /// change to <see cref="Activity.Current"/> ends when that method does.
     /// </remarks>
     public static Activity? StartHubCall(string method)
     {
@@ -53,12 +55,16 @@ internal static class RoamingTracing
     /// <summary>Marks a hub call's span with its <paramref name="outcome"/> unless that is <see cref="RoamingMetrics.Ok"/>.</summary>
     public static void SetOutcome(Activity activity, string outcome)
     {
-        if (!string.Equals(outcome, RoamingMetrics.Ok, StringComparison.Ordinal))
+        if (activity.IsAllDataRequested && !string.Equals(outcome, RoamingMetrics.Ok, StringComparison.Ordinal))
         {
             activity.SetTag("error.type", outcome);
             activity.SetStatus(ActivityStatusCode.Error);
         }
     }
+
+    /// <summary>Starts the span of one use case (<paramref name="feature"/> is its request's name) inside the current span if that is sampled.</summary>
+    public static Activity? StartFeature(string feature) =>
+        InTracedSpan() ? Source.StartActivity(feature, ActivityKind.Internal) : null;
 
     /// <summary>
     /// Starts the span of one store script call as a child of the current span (a hub call, an admin request); none
@@ -66,7 +72,7 @@ internal static class RoamingTracing
     /// </summary>
     public static Activity? StartStoreCall(string script)
     {
-        if (Activity.Current is null || !Source.HasListeners())
+        if (!InTracedSpan())
         {
             return null;
         }
@@ -81,4 +87,10 @@ internal static class RoamingTracing
 
         return activity;
     }
+
+    /// <summary>
+    /// Whether the current span is sampled and ours are listened to: under an unsampled one the parent-based sampler
+    /// would drop a child anyway, so it is not asked.
+    /// </summary>
+    private static bool InTracedSpan() => Activity.Current is { Recorded: true } && Source.HasListeners();
 }

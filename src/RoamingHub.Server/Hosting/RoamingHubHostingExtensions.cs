@@ -67,7 +67,7 @@ internal static class RoamingHubHostingExtensions
         services.AddMediator((Mediator.MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
-            options.PipelineBehaviors = [typeof(Features.Behaviors.IdempotencyBehavior<,>)];
+            options.PipelineBehaviors = [typeof(Features.Behaviors.TracingBehavior<,>), typeof(Features.Behaviors.IdempotencyBehavior<,>)];
         });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<LocalConnections>();

@@ -1,8 +1,10 @@
 using System.Collections;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using OpenTelemetry.Trace;
 using RoamingHub.Contracts;
+using RoamingHub.Server.Auth;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Observability;
@@ -15,7 +17,7 @@ namespace RoamingHub.Tests.Observability;
 public sealed class TraceTests
 {
     [Fact]
-    public async Task A_hub_call_is_a_root_span_with_a_child_span_per_store_script()
+    public async Task A_hub_call_is_a_root_span_over_its_use_case_over_each_store_script()
     {
         var spans = new Spans();
         var settings = new Dictionary<string, string?>
@@ -27,27 +29,65 @@ public sealed class TraceTests
         };
         using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
         var alice = TestIds.User("alice");
+        var opId = "op-" + Guid.NewGuid().ToString("N");
         await using var phone = await node.ConnectAsync(alice, "phone");
 
-        await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
+        await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true, ClientOpId = opId });
         await Assert.ThrowsAsync<HubException>(() => phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = -1 }));
 
-        // Other tests' nodes in this process may make spans too, on other stores; this node's pin has this shape.
+        // Other tests' nodes in this process may make spans too, on other stores: this node's pin is the one whose
+        // use case ran the idempotency step and the pin's script.
         var all = spans.Snapshot();
-        var pin = Assert.Single(all, s => s.OperationName == "DeviceHub/PinConversation" && all.Any(c => c.ParentSpanId == s.SpanId && c.OperationName == "pin_conversation"));
+        IEnumerable<Activity> ChildrenOf(Activity parent) => all.Where(c => c.ParentSpanId == parent.SpanId && c.TraceId == parent.TraceId);
+        var pin = Assert.Single(all, s => s.OperationName == "DeviceHub/PinConversation"
+            && ChildrenOf(s).Any(f => ChildrenOf(f).Select(c => c.OperationName).Order().SequenceEqual(["begin_operation", "pin_conversation"])));
         Assert.Equal(ActivityKind.Server, pin.Kind);
         Assert.Equal(default, pin.ParentSpanId);
         Assert.Equal("PinConversation", pin.GetTagItem("rpc.method"));
         Assert.Equal(ActivityStatusCode.Unset, pin.Status);
-        var script = Assert.Single(all, c => c.ParentSpanId == pin.SpanId);
-        Assert.Equal(ActivityKind.Client, script.Kind);
-        Assert.Equal(pin.TraceId, script.TraceId);
-        Assert.Equal("redis", script.GetTagItem("db.system.name"));
+        var feature = Assert.Single(ChildrenOf(pin));
+        Assert.Equal("PinConversation", feature.OperationName);
+        Assert.Equal(ActivityKind.Internal, feature.Kind);
+        Assert.All(ChildrenOf(feature), script =>
+        {
+            Assert.Equal(ActivityKind.Client, script.Kind);
+            Assert.Equal("redis", script.GetTagItem("db.system.name"));
+        });
 
         Assert.Contains(all, s => s.OperationName == "DeviceHub/SyncEvents" && s.Status == ActivityStatusCode.Error && (string?)s.GetTagItem("error.type") == "INVALID_ARGUMENT");
 
         // Nothing a user sent or is named by is a tag.
-        Assert.DoesNotContain(all.SelectMany(s => s.TagObjects), tag => tag.Value is string value && value.Contains(alice, StringComparison.Ordinal));
+        Assert.DoesNotContain(all.SelectMany(s => s.TagObjects), tag => tag.Value is string value && (value.Contains(alice, StringComparison.Ordinal) || value.Contains(opId, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_admin_request_is_an_HTTP_span_over_its_use_case_over_each_store_script()
+    {
+        var spans = new Spans();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
+            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
+            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
+            ["Roaming:Telemetry:TraceSampleRatio"] = "1",
+        };
+        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        using var http = node.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Messages)
+        {
+            Content = JsonContent.Create(new AdminSendMessageRequest { From = TestIds.User("system"), To = TestIds.User("alice"), ChatType = ChatTypes.SingleChat, Type = "notice", Body = "hello" }),
+        };
+        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+
+        // The server ends the request's span after the answer has left, so it may come a moment after the answer.
+        var all = await spans.WaitForAsync(all => all.Any(s => s.Source.Name == "Microsoft.AspNetCore" && s.GetTagItem("url.path") is "/api/messages"));
+        var send = Assert.Single(all, s => s.OperationName == "SendMessage" && all.Any(c => c.ParentSpanId == s.SpanId && c.OperationName == "store_message"));
+        var parent = Assert.Single(all, s => s.SpanId == send.ParentSpanId);
+        Assert.Equal(ActivityKind.Server, parent.Kind);
+        Assert.Equal("/api/messages", parent.GetTagItem("url.path"));
     }
 
     [Fact]
@@ -86,6 +126,18 @@ public sealed class TraceTests
         }
 
         public bool IsReadOnly => false;
+
+        /// <summary>The spans once <paramref name="done"/> holds for them, or after 10 s (the caller's assertions then say what is missing).</summary>
+        public async Task<IReadOnlyList<Activity>> WaitForAsync(Func<IReadOnlyList<Activity>, bool> done)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!done(Snapshot()) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            return Snapshot();
+        }
 
         public IReadOnlyList<Activity> Snapshot()
         {

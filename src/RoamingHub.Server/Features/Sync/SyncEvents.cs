@@ -35,8 +35,10 @@ internal sealed class SyncEventsHandler(IEventLog events, TimeProvider time) : I
             return CountResyncAsync(answer);
         }
 
-        CountResync(answer.Result);
-        return answer;
+        // Read once and answered anew: a ValueTask may be consumed only once.
+        var result = answer.Result;
+        CountResync(result);
+        return new ValueTask<SyncEventsResult>(result);
     }
 
     private static async ValueTask<SyncEventsResult> CountResyncAsync(ValueTask<SyncEventsResult> answer)

@@ -67,7 +67,7 @@ internal static class RoamingHubHostingExtensions
         services.AddMediator((Mediator.MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
-            options.PipelineBehaviors = [typeof(Features.Behaviors.IdempotencyBehavior<,>)];
+            options.PipelineBehaviors = [typeof(Features.Behaviors.TracingBehavior<,>), typeof(Features.Behaviors.IdempotencyBehavior<,>)];
         });
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<LocalConnections>();
@@ -83,12 +83,14 @@ internal static class RoamingHubHostingExtensions
         services.AddAdminApiDescription();
 
         AddAuthentication(services);
+        builder.AddRoamingTelemetry();
 
         services.AddSignalR(options =>
             {
                 // One invocation at a time per connection keeps a device's commands in the order it sent them.
                 options.MaximumParallelInvocationsPerClient = 1;
                 options.AddFilter<HubErrorFilter>();
+                options.AddFilter<HubTelemetryFilter>();
                 options.AddFilter<RateLimitFilter>();
             })
             .AddJsonProtocol(options =>
@@ -141,6 +143,7 @@ internal static class RoamingHubHostingExtensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapRoamingTelemetry();
 
         // Alive while the process runs (no check is asked); ready while every check passes, which for Redis is a ping.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteHealthAsync(context, "alive") });

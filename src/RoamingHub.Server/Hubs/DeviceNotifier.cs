@@ -1,3 +1,4 @@
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Features;
 using RoamingHub.Server.Hubs.Delivery;
 
@@ -30,9 +31,30 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
 
         foreach (var push in toDeliver)
         {
+            if (RoamingMetrics.StreamEntriesEnabled)
+            {
+                RoamingMetrics.StreamEntriesAppended(push.Method, EntriesOf(push));
+            }
+
             local.Enqueue(push);
         }
 
         bus?.Publish(toDeliver);
+    }
+
+    /// <summary>The stream entries behind <paramref name="push"/>: one per target whose stream holds it (it has a seq).</summary>
+    private static int EntriesOf(Push push)
+    {
+        var entries = 0;
+        var targets = push.Targets;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (targets[i].Seq is not null)
+            {
+                entries++;
+            }
+        }
+
+        return entries;
     }
 }

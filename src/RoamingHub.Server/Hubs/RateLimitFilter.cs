@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Settings;
 
 namespace RoamingHub.Server.Hubs;
@@ -43,13 +44,23 @@ internal sealed class RateLimitFilter : IHubFilter, IDisposable
             ? bucket
             : (TokenBucket)(context.Items[ConnectionBucketKey] = new TokenBucket(_perConnection, now));
         var user = DeviceHub.CallerOf(context)?.UserId ?? context.ConnectionId;
-        if (!connection.TryTake(now)
-            || !_users.GetOrAdd(user, static (_, state) => new TokenBucket(state.Limit, state.Now), (Limit: _perUser, Now: now)).TryTake(now))
+        if (!connection.TryTake(now))
         {
-            throw new RoamingException(ErrorCodes.RateLimited, "Too many calls; slow down and retry.");
+            throw Limited("connection");
+        }
+
+        if (!_users.GetOrAdd(user, static (_, state) => new TokenBucket(state.Limit, state.Now), (Limit: _perUser, Now: now)).TryTake(now))
+        {
+            throw Limited("user");
         }
 
         return next(invocationContext);
+    }
+
+    private static RoamingException Limited(string bucket)
+    {
+        RoamingMetrics.CallRateLimited(bucket);
+        return new RoamingException(ErrorCodes.RateLimited, "Too many calls; slow down and retry.");
     }
 
     public void Dispose() => _sweeper.Dispose();

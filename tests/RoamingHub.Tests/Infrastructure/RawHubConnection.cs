@@ -20,11 +20,14 @@ public sealed class RawHubConnection : IAsyncDisposable
 
     private RawHubConnection(bool messagePack) => _messagePack = messagePack;
 
-    public static async Task<RawHubConnection> ConnectAsync(RoamingNode node, string userId, bool messagePack)
+    public static Task<RawHubConnection> ConnectAsync(RoamingNode node, string userId, bool messagePack) => ConnectAsync(node.BaseAddress, userId, messagePack);
+
+    /// <summary>A raw connection to the node at <paramref name="baseAddress"/> (one in a process of its own, say).</summary>
+    public static async Task<RawHubConnection> ConnectAsync(Uri baseAddress, string userId, bool messagePack)
     {
-        var token = await node.IssueTokenAsync(userId);
+        var token = await RoamingNode.IssueTokenAsync(baseAddress, userId);
         var connection = new RawHubConnection(messagePack);
-        var uri = new UriBuilder(new Uri(node.BaseAddress, RoamingProtocol.HubPath)) { Scheme = "ws", Query = $"access_token={token}" }.Uri;
+        var uri = new UriBuilder(new Uri(baseAddress, RoamingProtocol.HubPath)) { Scheme = "ws", Query = $"access_token={token}" }.Uri;
         await connection._socket.ConnectAsync(uri, CancellationToken.None);
         var handshake = Encoding.UTF8.GetBytes($$"""{"protocol":"{{(messagePack ? "messagepack" : "json")}}","version":1}""" + "\u001e");
         await connection._socket.SendAsync(handshake, messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Text;
 using MessagePack;
 using Microsoft.Extensions.Options;
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage;
 
@@ -57,6 +58,8 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
     private const int MaxOpIdLength = 128;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PatienceForTwin = TimeSpan.FromSeconds(10);
+    // The command's name, a fixed set; a metric label, never anything from the call.
+    private static readonly string MethodName = typeof(TMessage).Name;
     private static readonly MessagePackSerializerOptions Serializer = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     // Not async itself: a call without a clientOpId goes straight on as the handler's own task.
@@ -80,6 +83,7 @@ internal sealed class IdempotencyBehavior<TMessage, TResponse>(IOperationStore o
             {
                 if (claim.Outcome is { } outcome)
                 {
+                    RoamingMetrics.IdempotentRepeat(MethodName);
                     return outcome[0] switch
                     {
                         (byte)'C' when message is ICompactOutcome<TMessage, TResponse> compact =>

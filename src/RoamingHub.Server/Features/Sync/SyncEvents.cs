@@ -1,3 +1,4 @@
+using RoamingHub.Server.Diagnostics;
 using RoamingHub.Server.Storage;
 
 namespace RoamingHub.Server.Features.Sync;
@@ -28,6 +29,31 @@ internal sealed class SyncEventsHandler(IEventLog events, TimeProvider time) : I
             throw RoamingException.InvalidArgument($"limit must be between 1 and {MaxLimit}.");
         }
 
-        return events.SyncEventsAsync(query.Caller.UserId, request.SinceSeq, request.Epoch, limit, time.UnixNow(), cancellationToken);
+        var answer = events.SyncEventsAsync(query.Caller.UserId, request.SinceSeq, request.Epoch, limit, time.UnixNow(), cancellationToken);
+        if (!answer.IsCompletedSuccessfully)
+        {
+            return CountResyncAsync(answer);
+        }
+
+        // Read once and answered anew: a ValueTask may be consumed only once.
+        var result = answer.Result;
+        CountResync(result);
+        return new ValueTask<SyncEventsResult>(result);
+    }
+
+    private static async ValueTask<SyncEventsResult> CountResyncAsync(ValueTask<SyncEventsResult> answer)
+    {
+        var result = await answer.ConfigureAwait(false);
+        CountResync(result);
+        return result;
+    }
+
+    // Counted here, where every resync answer is made: a device's own SyncEvents and the replay as it connects.
+    private static void CountResync(SyncEventsResult result)
+    {
+        if (result.ResyncRequired)
+        {
+            RoamingMetrics.ResyncRequired();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RoamingHub.Server.Diagnostics;
 
 namespace RoamingHub.Server.Hubs.Delivery;
 
@@ -106,11 +107,13 @@ internal sealed class ConnectionOutbox
     {
         if (Ended)
         {
+            RoamingMetrics.PushDropped(Overflowed ? "overflow" : "closed");
             return false;
         }
 
         if (Interlocked.Increment(ref _queued) > Capacity)
         {
+            RoamingMetrics.PushDropped("overflow");
             // Ending succeeds once, and not at all after Stop: a connection that has gone is not closed.
             if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
@@ -124,6 +127,7 @@ internal sealed class ConnectionOutbox
         }
 
         _queue.Enqueue(item);
+        RoamingMetrics.PushQueued();
         return true;
     }
 

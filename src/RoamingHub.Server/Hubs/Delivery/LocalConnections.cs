@@ -39,6 +39,7 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
             full =>
             {
                 Log.OutboxOverflowed(logger, full.UserId, full.ConnectionId, full.Capacity);
+                RoamingMetrics.ConnectionClosedForOverflow();
                 close();
             },
             held);
@@ -47,6 +48,8 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
             _byConnection[connectionId] = outbox;
             _byUser[userId] = _byUser.TryGetValue(userId, out var others) ? [.. others, outbox] : [outbox];
         }
+
+        RoamingMetrics.ConnectionOpened();
 
         return outbox;
     }
@@ -79,6 +82,8 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
 
             outbox.Stop();
         }
+
+        RoamingMetrics.ConnectionClosed();
     }
 
     /// <summary>
@@ -164,11 +169,14 @@ internal sealed class LocalConnections(IHubContext<DeviceHub> hub, IOptions<Roam
         {
             // Without a backplane the hub context writes straight to the local connection, awaiting its transport.
             await hub.Clients.Client(connectionId).SendAsync(item.Method, item.Payload, cancellation).ConfigureAwait(false);
+            RoamingMetrics.PushSent();
         }
         catch (Exception ex)
         {
             // A push that fails is not retried: the entry is in the user's stream. After Stop it is expected.
-            if (!cancellation.IsCancellationRequested)
+            var stopped = cancellation.IsCancellationRequested;
+            RoamingMetrics.PushDropped(stopped ? "closed" : "failed");
+            if (!stopped)
             {
                 Log.PushFailed(logger, item.Method, userId, ex);
             }

@@ -76,12 +76,15 @@ internal sealed class RedisDeliveryBus(
 
     private async Task PublishAsync(byte[] message)
     {
+        var start = RoamingMetrics.PublishStarted();
         try
         {
             await redis.GetSubscriber().PublishAsync(_channels.Deliver, message).ConfigureAwait(false);
+            RoamingMetrics.PublishEnded(RoamingMetrics.Ok, start);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            RoamingMetrics.PublishEnded(ErrorCodes.Unavailable, start);
             Log.DeliveryPublishFailed(logger, ex);
         }
     }

@@ -35,6 +35,7 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
                     await client.SendAsync(HubEvents.OnResyncRequired, new ResyncRequired { LastSeq = page.LastSeq, Epoch = page.Epoch }, connectionAborted)
                         .ConfigureAwait(false);
                     outbox.Release(page.LastSeq, page.Epoch);
+                    RoamingMetrics.StreamResumed("resync_required");
                     return;
                 }
 
@@ -53,6 +54,7 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
                 if (!page.HasMore)
                 {
                     outbox.Release(since, epoch);
+                    RoamingMetrics.StreamResumed("replayed");
                     return;
                 }
             }
@@ -63,6 +65,7 @@ internal sealed class StreamResumer(IMediator mediator, IHubContext<DeviceHub> h
         catch (Exception ex)
         {
             Log.ResumeFailed(logger, caller.UserId, ex);
+            RoamingMetrics.StreamResumed("failed");
             close();
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using RoamingHub.Server.Diagnostics;
 using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis.Scripts;
@@ -19,12 +20,16 @@ internal sealed class RedisScript
     private RedisScript(string name, string text)
     {
         Name = name;
+        Label = Path.ChangeExtension(name, null);
         Text = text;
         Hash = Sha1(text);
     }
 
     /// <summary>The file's path below <c>Scripts/</c>, for example <c>store_message.lua</c>.</summary>
     public string Name { get; }
+
+    /// <summary>The name without <c>.lua</c> (<c>store_message</c>): the script's metric label and span name.</summary>
+    public string Label { get; }
 
     /// <summary>What Redis runs: the file with its includes resolved.</summary>
     public string Text { get; }
@@ -65,10 +70,13 @@ internal sealed class RedisScript
     /// </summary>
     /// <remarks>
     /// <paramref name="db"/> may be a batch; a batch has been sent by the time its NOSCRIPT arrives, so the repeat goes
-    /// on its own through the batch's connection.
+    /// on its own through the batch's connection. This is the one place scripts run, so the one place they are timed
+    /// (<c>roaminghub.store.call.duration</c>) and traced, by <see cref="Label"/>; a NOSCRIPT repeat is part of its call.
     /// </remarks>
     public async Task<ScriptReply> RunAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
     {
+        var start = RoamingMetrics.StoreCallStarted();
+        using var span = RoamingTracing.StartStoreCall(Label);
         RedisResult result;
         try
         {
@@ -79,6 +87,10 @@ internal sealed class RedisScript
             // NoScriptCache: send the text itself, rather than let the client library load it and call by hash again.
             result = await db.Multiplexer.GetDatabase(db.Database)
                 .ScriptEvaluateAsync(Text, keys, values, CommandFlags.NoScriptCache).ConfigureAwait(false);
+        }
+        finally
+        {
+            RoamingMetrics.StoreCallEnded(Label, start);
         }
 
         return new ScriptReply((RedisResult[])result!);

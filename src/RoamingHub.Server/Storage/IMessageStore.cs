@@ -37,13 +37,6 @@ internal interface IMessageStore
     ValueTask<StoredMessage?> FindMessageAsync(string userId, ConversationRef conversation, string msgId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether <paramref name="from"/>'s message under <paramref name="clientMsgId"/> is stored in the conversation's
-    /// chat and still deduplicated (within the idempotency window, the chat still holding it): a send repeating it
-    /// would store nothing and answer that message. Asked only when the send limit refuses a send with a clientMsgId.
-    /// </summary>
-    ValueTask<bool> IsStoredAsync(ConversationRef conversation, string from, string clientMsgId, long now, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Moves the user's watermark in the conversation forward to hide messages at or before a time, but no further than
     /// the chat's newest message; logs <c>deleteRoaming</c> when it moved.
     /// </summary>

@@ -78,17 +78,4 @@ public abstract partial class StoreContract
         Assert.Equal(ErrorCodes.RateLimited, (await ChargeAsync(store, _alice, T0 + 2000))?.Code);  // -1 + 2 refilled
         Assert.Null(await ChargeAsync(store, _alice, T0 + 3000));               // full again
     }
-
-    [Fact]
-    public async Task A_stored_clientMsgId_is_known_to_its_sender_within_the_window_so_a_refused_retry_can_go_on()
-    {
-        // What SendMessage asks when the limit refuses a send that names a clientMsgId (Features/Messages/SendMessage.cs).
-        var store = Store();
-        var chat = new ConversationRef(ChatTypes.SingleChat, _bob);
-        await store.Messages.SendMessageAsync(Draft(_alice, _bob, "hi", clientMsgId: "sent-once"), T0, true, default);
-
-        Assert.True(await store.Messages.IsStoredAsync(chat, _alice, "sent-once", T0 + 1, default));
-        Assert.False(await store.Messages.IsStoredAsync(chat, _alice, "never-sent", T0 + 1, default));
-        Assert.False(await store.Messages.IsStoredAsync(new ConversationRef(ChatTypes.SingleChat, _alice), _bob, "sent-once", T0 + 1, default));
-    }
 }

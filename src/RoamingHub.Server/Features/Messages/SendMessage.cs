@@ -110,7 +110,8 @@ internal sealed class SendMessageHandler(
         var draft = new MessageDraft(Guid.CreateVersion7(now).ToString("N"), conversation.ChatType, caller.UserId, conversation.Id, type, body, clientMsgId);
         if (conversation.IsGroup && !serverSide)
         {
-            await ChargeAsync(caller.UserId, conversation, clientMsgId, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            // The send limit: a group message costs its member count, charged before anything is stored.
+            await sendBudget.ChargeGroupSendAsync(caller.UserId, conversation.Id, now.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         }
 
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
@@ -137,26 +138,6 @@ internal sealed class SendMessageHandler(
 
         var own = entries[caller.UserId];
         return asSent with { Seq = own.Seq, Epoch = own.Epoch };
-    }
-
-    /// <summary>
-    /// The send limit: a group message costs its member count, charged before anything is stored. A refused send that
-    /// repeats a stored clientMsgId goes on (its store stores nothing and answers the first message), so a retry of a
-    /// send whose answer was lost is never refused for what the first attempt already paid.
-    /// </summary>
-    private async ValueTask ChargeAsync(string userId, ConversationRef conversation, string? clientMsgId, long now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await sendBudget.ChargeGroupSendAsync(userId, conversation.Id, now, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RoamingException e) when (e.Code == ErrorCodes.RateLimited && clientMsgId is not null)
-        {
-            if (!await messages.IsStoredAsync(conversation, userId, clientMsgId, now, cancellationToken).ConfigureAwait(false))
-            {
-                throw;
-            }
-        }
     }
 
     /// <summary>

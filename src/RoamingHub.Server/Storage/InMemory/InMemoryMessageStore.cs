@@ -60,18 +60,6 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
         }
     }
 
-    public ValueTask<bool> IsStoredAsync(ConversationRef conversation, string from, string clientMsgId, long now, CancellationToken cancellationToken)
-    {
-        lock (state.Gate)
-        {
-            return ValueTask.FromResult(
-                state.FindChat(conversation, from) is { } chat
-                && chat.Dedupe.TryGetValue((from, clientMsgId), out var seen)
-                && seen.ExpiresAt > now
-                && chat.Find(seen.MsgId) is not null);
-        }
-    }
-
     public ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
     {
         lock (state.Gate)

@@ -66,13 +66,6 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         return found.IsNull || at is null ? null : EncodedMessage.Read((byte[])found!, (long)at.Value).Decode();
     }
 
-    public async ValueTask<bool> IsStoredAsync(ConversationRef conversation, string from, string clientMsgId, long now, CancellationToken cancellationToken)
-    {
-        // The same test store_message.lua makes before answering a duplicate: the id is remembered and its message held.
-        var first = await store.Db.StringGetAsync(store.Keys.ClientMsgId(conversation.ChatKey(from), from, clientMsgId)).ConfigureAwait(false);
-        return !first.IsNull && await FindMessageAsync(from, conversation, first!, cancellationToken).ConfigureAwait(false) is not null;
-    }
-
     public async ValueTask<HideOutcome> DeleteRemoteMessagesBeforeAsync(string userId, ConversationRef conversation, long beforeTimestamp, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {
         // The watermark stops at the chat's newest message, which moves on: a resumed call whose user step already ran

@@ -164,7 +164,7 @@ internal sealed class EventSequencer(IEventSequencerHost host) : IAsyncDisposabl
                     case GapCheck check:
                         _gapCheckPending = false;
                         // No entry applied for a whole grace while one is missing: it was lost, not overtaken.
-                        catchUpNeeded |= _lastSeq == check.LastSeq;
+                        catchUpNeeded |= _lastSeq == check.LastSeq && (_pending.Count > 0 || _ownSeqs.Count > 0);
                         break;
                     case Resync resync:
                         await ResyncAsync(new SyncEventsResult { ResyncRequired = true, LastSeq = resync.Where.LastSeq, Epoch = resync.Where.Epoch })

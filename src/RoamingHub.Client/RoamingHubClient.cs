@@ -40,6 +40,11 @@ public sealed class RoamingHubClient : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "InvocationTimeout must be positive, or Timeout.InfiniteTimeSpan.");
         }
 
+        if (options.GapGrace < TimeSpan.Zero || options.GapGrace > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "GapGrace must be 0 to 1 minute.");
+        }
+
         _options = options;
         _sequencer = new EventSequencer(new SequencerHost(this));
         var builder = new HubConnectionBuilder()

@@ -61,7 +61,7 @@ public sealed class RoamingHubClientOptions
     /// A push is most often missing only because a later one overtook it (two calls, or two nodes, pushing to the user
     /// at once, as in a busy group), and arrives a few milliseconds later; asking the server at once would cost a call
     /// and a store read for each of those, on every device. A push that was really lost is recovered this much later.
-    /// <see cref="TimeSpan.Zero"/> fills every gap at once.
+    /// <see cref="TimeSpan.Zero"/> fills every gap at once; at most one minute.
     /// </summary>
     public TimeSpan GapGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -58,7 +58,18 @@ internal static class TelemetryExtensions
                     .SetSampler(sp => new ParentBasedSampler(
                         new TraceIdRatioBasedSampler(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.TraceSampleRatio)))
                     .AddSource(RoamingTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => IsTracedRequest(http.Request.Path))
+                    .AddAspNetCoreInstrumentation(aspNetCore =>
+                    {
+                        aspNetCore.Filter = http => IsTracedRequest(http.Request.Path);
+                        // Admin paths hold user, group and conversation ids: a span keeps the route's template instead.
+                        aspNetCore.EnrichWithHttpResponse = (activity, response) =>
+                        {
+                            if (response.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template })
+                            {
+                                activity.SetTag("url.path", template);
+                            }
+                        };
+                    })
                     // Without an endpoint of ours the exporter reads the standard OTEL_EXPORTER_OTLP_* variables itself.
                     .AddOtlpExporter(otlp =>
                     {

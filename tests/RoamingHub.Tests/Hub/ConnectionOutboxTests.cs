@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using RoamingHub.Server.Hubs.Delivery;
+using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Hub;
 
@@ -145,12 +146,30 @@ public sealed class ConnectionOutboxTests
 
         for (var seq = 1; seq <= 50; seq++)
         {
-            Assert.True(outbox.TryEnqueue(Entry(seq), sendInline: false));
+            Assert.True(outbox.TryQueueForThreadPool(Entry(seq)));
         }
 
         Volatile.Write(ref producer, -1);
         Assert.Equal(Enumerable.Range(1, 50).Select(seq => (long?)seq), await SentSeqsAsync(50));
         Assert.Equal(0, writtenByProducer);
+        outbox.Stop();
+    }
+
+    [Fact]
+    public async Task A_push_queued_while_a_write_is_under_way_is_sent_by_that_writer_after_it()
+    {
+        // The first write does not complete at once; a push for many connections queued meanwhile (TryQueue, then
+        // SendPending, as LocalConnections does) finds someone sending, leaves it, and is written right after.
+        var firstWrite = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var outbox = Create(beforeEachSend: () => _sent.IsEmpty ? firstWrite.Task : Task.CompletedTask);
+
+        Assert.True(outbox.TryEnqueue(Entry(1)));
+        Assert.True(outbox.TryQueue(Entry(2)));
+        outbox.SendPending();
+        Assert.Empty(_sent);
+
+        firstWrite.SetResult();
+        Assert.Equal([1, 2], await SentSeqsAsync(2));
         outbox.Stop();
     }
 

@@ -151,7 +151,7 @@ public sealed class SlowReaderTests
 
         // Queued without writing on this thread (as a large group's push is), far faster than any connection drains:
         // the outbox overflows at once. Written inline, tiny pushes could keep pace with a transport that drains them.
-        for (var i = 0; i < 100_000 && outbox.TryEnqueue(new OutboxItem("onTestFlood", "x", null), sendInline: false); i++)
+        for (var i = 0; i < 100_000 && outbox.TryQueueForThreadPool(new OutboxItem("onTestFlood", "x", null)); i++)
         {
         }
 
@@ -171,7 +171,7 @@ public sealed class SlowReaderTests
         await WaitUntilAsync(() => connections.ConnectionsOf(alice).Count == 1);
         var outbox = Assert.Single(connections.ConnectionsOf(alice));
 
-        for (var i = 0; i < 100_000 && outbox.TryEnqueue(new OutboxItem("onTestFlood", "x", null), sendInline: false); i++)
+        for (var i = 0; i < 100_000 && outbox.TryQueueForThreadPool(new OutboxItem("onTestFlood", "x", null)); i++)
         {
         }
 

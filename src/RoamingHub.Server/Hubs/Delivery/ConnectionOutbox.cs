@@ -72,29 +72,17 @@ internal sealed class ConnectionOutbox
     private bool Ended => Volatile.Read(ref _ended) == 1;
 
     /// <summary>
-    /// Queues <paramref name="item"/> without waiting, and sends it at once if nothing else is being sent: on this
-    /// thread, or with <paramref name="sendInline"/> false on a thread-pool thread (a producer with many connections to
-    /// serve must not serialise them all itself). Returns false if the outbox is full (the connection is then closed,
-    /// once) or already stopped.
+    /// Queues <paramref name="item"/> without waiting, and sends it on this thread at once if nothing else is being
+    /// sent. Returns false if the outbox is full (the connection is then closed, once) or already stopped.
     /// </summary>
-    public bool TryEnqueue(OutboxItem item, bool sendInline = true)
+    public bool TryEnqueue(OutboxItem item)
     {
         if (!TryQueue(item))
         {
             return false;
         }
 
-        if (sendInline)
-        {
-            SendQueued();
-        }
-        else if (Interlocked.CompareExchange(ref _sending, 0, 0) == 0)
-        {
-            // Queued first, then a full fence before reading _sending (a plain read could be ordered before the queue's
-            // write): a sender letting go after that read finds the push, and before it this work item runs.
-            ThreadPool.UnsafeQueueUserWorkItem(static outbox => outbox.SendQueued(), this, preferLocal: false);
-        }
-
+        SendQueued();
         return true;
     }
 

@@ -20,14 +20,7 @@ public sealed class TraceTests
     public async Task A_hub_call_is_a_root_span_over_its_use_case_over_each_store_script()
     {
         var spans = new Spans();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
-            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
-            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
-            ["Roaming:Telemetry:TraceSampleRatio"] = "1",
-        };
-        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        using var node = TracedNode(1, spans);
         var alice = TestIds.User("alice");
         var opId = "op-" + Guid.NewGuid().ToString("N");
         await using var phone = await node.ConnectAsync(alice, "phone");
@@ -66,14 +59,7 @@ public sealed class TraceTests
     public async Task An_admin_request_in_a_sampled_trace_is_kept_at_ratio_0_with_its_use_case_and_store_scripts_below()
     {
         var spans = new Spans();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
-            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
-            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
-            ["Roaming:Telemetry:TraceSampleRatio"] = "0",
-        };
-        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        using var node = TracedNode(0, spans);
         using var http = node.CreateHttpClient();
         var trace = ActivityTraceId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Messages)
@@ -97,23 +83,47 @@ public sealed class TraceTests
     }
 
     [Fact]
+    public async Task An_admin_request_span_names_its_route_not_the_ids_in_its_path()
+    {
+        var spans = new Spans();
+        using var node = TracedNode(0, spans);
+        using var http = node.CreateHttpClient();
+        var (alice, trace) = (TestIds.User("alice"), ActivityTraceId.CreateRandom());
+        using var request = new HttpRequestMessage(HttpMethod.Get, AdminApi.Conversations(alice));
+        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+
+        var mine = (await spans.WaitForAsync(all => all.Any(s => s.TraceId == trace && s.Kind == ActivityKind.Server))).Where(s => s.TraceId == trace).ToList();
+        var served = Assert.Single(mine, s => s.Kind == ActivityKind.Server);
+        Assert.Equal("/api/users/{userId}/conversations", served.GetTagItem("url.path"));
+        Assert.DoesNotContain(mine.SelectMany(s => s.TagObjects), tag => tag.Value is string value && value.Contains(alice, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task At_a_sample_ratio_of_0_hub_calls_and_their_scripts_make_no_spans()
     {
         var spans = new Spans();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
-            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
-            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
-            ["Roaming:Telemetry:TraceSampleRatio"] = "0",
-        };
-        using var node = new RoamingNode(settings, services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        using var node = TracedNode(0, spans);
         await using var phone = await node.ConnectAsync(TestIds.User("alice"), "phone");
 
         await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
 
         Assert.DoesNotContain(spans.Snapshot(), s => s.Source.Name == "RoamingHub");
     }
+
+    /// <summary>A node on Redis with traces on at <paramref name="ratio"/> (to an OTLP endpoint nobody listens on), its spans also kept in <paramref name="spans"/>.</summary>
+    private static RoamingNode TracedNode(int ratio, Spans spans) => new(
+        new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = RedisServer.Instance.ConnectionString,
+            ["Roaming:RedisKeyPrefix"] = TestIds.Prefix(),
+            ["Roaming:Telemetry:OtlpEndpoint"] = "http://127.0.0.1:9",
+            ["Roaming:Telemetry:TraceSampleRatio"] = ratio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+        services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
     /// <summary>The exporter's target: it adds from the thread that ends a span, while the test reads.</summary>
     private sealed class Spans : ICollection<Activity>

@@ -188,18 +188,8 @@ internal sealed class DeviceFleet : IAsyncDisposable
             async (user, ct) =>
             {
                 var node = _options.Nodes[user % _options.Nodes.Count];
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, AdminApi.Tokens))
-                {
-                    Content = JsonContent.Create(new IssueTokenRequest { UserId = UserId(user) }),
-                };
-                request.Headers.Add(AdminApi.ApiKeyHeader, _options.AdminApiKey);
-                using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    var problem = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                    throw new InvalidOperationException($"POST {AdminApi.Tokens} on {node} answered {(int)response.StatusCode}: {problem}");
-                }
-
+                using var response = await AdminRequests.PostAsync(
+                    http, node, AdminApi.Tokens, new IssueTokenRequest { UserId = UserId(user) }, _options.AdminApiKey, ct).ConfigureAwait(false);
                 var issued = await response.Content.ReadFromJsonAsync<IssueTokenResponse>(ct).ConfigureAwait(false);
                 tokens[user] = issued?.AccessToken ?? throw new InvalidOperationException("The token response was empty.");
             }).ConfigureAwait(false);

@@ -23,13 +23,8 @@ internal sealed class StuckReaders : IAsyncDisposable
         for (var user = 0; user < options.StuckReaders; user++)
         {
             var node = options.Nodes[user % options.Nodes.Count];
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, AdminApi.Tokens))
-            {
-                Content = JsonContent.Create(new IssueTokenRequest { UserId = DeviceFleet.UserIdOf(options.RunId, user) }),
-            };
-            request.Headers.Add(AdminApi.ApiKeyHeader, options.AdminApiKey);
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            response.EnsureSuccessStatusCode();
+            using var response = await AdminRequests.PostAsync(
+                http, node, AdminApi.Tokens, new IssueTokenRequest { UserId = DeviceFleet.UserIdOf(options.RunId, user) }, options.AdminApiKey, cancellationToken).ConfigureAwait(false);
             var token = (await response.Content.ReadFromJsonAsync<IssueTokenResponse>(cancellationToken).ConfigureAwait(false))!.AccessToken;
 
             var socket = new ClientWebSocket();

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using RoamingHub.Contracts;
 using RoamingHub.LoadTests.Fleet;
 using RoamingHub.LoadTests.Measurement;
@@ -70,23 +69,13 @@ internal static class GroupMessagesScenario
             var members = Enumerable.Range(first, options.GroupSize).ToList();
             var group = new LoadGroup($"{options.RunId}-g{groups.Count}", members);
             var node = options.Nodes[groups.Count % options.Nodes.Count];
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, AdminApi.Groups))
+            var create = new CreateGroupRequest
             {
-                Content = JsonContent.Create(new CreateGroupRequest
-                {
-                    GroupId = group.Id,
-                    Owner = fleet.UserId(first),
-                    Members = [.. members.Skip(1).Select(fleet.UserId)],
-                }),
+                GroupId = group.Id,
+                Owner = fleet.UserId(first),
+                Members = [.. members.Skip(1).Select(fleet.UserId)],
             };
-            request.Headers.Add(AdminApi.ApiKeyHeader, options.AdminApiKey);
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                var problem = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw new InvalidOperationException($"POST {AdminApi.Groups} on {node} answered {(int)response.StatusCode}: {problem}");
-            }
-
+            using var response = await AdminRequests.PostAsync(http, node, AdminApi.Groups, create, options.AdminApiKey, cancellationToken).ConfigureAwait(false);
             groups.Add(group);
         }
 

@@ -169,7 +169,6 @@ public sealed class EventSequencerTests : IAsyncLifetime
     private static MultiDeviceEvent Event(long seq) =>
         new() { Seq = seq, Operation = MultiDeviceOperations.ConversationPinned, ConversationId = $"c{seq}" };
 
-    /// <summary>Live pushes from other devices, in the order they arrive.</summary>
     [Fact]
     public async Task With_a_grace_a_push_overtaken_by_a_later_one_is_waited_for_instead_of_fetched()
     {
@@ -206,6 +205,7 @@ public sealed class EventSequencerTests : IAsyncLifetime
         Assert.Equal(3, _sequencer.LastSeq);
     }
 
+    /// <summary>Live pushes from other devices, in the order they arrive.</summary>
     private void Push(params long[] seqs)
     {
         foreach (var seq in seqs)

@@ -18,8 +18,8 @@ internal static class TouchConversationScript
     public static Touch For(RedisStoreContext store, StoredMessage message, long position, byte[] blob, bool updateList, long now) =>
         new(store, message, position, RedisProtocol.WritePositionedMessage(position, blob), updateList, now);
 
-    /// <summary>One message's touches; see <see cref="For"/>.</summary>
-    public sealed class Touch(RedisStoreContext store, StoredMessage message, long position, byte[] positionedMessage, bool updateList, long now)
+    /// <summary>One message's touches; see <see cref="For"/>. Not for concurrent use: one caller starts every participant's call.</summary>
+    internal sealed class Touch(RedisStoreContext store, StoredMessage message, long position, byte[] positionedMessage, bool updateList, long now)
     {
         private readonly Dictionary<(string Member, bool CountUnread), RedisValue[]> _arguments = [];
         private readonly RedisValue _bounds = store.UserBounds(now);

@@ -60,21 +60,13 @@ public sealed class TraceTests
     {
         var spans = new Spans();
         using var node = TracedNode(0, spans);
-        using var http = node.CreateHttpClient();
-        var trace = ActivityTraceId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Post, AdminApi.Messages)
         {
             Content = JsonContent.Create(new AdminSendMessageRequest { From = TestIds.User("system"), To = TestIds.User("alice"), ChatType = ChatTypes.SingleChat, Type = "notice", Body = "hello" }),
         };
-        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
-        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-
-        // Parent-based: the caller sampled the trace, so it is kept whatever the ratio. The server ends the request's
-        // span after the answer has left, so it may come a moment after the answer.
-        var mine = (await spans.WaitForAsync(all => all.Any(s => s.TraceId == trace && s.Kind == ActivityKind.Server))).Where(s => s.TraceId == trace).ToList();
+        // Parent-based: the caller sampled the trace, so it is kept whatever the ratio.
+        var mine = await SendInSampledTraceAsync(node, request, spans);
         var served = Assert.Single(mine, s => s.Kind == ActivityKind.Server);
         Assert.Equal("/api/messages", served.GetTagItem("url.path"));
         var send = Assert.Single(mine, s => s.ParentSpanId == served.SpanId);
@@ -87,16 +79,10 @@ public sealed class TraceTests
     {
         var spans = new Spans();
         using var node = TracedNode(0, spans);
-        using var http = node.CreateHttpClient();
-        var (alice, trace) = (TestIds.User("alice"), ActivityTraceId.CreateRandom());
+        var alice = TestIds.User("alice");
         using var request = new HttpRequestMessage(HttpMethod.Get, AdminApi.Conversations(alice));
-        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
-        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-
-        var mine = (await spans.WaitForAsync(all => all.Any(s => s.TraceId == trace && s.Kind == ActivityKind.Server))).Where(s => s.TraceId == trace).ToList();
+        var mine = await SendInSampledTraceAsync(node, request, spans);
         var served = Assert.Single(mine, s => s.Kind == ActivityKind.Server);
         Assert.Equal("/api/users/{userId}/conversations", served.GetTagItem("url.path"));
         Assert.DoesNotContain(mine.SelectMany(s => s.TagObjects), tag => tag.Value is string value && value.Contains(alice, StringComparison.Ordinal));
@@ -112,6 +98,21 @@ public sealed class TraceTests
         await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
 
         Assert.DoesNotContain(spans.Snapshot(), s => s.Source.Name == "RoamingHub");
+    }
+
+    /// <summary>
+    /// Sends an admin <paramref name="request"/> in a trace its caller sampled, and answers that trace's spans once the
+    /// request's own is there (the server ends it after the answer has left, so it may come a moment later).
+    /// </summary>
+    private static async Task<List<Activity>> SendInSampledTraceAsync(RoamingNode node, HttpRequestMessage request, Spans spans)
+    {
+        using var http = node.CreateHttpClient();
+        var trace = ActivityTraceId.CreateRandom();
+        request.Headers.Add(AdminApi.ApiKeyHeader, AuthOptions.SampleAdminApiKey);
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return [.. (await spans.WaitForAsync(all => all.Any(s => s.TraceId == trace && s.Kind == ActivityKind.Server))).Where(s => s.TraceId == trace)];
     }
 
     /// <summary>A node on Redis with traces on at <paramref name="ratio"/> (to an OTLP endpoint nobody listens on), its spans also kept in <paramref name="spans"/>.</summary>

@@ -2,67 +2,22 @@
 // with @roaminghub/client, and keeps a model of the user's conversations that it changes from the stream's entries
 // (or refetches, where an entry does not say enough), so two tabs of one user show each other's pins, reads and
 // deletions. Built into src/RoamingHub.Server/Playground/playground.js by `npm run build:playground`.
-import { RoamingHubClient, RoamingHubError } from "@roaminghub/client";
-
-type ChatType = "singleChat" | "groupChat";
-
-interface Message {
-  msgId: string;
-  conversationId: string;
-  chatType: ChatType;
-  from: string;
-  to: string;
-  timestamp: number;
-  type: string;
-  body: string;
-  seq?: number | null;
-  epoch?: string | null;
-}
-
-interface Conversation {
-  conversationId: string;
-  chatType: ChatType;
-  lastMessage: Message | null;
-  activityTime: number;
-  createdTime: number;
-  isPinned: boolean;
-  pinnedTime: number | null;
-  unreadCount: number;
-  ext: string | null;
-  peerReadTimestamp: number | null;
-}
-
-interface MultiDeviceEvent {
-  seq: number;
-  operation: string;
-  conversationId: string;
-  chatType: ChatType | "";
-  timestamp: number;
-  fromDeviceId: string;
-  pinnedTime?: number | null;
-  beforeTimestamp?: number | null;
-  msgIds?: string[] | null;
-  deleteRoam?: boolean | null;
-  readTimestamp?: number | null;
-  ext?: string | null;
-  message?: Message | null;
-}
-
-interface ReadAck {
-  conversationId: string;
-  chatType: ChatType;
-  readTimestamp: number;
-  seq?: number | null;
-}
-
-interface Page<T> {
-  data: T[];
-  cursor: string | null;
-}
+import {
+  ChatTypes,
+  HistoryDirections,
+  MultiDeviceOperations,
+  RoamingHubClient,
+  RoamingHubError,
+  newClientId,
+  type Conversation,
+  type Message,
+  type MultiDeviceEvent,
+  type ReadAck,
+} from "@roaminghub/client";
 
 /** What a call that changes state answers besides its own fields: the seq of the entry it made, or null. */
 interface Entry {
-  seq?: number | null;
+  seq: number | null;
 }
 
 const ListPageSize = 20;
@@ -116,7 +71,7 @@ let me = { user: "", device: "" };
 let conversations = new Map<string, Conversation>();
 let listCursor: string | null = null;
 let listPagesLoaded = 0;
-let open: { chatType: ChatType; conversationId: string } | null = null;
+let open: { chatType: string; conversationId: string } | null = null;
 /** The open conversation's loaded messages, oldest first. */
 let history: Message[] = [];
 let historyCursor: string | null = null;
@@ -153,15 +108,17 @@ async function signIn(user: string, device: string, protocol: "messagepack" | "j
     automaticReconnect: true,
     onPositionChanged: () => renderPosition(),
   });
-  hub.on("message", (message) => onMessage(message as unknown as Message, "push"));
-  hub.on("event", (event) => onEvent(event as unknown as MultiDeviceEvent));
-  hub.on("readAck", (ack) => onReadAck(ack as unknown as ReadAck));
+  hub.on("message", (message) => onMessage(message, "push"));
+  hub.on("event", (event) => onEvent(event));
+  hub.on("readAck", (ack) => onReadAck(ack));
   hub.on("resyncRequired", () => {
     log({ operation: "RESYNC_REQUIRED", source: "resync", detail: "the stream no longer reaches this device's position: refetching" });
     void act(reloadEverything);
   });
   hub.on("catchUpFailed", (error) => log({ operation: "CATCH_UP_FAILED", source: "resync", detail: describe(error) }));
   hub.on("stateChanged", () => renderState());
+  // Stopped for good by a refusal (an expired token, say): say why, and let the user sign in again.
+  hub.on("closed", (error) => showError(`Disconnected: ${error.message}`));
   client = hub;
   renderState();
   try {
@@ -211,7 +168,7 @@ async function reloadLists() {
   const fresh = new Map<string, Conversation>();
   let cursor: string | null = null;
   for (let page = 0; page < 10; page++) {
-    const pinned = await call<Page<Conversation>>(hub.fetchPinnedConversations({ ...(cursor ? { cursor } : {}), pageSize: 50 }));
+    const pinned = await hub.fetchPinnedConversations({ ...(cursor ? { cursor } : {}), pageSize: 50 });
     for (const c of pinned.data) if (c.isPinned) fresh.set(keyOf(c.chatType, c.conversationId), c);
     cursor = pinned.cursor;
     if (!cursor) break;
@@ -221,7 +178,7 @@ async function reloadLists() {
   const pages = Math.max(1, listPagesLoaded);
   listPagesLoaded = 0;
   for (let page = 0; page < pages; page++) {
-    const list = await call<Page<Conversation>>(hub.fetchConversations({ ...(cursor ? { cursor } : {}), pageSize: ListPageSize }));
+    const list = await hub.fetchConversations({ ...(cursor ? { cursor } : {}), pageSize: ListPageSize });
     for (const c of list.data) fresh.set(keyOf(c.chatType, c.conversationId), c);
     listPagesLoaded++;
     cursor = list.cursor;
@@ -239,7 +196,7 @@ async function reloadLists() {
 
 async function loadMoreConversations() {
   if (!listCursor) return;
-  const page = await call<Page<Conversation>>(connected().fetchConversations({ cursor: listCursor, pageSize: ListPageSize }));
+  const page = await connected().fetchConversations({ cursor: listCursor, pageSize: ListPageSize });
   for (const c of page.data) conversations.set(keyOf(c.chatType, c.conversationId), c);
   listCursor = page.cursor;
   listPagesLoaded++;
@@ -257,13 +214,13 @@ let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 function refreshUnreadSummary() {
   clearTimeout(summaryTimer);
   summaryTimer = setTimeout(() => void act(async () => {
-    const summary = await call<{ totalUnread: number }>(connected().getUnreadSummary());
+    const summary = await connected().getUnreadSummary();
     ui.unreadTotal.textContent = `${summary.totalUnread} unread`;
     ui.unreadTotal.dataset.total = String(summary.totalUnread);
   }), 100);
 }
 
-function stub(chatType: ChatType, conversationId: string, time: number): Conversation {
+function stub(chatType: string, conversationId: string, time: number): Conversation {
   return {
     conversationId, chatType, lastMessage: null, activityTime: time, createdTime: time,
     isPinned: false, pinnedTime: null, unreadCount: 0, ext: null, peerReadTimestamp: null,
@@ -299,13 +256,13 @@ function onMessage(message: Message, source: "push" | "own") {
 }
 
 function onEvent(event: MultiDeviceEvent) {
-  if (event.operation === "MESSAGE") {
+  if (event.operation === MultiDeviceOperations.Message) {
     if (event.message) onMessage(event.message, "push");
     else log({ seq: event.seq, operation: "MESSAGE", source: "push", detail: "a message this user can no longer see" });
     return;
   }
-  if (event.operation === "PEER_READ") {
-    onReadAck({ conversationId: event.conversationId, chatType: "singleChat", readTimestamp: event.readTimestamp ?? 0, seq: event.seq });
+  if (event.operation === MultiDeviceOperations.PeerRead) {
+    onReadAck({ conversationId: event.conversationId, chatType: ChatTypes.SingleChat, readTimestamp: event.readTimestamp ?? 0, seq: event.seq, epoch: event.epoch });
     return;
   }
 
@@ -314,35 +271,35 @@ function onEvent(event: MultiDeviceEvent) {
   const key = keyOf(event.chatType, event.conversationId);
   const conversation = conversations.get(key);
   switch (event.operation) {
-    case "CONVERSATION_PINNED":
+    case MultiDeviceOperations.ConversationPinned:
       if (conversation) Object.assign(conversation, { isPinned: true, pinnedTime: event.pinnedTime ?? event.timestamp });
       else scheduleReload();
       break;
-    case "CONVERSATION_UNPINNED":
+    case MultiDeviceOperations.ConversationUnpinned:
       if (conversation) Object.assign(conversation, { isPinned: false, pinnedTime: null });
       break;
-    case "CONVERSATION_READ":
+    case MultiDeviceOperations.ConversationRead:
       if (conversation) {
         const read = event.readTimestamp ?? event.timestamp;
         if (!conversation.lastMessage || conversation.lastMessage.timestamp <= read) conversation.unreadCount = 0;
         else scheduleReload();
       }
       break;
-    case "ALL_CONVERSATIONS_READ":
+    case MultiDeviceOperations.AllConversationsRead:
       for (const c of conversations.values()) c.unreadCount = 0;
       break;
-    case "CONVERSATION_EXT_UPDATED":
+    case MultiDeviceOperations.ConversationExtUpdated:
       if (conversation) conversation.ext = event.ext ?? null;
       break;
-    case "CONVERSATION_DELETED":
-    case "REMOVED_FROM_GROUP":
+    case MultiDeviceOperations.ConversationDeleted:
+    case MultiDeviceOperations.RemovedFromGroup:
       conversations.delete(key);
       if (isOpen(event.chatType, event.conversationId)) {
-        if (event.operation === "REMOVED_FROM_GROUP") closeConversation();
+        if (event.operation === MultiDeviceOperations.RemovedFromGroup) closeConversation();
         else if (event.deleteRoam !== false) { history = []; historyCursor = null; }
       }
       break;
-    case "deleteRoaming":
+    case MultiDeviceOperations.DeleteRoaming:
       if (isOpen(event.chatType, event.conversationId)) {
         hideMessages(event.msgIds ?? null, event.beforeTimestamp ?? null);
       }
@@ -357,24 +314,24 @@ function onEvent(event: MultiDeviceEvent) {
 
 function onReadAck(ack: ReadAck) {
   log({ seq: ack.seq, operation: "PEER_READ", source: "push", detail: `${ack.conversationId} read up to ${time(ack.readTimestamp)}` });
-  const conversation = conversations.get(keyOf("singleChat", ack.conversationId));
+  const conversation = conversations.get(keyOf(ChatTypes.SingleChat, ack.conversationId));
   if (conversation) conversation.peerReadTimestamp = Math.max(conversation.peerReadTimestamp ?? 0, ack.readTimestamp);
-  if (isOpen("singleChat", ack.conversationId)) renderHistory(false);
+  if (isOpen(ChatTypes.SingleChat, ack.conversationId)) renderHistory(false);
 }
 
 function describeEvent(event: MultiDeviceEvent): string {
   const what = event.conversationId ? `${event.conversationId}` : "every conversation";
   const extra =
-    event.operation === "deleteRoaming" ? (event.msgIds ? `, ${event.msgIds.length} message(s)` : `, up to ${time(event.beforeTimestamp ?? 0)}`)
-    : event.operation === "CONVERSATION_DELETED" ? (event.deleteRoam ? ", history hidden" : "")
-    : event.operation === "CONVERSATION_EXT_UPDATED" ? `, ext ${JSON.stringify(event.ext)}`
+    event.operation === MultiDeviceOperations.DeleteRoaming ? (event.msgIds ? `, ${event.msgIds.length} message(s)` : `, up to ${time(event.beforeTimestamp ?? 0)}`)
+    : event.operation === MultiDeviceOperations.ConversationDeleted ? (event.deleteRoam ? ", history hidden" : "")
+    : event.operation === MultiDeviceOperations.ConversationExtUpdated ? `, ext ${JSON.stringify(event.ext)}`
     : "";
   return `${what}${extra} · from ${event.fromDeviceId}`;
 }
 
 // ---- the open conversation ----
 
-async function openConversation(chatType: ChatType, conversationId: string) {
+async function openConversation(chatType: string, conversationId: string) {
   open = { chatType, conversationId };
   history = [];
   historyCursor = null;
@@ -392,10 +349,10 @@ function closeConversation() {
   renderChat();
 }
 
-async function loadHistory(chatType: ChatType, conversationId: string, older = false) {
-  const page = await call<Page<Message>>(connected().fetchHistoryMessages({
-    conversationId, chatType, direction: "up", pageSize: HistoryPageSize, ...(older && historyCursor ? { cursor: historyCursor } : {}),
-  }));
+async function loadHistory(chatType: string, conversationId: string, older = false) {
+  const page = await connected().fetchHistoryMessages({
+    conversationId, chatType, direction: HistoryDirections.Up, pageSize: HistoryPageSize, ...(older && historyCursor ? { cursor: historyCursor } : {}),
+  });
   if (!isOpen(chatType, conversationId)) return;
   const known = new Set(history.map((m) => m.msgId));
   const fetched = page.data.filter((m) => !known.has(m.msgId)).reverse();
@@ -419,7 +376,7 @@ function hideMessages(msgIds: string[] | null, beforeTimestamp: number | null) {
 
 async function send(body: string) {
   if (!open) return;
-  const message = await call<Message>(connected().sendMessage({ to: open.conversationId, chatType: open.chatType, body, clientMsgId: newId() }));
+  const message = await connected().sendMessage({ to: open.conversationId, chatType: open.chatType, body, clientMsgId: newClientId() });
   onMessage(message, "own");
 }
 
@@ -428,7 +385,7 @@ async function togglePin() {
   const current = conversations.get(keyOf(open.chatType, open.conversationId));
   const isPinned = !(current?.isPinned ?? false);
   const result =
-    await call<Entry & { isPinned: boolean; pinnedTime: number | null }>(connected().pinConversation({ conversationId: open.conversationId, chatType: open.chatType, isPinned }));
+    await connected().pinConversation({ conversationId: open.conversationId, chatType: open.chatType, isPinned });
   const key = keyOf(open.chatType, open.conversationId);
   const conversation = conversations.get(key) ?? stub(open.chatType, open.conversationId, result.pinnedTime ?? Date.now());
   Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
@@ -441,7 +398,7 @@ async function togglePin() {
 async function markRead() {
   if (!open) return;
   const result =
-    await call<Entry & { unreadCount: number }>(connected().markConversationRead({ conversationId: open.conversationId, chatType: open.chatType }));
+    await connected().markConversationRead({ conversationId: open.conversationId, chatType: open.chatType });
   const conversation = conversations.get(keyOf(open.chatType, open.conversationId));
   if (conversation) conversation.unreadCount = result.unreadCount;
   own(result, "CONVERSATION_READ", open.conversationId);
@@ -450,7 +407,7 @@ async function markRead() {
 }
 
 async function markAllRead() {
-  const result = await call<Entry>(connected().markAllConversationsRead());
+  const result = await connected().markAllConversationsRead();
   for (const c of conversations.values()) c.unreadCount = 0;
   own(result, "ALL_CONVERSATIONS_READ", "every conversation");
   renderList();
@@ -461,7 +418,7 @@ async function deleteSelected() {
   if (!open || selected.size === 0) return;
   const msgIds = [...selected];
   const result =
-    await call<Entry & { msgIds: string[] | null }>(connected().deleteRemoteMessagesWithIds({ conversationId: open.conversationId, chatType: open.chatType, msgIds }));
+    await connected().deleteRemoteMessagesWithIds({ conversationId: open.conversationId, chatType: open.chatType, msgIds });
   // Those already hidden are gone for this user as well, so every selected one leaves the page.
   hideMessages(msgIds, null);
   own(result, "deleteRoaming", `${open.conversationId}, ${result.msgIds?.length ?? 0} message(s)`);
@@ -470,9 +427,9 @@ async function deleteSelected() {
 
 async function clearHistory() {
   if (!open) return;
-  const newest = history.length > 0 ? history[history.length - 1].timestamp : Date.now();
+  const newest = history.at(-1)?.timestamp ?? Date.now();
   const result =
-    await call<Entry & { beforeTimestamp: number | null }>(connected().deleteRemoteMessagesBefore({ conversationId: open.conversationId, chatType: open.chatType, timestamp: newest }));
+    await connected().deleteRemoteMessagesBefore({ conversationId: open.conversationId, chatType: open.chatType, timestamp: newest });
   hideMessages(null, result.beforeTimestamp ?? newest);
   own(result, "deleteRoaming", `${open.conversationId}, up to ${time(result.beforeTimestamp ?? newest)}`);
   scheduleReload();
@@ -482,7 +439,7 @@ async function deleteConversation() {
   if (!open) return;
   const deleteRoam = ui.deleteRoam.checked;
   const { chatType, conversationId } = open;
-  const result = await call<Entry>(connected().deleteRemoteConversation({ conversationId, chatType, deleteRoam }));
+  const result = await connected().deleteRemoteConversation({ conversationId, chatType, deleteRoam });
   conversations.delete(keyOf(chatType, conversationId));
   own(result, "CONVERSATION_DELETED", `${conversationId}${deleteRoam ? ", history hidden" : ""}`);
   closeConversation();
@@ -522,7 +479,7 @@ function renderList() {
     item.dataset.unread = String(c.unreadCount);
     item.setAttribute("aria-current", String(isOpen(c.chatType, c.conversationId)));
     const name = element("span", { className: "name", text: c.conversationId });
-    if (c.chatType === "groupChat") name.append(" ", element("span", { className: "kind", text: "group" }));
+    if (c.chatType === ChatTypes.GroupChat) name.append(" ", element("span", { className: "kind", text: "group" }));
     if (c.isPinned) name.append(" ", element("span", { className: "pin", testid: "conversation-pinned", text: "pinned" }));
     const unread = element("span", { className: "unread", testid: "conversation-unread", text: String(c.unreadCount) });
     unread.dataset.count = String(c.unreadCount);
@@ -542,7 +499,7 @@ function renderChat() {
   ui.openConversation.hidden = open === null;
   if (!open) return;
   const conversation = conversations.get(keyOf(open.chatType, open.conversationId));
-  ui.title.textContent = open.chatType === "groupChat" ? `${open.conversationId} (group)` : open.conversationId;
+  ui.title.textContent = open.chatType === ChatTypes.GroupChat ? `${open.conversationId} (group)` : open.conversationId;
   ui.pinToggle.textContent = conversation?.isPinned ? "Unpin" : "Pin";
   ui.pinToggle.dataset.pinned = String(conversation?.isPinned ?? false);
   ui.markRead.disabled = !conversation;
@@ -623,11 +580,6 @@ const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digi
 
 // ---- plumbing ----
 
-/** The client's typed result, read as the shape this page uses (the same JSON shape, see docs/protocol.md). */
-async function call<T>(pending: Promise<unknown>): Promise<T> {
-  return await pending as T;
-}
-
 function describe(error: unknown): string {
   if (error instanceof RoamingHubError) return error.message;
   if (error instanceof Error) return error.message;
@@ -640,18 +592,15 @@ async function act(action: () => Promise<void>) {
   try {
     await action();
   } catch (error) {
-    ui.error.textContent = describe(error);
-    ui.error.hidden = false;
-    clearTimeout(errorTimer);
-    errorTimer = setTimeout(() => { ui.error.hidden = true; }, 10_000);
+    showError(describe(error));
   }
 }
 
-function newId(): string {
-  // crypto.randomUUID needs a secure context, which a page opened over plain http on another host is not.
-  return typeof crypto.randomUUID === "function" && isSecureContext
-    ? crypto.randomUUID()
-    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+function showError(text: string) {
+  ui.error.textContent = text;
+  ui.error.hidden = false;
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => { ui.error.hidden = true; }, 10_000);
 }
 
 // ---- wiring ----
@@ -670,7 +619,7 @@ ui.newConversation.addEventListener("submit", (e) => {
   e.preventDefault();
   const form = new FormData(ui.newConversation);
   const peer = String(form.get("peer")).trim().toLowerCase();
-  const chatType: ChatType = form.get("chatType") === "groupChat" ? "groupChat" : "singleChat";
+  const chatType = form.get("chatType") === ChatTypes.GroupChat ? ChatTypes.GroupChat : ChatTypes.SingleChat;
   if (!peer) return;
   ui.newConversation.reset();
   void act(() => openConversation(chatType, peer));

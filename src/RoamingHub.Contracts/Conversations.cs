@@ -10,6 +10,8 @@ public sealed record FetchConversationsRequest
     [Key("cursor")] public string? Cursor { get; init; }
     /// <summary>1–50; 20 when omitted.</summary>
     [Key("pageSize")] public int? PageSize { get; init; }
+    /// <summary><c>FetchConversations</c> only: just the conversations carrying this mark (0–19), newest activity first.</summary>
+    [Key("mark")] public int? Mark { get; init; }
 }
 
 /// <summary>One page of a list; <see cref="Cursor"/> is null when there is no more.</summary>
@@ -37,6 +39,24 @@ public sealed record Conversation
     [Key("ext")] public string? Ext { get; init; }
     /// <summary>Single chat: the other participant has read every message up to this time; null until they read.</summary>
     [Key("peerReadTimestamp")] public long? PeerReadTimestamp { get; init; }
+    /// <summary>Do not disturb: true while muted, false once <see cref="MutedUntil"/> has passed.</summary>
+    [Key("muted")] public bool Muted { get; init; }
+    /// <summary>While muted: when the mute ends by itself, Unix ms; null for a mute without an end, or when not muted.</summary>
+    [Key("mutedUntil")] public long? MutedUntil { get; init; }
+    /// <summary>Marked as unread by the user, until <c>MarkConversationRead</c> or <c>MarkAllConversationsRead</c>.</summary>
+    [Key("markedUnread")] public bool MarkedUnread { get; init; }
+    /// <summary>The user's marks (labels) on the conversation, 0–19, ascending.</summary>
+    [Key("marks")] public IReadOnlyList<int> Marks { get; init; } = [];
+
+    /// <summary>Value equality including the marks, so conversations compare as the values they are.</summary>
+    public bool Equals(Conversation? other) =>
+        other is not null && ConversationId == other.ConversationId && ChatType == other.ChatType && LastMessage == other.LastMessage
+        && ActivityTime == other.ActivityTime && CreatedTime == other.CreatedTime && IsPinned == other.IsPinned
+        && PinnedTime == other.PinnedTime && UnreadCount == other.UnreadCount && Ext == other.Ext
+        && PeerReadTimestamp == other.PeerReadTimestamp && Muted == other.Muted && MutedUntil == other.MutedUntil
+        && MarkedUnread == other.MarkedUnread && (Marks ?? []).SequenceEqual(other.Marks ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(ConversationId, ChatType, ActivityTime, UnreadCount);
 }
 
 /// <summary>Arguments of <c>PinConversation</c>.</summary>

@@ -62,6 +62,10 @@ public static class HubMethods
     public const string MarkAllConversationsRead = nameof(MarkAllConversationsRead);
     public const string GetUnreadSummary = nameof(GetUnreadSummary);
     public const string UpdateConversationExt = nameof(UpdateConversationExt);
+    public const string GetConversation = nameof(GetConversation);
+    public const string SetConversationMuted = nameof(SetConversationMuted);
+    public const string MarkConversationUnread = nameof(MarkConversationUnread);
+    public const string SetConversationMarks = nameof(SetConversationMarks);
 }
 
 /// <summary>Client methods the server invokes.</summary>
@@ -116,6 +120,18 @@ public static class MultiDeviceOperations
 
     /// <summary>This user was removed from the group (or the group was deleted): it left the list and its history is closed.</summary>
     public const string RemovedFromGroup = "REMOVED_FROM_GROUP";
+
+    /// <summary>The conversation was muted, until <c>mutedUntil</c> when it is set.</summary>
+    public const string ConversationMuted = "CONVERSATION_MUTED";
+
+    /// <summary>The conversation was unmuted.</summary>
+    public const string ConversationUnmuted = "CONVERSATION_UNMUTED";
+
+    /// <summary>The conversation was marked unread; <c>CONVERSATION_READ</c> or <c>ALL_CONVERSATIONS_READ</c> clears the mark.</summary>
+    public const string ConversationMarkedUnread = "CONVERSATION_MARKED_UNREAD";
+
+    /// <summary>The conversation's marks changed to <c>marks</c>.</summary>
+    public const string ConversationMarksUpdated = "CONVERSATION_MARKS_UPDATED";
 
     /// <summary>In replay: a message this user received or sent from another device, whole in <c>message</c> (null when this user can no longer see it).</summary>
     public const string Message = "MESSAGE";

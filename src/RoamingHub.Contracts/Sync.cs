@@ -35,6 +35,10 @@ public sealed record MultiDeviceEvent
     [Key("epoch")] public string? Epoch { get; init; }
     /// <summary>For <c>MESSAGE</c>: the whole message as this user sees it; null when this user can no longer see it (past retention, a deleted group, hidden by a one-way deletion).</summary>
     [Key("message")] public Message? Message { get; init; }
+    /// <summary>For <c>CONVERSATION_MUTED</c>: when the mute ends by itself; null for a mute without an end.</summary>
+    [Key("mutedUntil")] public long? MutedUntil { get; init; }
+    /// <summary>For <c>CONVERSATION_MARKS_UPDATED</c>: the conversation's marks now, ascending.</summary>
+    [Key("marks")] public IReadOnlyList<int>? Marks { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
@@ -42,7 +46,8 @@ public sealed record MultiDeviceEvent
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
         && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch && Message == other.Message
-        && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
+        && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []) && MutedUntil == other.MutedUntil
+        && (Marks is null ? other.Marks is null : other.Marks is not null && Marks.SequenceEqual(other.Marks));
 
     public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);
 }

@@ -52,7 +52,10 @@ public sealed record MarkAllReadResult
 public sealed record UnreadSummary
 {
     [Key("totalUnread")] public long TotalUnread { get; init; }
+    /// <summary>Conversations with unread messages, and those marked unread that have none.</summary>
     [Key("conversationsWithUnread")] public long ConversationsWithUnread { get; init; }
+    /// <summary>Unread messages outside muted conversations: the badge of an app whose muted conversations do not ring.</summary>
+    [Key("totalUnreadUnmuted")] public long TotalUnreadUnmuted { get; init; }
 }
 
 /// <summary>Pushed as <c>onReadAck</c> to the other participant of a single chat.</summary>

@@ -61,6 +61,9 @@ internal static class TelemetryExtensions
                     .AddAspNetCoreInstrumentation(aspNetCore =>
                     {
                         aspNetCore.Filter = http => IsTracedRequest(http.Request.Path);
+                        // SignalR's own span per hub call would be a second root beside ours (DeviceHub/<method>), made
+                        // for every call, sampled or not: it was two thirds of what tracing allocated per call.
+                        aspNetCore.EnableAspNetCoreSignalRSupport = false;
                         // Admin paths hold user, group and conversation ids: a span keeps the route's template instead.
                         aspNetCore.EnrichWithHttpResponse = (activity, response) =>
                         {

@@ -173,6 +173,18 @@ internal sealed class DeviceHub(
     public async Task<UpdateExtResult> UpdateConversationExt(UpdateConversationExtRequest? request) =>
         await mediator.Send(new UpdateConversationExt(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
+    public async Task<Conversation> GetConversation(GetConversationRequest? request) =>
+        await mediator.Send(new GetConversation(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<MuteResult> SetConversationMuted(SetConversationMutedRequest? request) =>
+        await mediator.Send(new SetConversationMuted(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<MarkUnreadResult> MarkConversationUnread(MarkConversationUnreadRequest? request) =>
+        await mediator.Send(new MarkConversationUnread(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<MarksResult> SetConversationMarks(SetConversationMarksRequest? request) =>
+        await mediator.Send(new SetConversationMarks(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
     private static T Required<T>(T? request) where T : class =>
         request ?? throw RoamingException.InvalidArgument("The method's argument object is required.");
 }

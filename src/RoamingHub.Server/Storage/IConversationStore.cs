@@ -45,7 +45,10 @@ internal interface IConversationStore
     /// </summary>
     ValueTask<MarkAllReadOutcome> MarkAllConversationsReadAsync(string userId, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
-    /// <summary>The user's unread badge, O(1).</summary>
+    /// <summary>
+    /// The user's unread badge at <paramref name="now"/>: O(1), plus the conversations that have settings (muted ones
+    /// leave <c>totalUnreadUnmuted</c>, and one marked unread without unread messages counts as one with unread).
+    /// </summary>
     ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken);
 
     /// <summary>Sets (or, with null, clears) the user's extension field of a conversation; logs <c>CONVERSATION_EXT_UPDATED</c> when it changed. Throws <c>NOT_FOUND</c>.</summary>
@@ -60,12 +63,15 @@ internal enum ConversationList
 
     /// <summary>Pinned conversations, by pin time.</summary>
     Pinned,
+
+    /// <summary>The conversations that carry one mark, by last activity (<see cref="IConversationSettingsStore"/>).</summary>
+    Marked,
 }
 
 /// <summary>A conversation entry of a user, before it is shaped for the wire.</summary>
 internal sealed record ConversationEntry(
     ConversationRef Conversation, long ActivityTime, long CreatedTime, long? PinnedTime, StoredMessage? LastMessage,
-    int UnreadCount = 0, long? PeerReadTimestamp = null, string? Ext = null);
+    int UnreadCount = 0, long? PeerReadTimestamp = null, string? Ext = null, ConversationSettings? Settings = null);
 
 internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
 

@@ -39,7 +39,7 @@ public sealed class WireShapeTests : IClassFixture<WireShapeTests.Node>
         Assert.Equal((2L, (string?)sent["result"]!["epoch"]), ((long)pinned["result"]!["seq"]!, (string?)pinned["result"]!["epoch"]));
         Assert.True(JsonNode.DeepEquals(overJson["result"], overMessagePack["result"]), $"{overJson["result"]} != {overMessagePack["result"]}");
         var conversation = overJson["result"]!["data"]![0]!;
-        Assert.Equal(["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext", "peerReadTimestamp"], Keys(conversation));
+        Assert.Equal(["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext", "peerReadTimestamp", "muted", "mutedUntil", "markedUnread", "marks"], Keys(conversation));
         Assert.Equal(bob, (string?)conversation["conversationId"]);
         Assert.Equal("hi", (string?)conversation["lastMessage"]!["body"]);
     }

@@ -49,7 +49,7 @@ public sealed class UnreadAndGroupTests : IClassFixture<UnreadAndGroupTests.Clus
         }
 
         Assert.Equal(3, (await ConversationAsync(laptop, bob)).UnreadCount);
-        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await laptop.GetUnreadSummaryAsync());
+        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1, TotalUnreadUnmuted = 3 }, await laptop.GetUnreadSummaryAsync());
 
         var read = await phone.MarkConversationReadAsync(new MarkConversationReadRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat });
 

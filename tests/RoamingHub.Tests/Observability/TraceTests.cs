@@ -51,6 +51,9 @@ public sealed class TraceTests
 
         Assert.Contains(all, s => s.OperationName == "DeviceHub/SyncEvents" && s.Status == ActivityStatusCode.Error && (string?)s.GetTagItem("error.type") == "INVALID_ARGUMENT");
 
+        // One trace per call: SignalR's own span of the same call is not made, sampled or not.
+        Assert.DoesNotContain(all, s => s.Source.Name.StartsWith("Microsoft.AspNetCore.SignalR", StringComparison.Ordinal));
+
         // Nothing a user sent or is named by is a tag.
         Assert.DoesNotContain(all.SelectMany(s => s.TagObjects), tag => tag.Value is string value && (value.Contains(alice, StringComparison.Ordinal) || value.Contains(opId, StringComparison.Ordinal)));
     }

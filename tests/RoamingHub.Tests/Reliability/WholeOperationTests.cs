@@ -114,6 +114,25 @@ public sealed class WholeOperationTests
     }
 
     [Fact]
+    public async Task A_change_of_marks_whose_answer_was_lost_answers_its_retry_with_the_marks_and_event_it_logged()
+    {
+        await using var setup = await PausedScriptSetup.StartAsync();
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var phone = await setup.Node.ConnectAsync(alice, "phone");
+        await phone.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "hi" });
+        var seqBefore = (await phone.GetSyncStateAsync()).LastSeq;
+        var request = new SetConversationMarksRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Add = [4], ClientOpId = "op-" + Guid.NewGuid().ToString("N") };
+
+        await setup.LoseTheAnswerAsync("set_conversation_marks.lua", () => phone.SetConversationMarksAsync(request), alice, seqBefore + 1);
+        var retry = await RetryWhileUnavailableAsync(() => phone.SetConversationMarksAsync(request));
+
+        var logged = Assert.Single((await phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = seqBefore })).Events);
+        Assert.Equal((MultiDeviceOperations.ConversationMarksUpdated, logged.Seq), (logged.Operation, retry.Seq!.Value));
+        Assert.Equal([4], logged.Marks!);
+        Assert.Equal([4], retry.Marks);
+    }
+
+    [Fact]
     public async Task A_deletion_by_id_that_failed_between_its_steps_is_finished_by_its_retry_and_reaches_the_other_devices()
     {
         using var redis = ConnectionMultiplexer.Connect(RedisServer.Instance.ConnectionString);

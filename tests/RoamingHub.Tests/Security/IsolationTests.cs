@@ -103,6 +103,9 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
             new(HubMethods.SyncEvents, "events since 0", new SyncEventsRequest { SinceSeq = 0 }, Answered, r => r.GetProperty("events").GetArrayLength() == 0),
             new(HubMethods.SyncEvents, "events since a seq in Alice's log", new SyncEventsRequest { SinceSeq = v.AliceLastSeq - 1 }, Answered, r => r.GetProperty("events").GetArrayLength() == 0),
             new(HubMethods.GetUnreadSummary, "the unread badge", null, Answered, r => r.GetProperty("totalUnread").GetInt64() == 0),
+            new(HubMethods.GetConversation, "Alice's conversation with Bob", new GetConversationRequest { ConversationId = v.Bob, ChatType = single }, ErrorCodes.NotFound),
+            new(HubMethods.GetConversation, "the group", new GetConversationRequest { ConversationId = v.Group, ChatType = group }, ErrorCodes.NotFound),
+            new(HubMethods.FetchConversations, "the conversations of a mark", new FetchConversationsRequest { Mark = 1 }, Answered, r => NoData(r)),
             new(HubMethods.FetchHistoryMessages, "history with Bob", History(v.Bob, single), Answered, r => NoData(r)),
             new(HubMethods.FetchHistoryMessages, "history with Bob from Alice's history cursor", History(v.Bob, single, v.HistoryCursor), ErrorCodes.InvalidArgument),
             new(HubMethods.FetchHistoryMessages, "history with Bob from Alice's cursor, downwards", History(v.Bob, single, v.HistoryCursor, HistoryDirections.Down), ErrorCodes.InvalidArgument),
@@ -127,6 +130,9 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
             new(HubMethods.UpdateConversationExt, "set ext on Alice's conversation with Bob", Ext(v.Bob, single, null), ErrorCodes.NotFound),
             new(HubMethods.UpdateConversationExt, "the same, replaying Alice's clientOpId", Ext(v.Bob, single, v.ClientOpId), ErrorCodes.NotFound),
             new(HubMethods.UpdateConversationExt, "set ext on the group", Ext(v.Group, group, null), ErrorCodes.NotFound),
+            new(HubMethods.SetConversationMuted, "mute that group", new SetConversationMutedRequest { ConversationId = v.Group, ChatType = group, Muted = true }, ErrorCodes.Forbidden),
+            new(HubMethods.MarkConversationUnread, "mark Alice's conversation with Bob unread", new MarkConversationUnreadRequest { ConversationId = v.Bob, ChatType = single }, ErrorCodes.NotFound),
+            new(HubMethods.SetConversationMarks, "mark Alice's conversation with Bob", new SetConversationMarksRequest { ConversationId = v.Bob, ChatType = single, Add = [1] }, ErrorCodes.NotFound),
             // The one write that names nobody: it may only ever touch the caller, even with Alice's clientOpId.
             new(HubMethods.MarkAllConversationsRead, "mark all read, replaying Alice's clientOpId", new MarkAllConversationsReadRequest { ClientOpId = v.ClientOpId }, Answered, r => r.GetProperty("seq").GetInt64() == 1),
         ];

@@ -34,7 +34,8 @@ public sealed class InMemoryBoundsTests
         _state = new InMemoryState(Options.Create(new RoamingOptions()));
         _store = new Stores(
             new InMemoryMessageStore(_state), new InMemoryConversationStore(_state), new InMemoryGroupStore(_state),
-            new InMemoryEventLog(_state), new InMemoryPresenceStore(_state), new InMemoryOperationStore(_state), new InMemorySendBudget(_state));
+            new InMemoryEventLog(_state), new InMemoryPresenceStore(_state), new InMemoryOperationStore(_state), new InMemorySendBudget(_state),
+            new InMemoryConversationSettingsStore(_state));
     }
 
     private static ConversationRef With(string user) => new(ChatTypes.SingleChat, user);

@@ -59,12 +59,21 @@ public sealed partial class RedisAllOrNothingTests
         ["heartbeat"] = s => s.Presence.HeartbeatAsync("node-1", T0, T0 + 11_000, T1, default).AsTask(),
         ["begin an operation"] = s => s.Operations.BeginOperationAsync(Alice, "PinConversation:op8", TimeSpan.FromSeconds(10), Window, default).AsTask(),
         ["abandon an operation"] = s => s.Operations.AbandonOperationAsync(Alice, "PinConversation:op1", default).AsTask(),
+        ["read one conversation"] = s => s.Settings.GetConversationAsync(Alice, With(Erin), T1, default).AsTask(),
+        ["read the unread badge"] = s => s.Conversations.GetUnreadSummaryAsync(Alice, T1, default).AsTask(),
+        ["mute a listed conversation"] = s => s.Settings.SetConversationMutedAsync(Alice, With(Bob), true, T1 + 60_000, Phone, T1, "SetConversationMuted:op9", default).AsTask(),
+        ["mute a new conversation in a full list"] = s => s.Settings.SetConversationMutedAsync(Alice, With(Frank), true, null, Phone, T1, null, default).AsTask(),
+        ["unmute"] = s => s.Settings.SetConversationMutedAsync(Alice, With(Carol), false, null, Phone, T1, null, default).AsTask(),
+        ["mark a conversation unread"] = s => s.Settings.MarkConversationUnreadAsync(Alice, With(Bob), Phone, T1, "MarkConversationUnread:op10", default).AsTask(),
+        ["change marks"] = s => s.Settings.SetConversationMarksAsync(Alice, With(Bob), 1 << 7, 1 << 1, Phone, T1, "SetConversationMarks:op11", default).AsTask(),
+        ["read the conversations of a mark"] = s => s.Settings.FetchMarkedConversationsAsync(Alice, Phone, 5, null, 1, T1, default).AsTask(),
     };
 
     /// <summary>
     /// Alice has four conversations (the most allowed here): Bob (pinned, an ext, unread messages, a peer read), the
     /// group, Carol and Erin, with read points, a kept outcome, a claim, a walk, a connection; Bob hid a message, Carol
-    /// hid the group's older messages, and two nodes have a heartbeat.
+    /// hid the group's older messages, and two nodes have a heartbeat. Bob and Erin carry marks, Carol is muted and
+    /// Erin marked unread.
     /// </summary>
     private static async Task BuildStateAsync(Stores s)
     {
@@ -86,6 +95,10 @@ public sealed partial class RedisAllOrNothingTests
         await s.Presence.TryAddConnectionAsync(Alice, new ConnectionRecord("node-1", "c1"), T0 + 11_000, LiveNodes, default);
         await s.Presence.HeartbeatAsync("node-2", T0, 0, T0 + 11_000, default);
         await s.Presence.HeartbeatAsync("node-1", T0, 0, T0 + 11_000, default);
+        await s.Settings.SetConversationMarksAsync(Alice, With(Bob), (1 << 1) | (1 << 5), 0, Phone, T0 + 11_500, null, default);
+        await s.Settings.SetConversationMarksAsync(Alice, With(Erin), 1 << 5, 0, Phone, T0 + 11_600, null, default);
+        await s.Settings.SetConversationMutedAsync(Alice, With(Carol), true, T1 + 60_000, Phone, T0 + 11_700, null, default);
+        await s.Settings.MarkConversationUnreadAsync(Alice, With(Erin), Phone, T0 + 11_800, null, default);
         await s.Conversations.FetchConversationsAsync(Alice, Phone, ConversationList.Active, null, 2, T0 + 12_000, default);
     }
 

@@ -57,6 +57,9 @@ public sealed class RedisKeyLifetimeTests() : RedisStoreTests(options => options
         await Store.Conversations.PinConversationAsync(_alice, ConversationRef.Group(_team), true, "phone", T0 + 4, null, default);
         await Store.Conversations.MarkConversationReadAsync(_bob, With(_alice), T0 + 5, "phone", T0 + 5, null, default);
         await Store.Conversations.UpdateConversationExtAsync(_alice, With(_bob), "ext", "phone", T0 + 6, null, default);
+        await Store.Settings.SetConversationMarksAsync(_alice, With(_bob), 1 << 3, 0, "phone", T0 + 6, null, default);
+        await Store.Settings.SetConversationMutedAsync(_bob, With(_alice), true, null, "phone", T0 + 6, null, default);
+        await Store.Settings.MarkConversationUnreadAsync(_bob, With(_alice), "phone", T0 + 6, null, default);
         await Store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, With(_alice), [toBob.Message.MsgId], "phone", T0 + 7, null, default);
         await Store.Messages.DeleteRemoteMessagesBeforeAsync(_carol, ConversationRef.Group(_team), T0 + 2, "phone", T0 + 7, null, default);
         await Store.Conversations.DeleteRemoteConversationAsync(_alice, With(_carol), deleteRoam: true, "phone", T0 + 8, null, default);

@@ -35,7 +35,7 @@ public abstract partial class StoreContract
 
         Assert.Equal(3, (await EntryAsync(store, _alice, _bob)).UnreadCount);
         Assert.Equal(6, (await EntryAsync(store, _bob, _alice)).UnreadCount);
-        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 6, ConversationsWithUnread = 1, TotalUnreadUnmuted = 6 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
         var read = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[4].Timestamp, "phone", T0 + 100, null, default);
 
@@ -54,7 +54,7 @@ public abstract partial class StoreContract
         Assert.NotNull(read.PeerEntry);
         Assert.Equal(3, (await EntryAsync(store, _bob, _alice)).UnreadCount);
         Assert.Equal(sent[4].Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
-        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 1, TotalUnreadUnmuted = 3 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
         var backwards = await store.Conversations.MarkConversationReadAsync(_bob, With(_alice), sent[1].Timestamp, "phone", T0 + 101, null, default);
         Assert.Equal((sent[4].Timestamp, 3, (MultiDeviceEvent?)null, (StreamEntryRef?)null), (backwards.ReadTimestamp, backwards.UnreadCount, backwards.Event, backwards.PeerEntry));
@@ -88,7 +88,7 @@ public abstract partial class StoreContract
         Assert.Equal(second.Timestamp, (await EntryAsync(store, _alice, _bob)).PeerReadTimestamp);
 
         Assert.Equal(1, (await EntryAsync(store, _bob, _alice)).UnreadCount);
-        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0 + 2, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1, TotalUnreadUnmuted = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0 + 2, default));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public abstract partial class StoreContract
             Assert.Equal(10, (await EntryAsync(store, _alice, peer, T0 + 30_000)).UnreadCount);
         }
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 40, ConversationsWithUnread = 4, TotalUnreadUnmuted = 40 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 
     [Fact]
@@ -218,12 +218,12 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft("p2", _alice, "2"), T0 + 3, true, default);
         await store.Messages.SendMessageAsync(Draft("p3", _alice, "3"), T0 + 4, true, default);
 
-        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 2, ConversationsWithUnread = 2, TotalUnreadUnmuted = 2 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
         await store.Messages.SendMessageAsync(Draft("p1", _alice, "again"), T0 + 5, true, default);
         var back = await EntryAsync(store, _alice, "p1");
         Assert.Equal((1, (string?)null), (back.UnreadCount, back.Ext));
 
         await store.Conversations.DeleteRemoteConversationAsync(_alice, With("p1"), deleteRoam: false, "phone", T0 + 6, null, default);
-        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1, TotalUnreadUnmuted = 1 }, await store.Conversations.GetUnreadSummaryAsync(_alice, T0, default));
     }
 }

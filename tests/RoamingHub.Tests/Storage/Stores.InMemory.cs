@@ -17,6 +17,7 @@ internal sealed partial record Stores
             new InMemoryEventLog(state),
             new InMemoryPresenceStore(state),
             new InMemoryOperationStore(state),
-            new InMemorySendBudget(state));
+            new InMemorySendBudget(state),
+            new InMemoryConversationSettingsStore(state));
     }
 }

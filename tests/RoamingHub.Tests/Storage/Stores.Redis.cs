@@ -14,6 +14,6 @@ internal sealed partial record Stores
         return new Stores(
             new RedisMessageStore(store), new RedisConversationStore(store), new RedisGroupStore(store),
             new RedisEventLog(store), new RedisPresenceStore(store), new RedisOperationStore(store),
-            new RedisSendBudget(store));
+            new RedisSendBudget(store), new RedisConversationSettingsStore(store));
     }
 }

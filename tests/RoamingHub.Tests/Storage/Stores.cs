@@ -13,4 +13,5 @@ internal sealed partial record Stores(
     IEventLog Events,
     IPresenceStore Presence,
     IOperationStore Operations,
-    ISendBudget SendBudget);
+    ISendBudget SendBudget,
+    IConversationSettingsStore Settings);

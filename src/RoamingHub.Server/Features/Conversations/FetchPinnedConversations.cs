@@ -8,5 +8,7 @@ internal sealed record FetchPinnedConversations(Caller Caller, FetchConversation
 internal sealed class FetchPinnedConversationsHandler(IConversationStore conversations, TimeProvider time) : IQueryHandler<FetchPinnedConversations, Page<Conversation>>
 {
     public ValueTask<Page<Conversation>> Handle(FetchPinnedConversations query, CancellationToken cancellationToken) =>
-        ConversationListing.ReadPageAsync(conversations, query.Caller, ConversationList.Pinned, query.Request, time.UnixNow(), cancellationToken);
+        query.Request.Mark is not null
+            ? throw RoamingException.InvalidArgument("mark filters FetchConversations only; FetchPinnedConversations takes none.")
+            : ConversationListing.ReadPageAsync(conversations, query.Caller, ConversationList.Pinned, query.Request, time.UnixNow(), cancellationToken);
 }

@@ -13,6 +13,9 @@ internal sealed class ConversationState(long created, WorkMeter meter)
     public long? PeerReadTimestamp { get; set; }
     public string? Ext { get; set; }
 
+    /// <summary>Mute, the unread mark and marks, as the user set them.</summary>
+    public ConversationSettings Settings { get; set; } = ConversationSettings.None;
+
     /// <summary>The unread messages by position, so a read or a trim drops what it drops without walking the rest.</summary>
     public PositionSet Unread { get; } = new(meter);
 

@@ -10,55 +10,12 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
     {
         lock (state.Gate)
         {
-            state.Expire(now);
-            var user = state.ReadUser(userId, now);
-            var conversations = user?.Conversations ?? [];
-            var walkKey = new SnapshotKey(userId, deviceId, list);
-            List<string> source;
-            string snapshotId;
-            var offset = 0;
-            if (cursor is null)
-            {
-                source = list == ConversationList.Pinned
-                    ? Ordered(conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
-                    : Ordered(conversations.Select(c => (c.Key, c.Value.Activity)));
-                snapshotId = ListCursor.NewSnapshotId();
-                if (source.Count > pageSize)
-                {
-                    state.Snapshots[walkKey] = (snapshotId, source);
-                    state.KeepSnapshot(walkKey, now);
-                }
-            }
-            else
-            {
-                source = state.Snapshots.TryGetValue(walkKey, out var walk) && walk.WalkId == cursor.SnapshotId ? walk.Members : throw ListCursor.Expired();
-                state.KeepSnapshot(walkKey, now);
-                snapshotId = cursor.SnapshotId;
-                offset = cursor.Offset;
-            }
-
-            var retentionFloor = state.RetentionFloor(now);
-            var items = new List<ConversationEntry>(pageSize);
-            foreach (var member in source.Skip(offset).Take(pageSize))
-            {
-                if (conversations.GetValueOrDefault(member) is not { } entry)
-                {
-                    continue; // left the list since the walk began
-                }
-
-                items.Add(new ConversationEntry(
-                    ConversationRef.FromMember(member),
-                    entry.Activity,
-                    entry.Created,
-                    entry.PinnedTime,
-                    entry.Last is { } last && last.Position > retentionFloor ? last.Message : null,
-                    entry.Unread.Count,
-                    entry.PeerReadTimestamp,
-                    entry.Ext));
-            }
-
-            var next = offset + pageSize < source.Count ? new ListCursor(list, snapshotId, offset + pageSize) : null;
-            return ValueTask.FromResult(new ConversationPage(items, next));
+            return ValueTask.FromResult(InMemoryWalks.ReadPage(
+                state, userId, deviceId, list, mark: 0,
+                conversations => list == ConversationList.Pinned
+                    ? InMemoryWalks.Ordered(conversations.Where(c => c.Value.PinnedTime is not null).Select(c => (c.Key, c.Value.PinnedTime!.Value)))
+                    : InMemoryWalks.Ordered(conversations.Select(c => (c.Key, c.Value.Activity))),
+                cursor, pageSize, now));
         }
     }
 
@@ -162,7 +119,10 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var readPosition = Math.Min(MessagePosition.LastOf(readTimestamp), state.FindChat(conversation, userId)?.LastPosition ?? 0);
             var readAt = MessagePosition.TimestampOf(readPosition);
             var moved = entry.MarkRead(readPosition);
-            var evt = moved
+            // Reading clears the unread mark, and says so, even where the read point stays.
+            var clears = entry.Settings.MarkedUnread;
+            entry.Settings = entry.Settings with { MarkedUnread = false };
+            var evt = moved || clears
                 ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readAt }, state.Options)
                 : null;
             var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readAt, now) : null;
@@ -194,6 +154,11 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
                 }
             }
 
+            foreach (var entry in user.Conversations.Values.Where(c => c.Settings.MarkedUnread))
+            {
+                entry.Settings = entry.Settings with { MarkedUnread = false };
+            }
+
             var evt = user.Append(
                 new MultiDeviceEvent { Operation = MultiDeviceOperations.AllConversationsRead, Timestamp = now, FromDeviceId = deviceId, ReadTimestamp = now },
                 state.Options);
@@ -206,8 +171,13 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
         lock (state.Gate)
         {
             state.Expire(now);
-            var counts = (state.FindUser(userId)?.Conversations.Values.AsEnumerable() ?? []).Select(c => c.Unread.Count).Where(c => c > 0).ToList();
-            return ValueTask.FromResult(new UnreadSummary { TotalUnread = counts.Sum(), ConversationsWithUnread = counts.Count });
+            var conversations = (state.FindUser(userId)?.Conversations.Values.AsEnumerable() ?? []).ToList();
+            return ValueTask.FromResult(new UnreadSummary
+            {
+                TotalUnread = conversations.Sum(c => c.Unread.Count),
+                ConversationsWithUnread = conversations.Count(c => c.Unread.Count > 0 || c.Settings.MarkedUnread),
+                TotalUnreadUnmuted = conversations.Where(c => !c.Settings.MutedAt(now)).Sum(c => c.Unread.Count),
+            });
         }
     }
 
@@ -255,8 +225,4 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
     /// <summary>An ext update's outcome as kept for its operation: the event, or null when nothing changed.</summary>
     private sealed record ExtOutcome(MultiDeviceEvent? Event);
-
-    /// <summary>Highest score first, ties by member descending (ordinal): the order ZREVRANGE gives the Redis store.</summary>
-    private static List<string> Ordered(IEnumerable<(string Member, long Score)> scores) =>
-        [.. scores.OrderByDescending(c => c.Score).ThenByDescending(c => c.Member, StringComparer.Ordinal).Select(c => c.Member)];
 }

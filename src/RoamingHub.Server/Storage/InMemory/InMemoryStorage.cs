@@ -9,6 +9,7 @@ internal static class InMemoryStorage
         services.AddSingleton<InMemoryState>();
         services.AddSingleton<IMessageStore, InMemoryMessageStore>();
         services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.AddSingleton<IConversationSettingsStore, InMemoryConversationSettingsStore>();
         services.AddSingleton<IGroupStore, InMemoryGroupStore>();
         services.AddSingleton<IEventLog, InMemoryEventLog>();
         services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();

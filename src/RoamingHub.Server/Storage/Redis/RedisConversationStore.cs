@@ -117,15 +117,8 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         return new MarkAllReadOutcome(read, peerEntries);
     }
 
-    public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken)
-    {
-        var values = await store.Db.HashGetAsync(store.Keys.UnreadSummary(userId), ["total", "conversations"]).ConfigureAwait(false);
-        return new UnreadSummary
-        {
-            TotalUnread = values[0].IsNull ? 0 : (long)values[0],
-            ConversationsWithUnread = values[1].IsNull ? 0 : (long)values[1],
-        };
-    }
+    public async ValueTask<UnreadSummary> GetUnreadSummaryAsync(string userId, long now, CancellationToken cancellationToken) =>
+        await GetUnreadSummaryScript.RunAsync(store, userId, now).ConfigureAwait(false);
 
     public async ValueTask<MultiDeviceEvent?> UpdateConversationExtAsync(string userId, ConversationRef conversation, string? ext, string deviceId, long now, string? operationKey, CancellationToken cancellationToken)
     {

@@ -57,6 +57,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>HASH conversation member → the user's extension field for it.</summary>
     public RedisKey Exts(string userId) => User(userId, "ext");
 
+    /// <summary>HASH conversation member → <c>mute|unread|marks</c>: mute, the unread mark and marks (<c>Scripts/lib/conversation_settings.lua</c>).</summary>
+    public RedisKey Settings(string userId) => User(userId, "settings");
+
+    /// <summary>ZSET <c>mark|member</c> → mark × 2^42 + activity: each mark's conversations by activity, one score range per mark.</summary>
+    public RedisKey Marked(string userId) => User(userId, "marked");
+
     /// <summary>SET of group ids the user is a member of (mirror of each group's member set).</summary>
     public RedisKey Groups(string userId) => User(userId, "groups");
 
@@ -67,7 +73,7 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Operation(string userId, string operationKey) => User(userId, "op:" + operationKey);
 
     /// <summary>
-    /// ZSET copy of a list (<c>a</c>: conversations, <c>p</c>: pins) taken when a device began a walk through it, plus
+    /// ZSET copy of a list (<c>a</c>: conversations, <c>p</c>: pins, <c>m</c>: the conversations of one mark) taken when a device began a walk through it, plus
     /// a <c>#walkId</c> member scored -1; one per device and list (a new walk replaces the last), expiring when the
     /// walk is abandoned.
     /// </summary>
@@ -89,7 +95,7 @@ internal sealed class RedisKeys(string prefix)
     [
         Conversations(userId), Pins(userId), Created(userId), LastMessages(userId), EventSeq(userId), Events(userId),
         UnreadCounts(userId), UnreadSummary(userId), ReadPositions(userId), PeerReads(userId), Exts(userId), Groups(userId),
-        Unread(userId, member), extra ?? User(userId, "-"), Stream(userId), StreamMessages(userId),
+        Unread(userId, member), extra ?? User(userId, "-"), Stream(userId), StreamMessages(userId), Settings(userId), Marked(userId),
     ];
 
     // ---- per deployment ----

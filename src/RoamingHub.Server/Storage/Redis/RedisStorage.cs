@@ -15,6 +15,7 @@ internal static class RedisStorage
         services.AddSingleton<RedisStoreContext>();
         services.AddSingleton<IMessageStore, RedisMessageStore>();
         services.AddSingleton<IConversationStore, RedisConversationStore>();
+        services.AddSingleton<IConversationSettingsStore, RedisConversationSettingsStore>();
         services.AddSingleton<IGroupStore, RedisGroupStore>();
         services.AddSingleton<IEventLog, RedisEventLog>();
         services.AddSingleton<IPresenceStore, RedisPresenceStore>();

@@ -1,6 +1,6 @@
 -- Counts a connection against its user's limit and answers where the user's stream stands, or only checks that there
 -- is room for one.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; extra is the user's connections set.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; extra is the user's connections set.
 -- Guarantees: records that no longer count are forgotten first (lib/presence.lua), so a dead node's connections and
 -- records their node does not hold never refuse anyone; a record already counted is admitted again; the key's
 -- lifetime is renewed. An admission reads the stream's newest seq and epoch in the same step (the epoch rule of

@@ -1,6 +1,6 @@
 -- The user's side of a one-way deletion, after hide_messages.lua hid messages in the chat: their conversation entry
 -- stops showing and counting what they can no longer see, and the event is appended.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set; extra is
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set; extra is
 -- the operation key of a call with a clientOpId.
 -- Guarantees: the last message is repointed only when the deletion hid it (a newer message stored meanwhile is left
 -- in place); messages hidden by id and those at or below the watermark leave the unread set and count. It applies

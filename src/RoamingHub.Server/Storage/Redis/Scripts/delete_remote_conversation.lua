@@ -1,5 +1,5 @@
 -- Removes a conversation from a user's list and pins with everything kept for it, and appends the event, atomically.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses a conversation the user does not have, without writing.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
 -- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).

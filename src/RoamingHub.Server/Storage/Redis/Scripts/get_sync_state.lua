@@ -1,5 +1,5 @@
 -- Reads where the user's stream stands: its newest seq and its epoch.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}.
 -- Guarantees: applies the epoch rule of lib/event_log.lua, so a device that starts from this state after a restart
 -- from an old snapshot starts in the new epoch. A user's own read keeps their keys alive (lib/user_lifetime.lua); the
 -- stream an unused id gets here expires with the user lifetime.

@@ -1,6 +1,6 @@
 -- The user's side of leaving a group: the group leaves their membership mirror and their list, with everything kept
 -- for it, and the event is appended.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is the group conversation's set.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; unread is the group conversation's set.
 -- Guarantees: safe to repeat; a user who had neither the membership nor the conversation gets no event.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
 -- Returns {unchanged} or {ok, {seq, epoch}}.

@@ -1,12 +1,13 @@
 -- Marks every conversation that has unread messages read, and appends the event.
--- Keys: the sixteen of lib/user_keys.lua (extra: the operation key of a call with a clientOpId), then the unread sets
+-- Keys: the eighteen of lib/user_keys.lua (extra: the operation key of a call with a clientOpId), then the unread sets
 -- of the conversations named in the arguments, all under the user's tag {u:user}.
 -- Guarantees: it reads exactly the conversations that have unread messages when it runs. The caller names them from
 -- an earlier read of unread-counts, so their unread sets are declared keys; when unread-counts now holds one it was
 -- not given (a message arrived in between), it writes nothing and names the missing ones, and the caller calls again
 -- with them. Each of them is read up to its newest unread message, a position the chat gave, never a node's clock:
 -- everything that reached the user before this step is read and everything after it is not (the event sits between
--- them in the stream), whatever the clocks of the nodes that stored them. Read points only move forward; conversations that left the list since are skipped; the event is always
+-- them in the stream), whatever the clocks of the nodes that stored them. Every unread mark is cleared (one HGETALL of
+-- settings, lib/conversation_settings.lua). Read points only move forward; conversations that left the list since are skipped; the event is always
 -- appended. With a clientOpId its reply is the operation's outcome, stored in the same step; a repeat gets that
 -- reply and changes nothing (lib/operation.lua), and its caller records the peers' reads from it again.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
@@ -16,9 +17,10 @@
 --!include lib/tail.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
+--!include lib/conversation_settings.lua
 --!include lib/event_log.lua
 --!include lib/operation.lua
-local unread_sets = tail(KEYS, 17)  -- one per member, in the same order
+local unread_sets = tail(KEYS, 19)  -- one per member, in the same order, after the eighteen user keys
 local bounds = bounds_arg(ARGV[1], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
 local event_blob = ARGV[2]
 local operation_window_ms = window_arg(ARGV[3], 'operation_window_ms') -- '' without a clientOpId
@@ -45,6 +47,7 @@ for i, member in ipairs(members) do
   end
 end
 check_unread(members)
+local all_settings = redis.call('HGETALL', settings)
 check_stream()
 
 local marked = {}
@@ -56,6 +59,13 @@ for _, i in ipairs(listed) do
   redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
   set_unread(member, redis.call('ZCARD', unread_sets[i]))
   marked[#marked + 1] = i
+end
+for i = 1, #all_settings, 2 do
+  local parsed = parse_settings(all_settings[i + 1])
+  if parsed.unread then
+    parsed.unread = false
+    write_settings(all_settings[i], parsed)
+  end
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)

@@ -1,15 +1,16 @@
 -- Moves the user's read point in a conversation forward and recounts what stays unread.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses a conversation the user does not have; the read point never moves backwards, and the event
--- is appended only when it moved.
+-- is appended only when it moved or when it cleared the conversation's unread mark (lib/conversation_settings.lua).
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
 -- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua), and
 -- its caller records the peer's read from it again (record_peer_read.lua only moves forward).
--- Returns {not_found}, or {ok or unchanged (the read point did not move), read position, unread count, {seq, epoch}
+-- Returns {not_found}, or {ok or unchanged (the read point did not move, no mark was cleared), read position, unread count, {seq, epoch}
 -- or false, the event as logged or false}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
+--!include lib/conversation_settings.lua
 --!include lib/event_log.lua
 --!include lib/operation.lua
 local member = ARGV[1]
@@ -25,8 +26,10 @@ if not redis.call('ZSCORE', convs, member) then return answer({status.not_found}
 local current = stored_number(redis.call('HGET', reads, member), 'read position') or 0
 local moved = tonumber(read_position) > current
 local unread_size = redis.call('ZCARD', unread)
+local kept = parse_settings(redis.call('HGET', settings, member))
+local clears = kept.unread
 check_unread({member})
-if moved then check_stream(nil, bounds) else check_keep_alive() end
+if moved or clears then check_stream(nil, bounds) else check_keep_alive() end
 
 if moved then
   current = tonumber(read_position)
@@ -34,6 +37,11 @@ if moved then
 end
 local count = unread_size - redis.call('ZREMRANGEBYSCORE', unread, '-inf', string.format('%.0f', current))
 set_unread(member, count)
-local entry = moved and append_event(event_blob, bounds)
+if clears then
+  kept.unread = false
+  write_settings(member, kept)
+end
+local logs = moved or clears
+local entry = logs and append_event(event_blob, bounds)
 keep_alive(bounds)
-return answer({moved and status.ok or status.unchanged, string.format('%.0f', current), count, entry, moved and event_blob}, operation_window_ms)
+return answer({logs and status.ok or status.unchanged, string.format('%.0f', current), count, entry, logs and event_blob}, operation_window_ms)

@@ -1,5 +1,5 @@
 -- Pins or unpins a conversation and appends the event, atomically.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}; unread is this conversation's set.
 -- Guarantees: refuses to pin a group the user is not in, and refuses at the pin limit, without writing; pinning a
 -- conversation the user does not have creates it (and evicts beyond the list's limit); a call that changes nothing
 -- writes nothing and appends no event.

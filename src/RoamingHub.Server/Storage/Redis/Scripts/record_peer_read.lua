@@ -1,5 +1,5 @@
 -- Records, on the other participant's side of a single chat, the time up to which the reader read.
--- Keys: the sixteen of lib/user_keys.lua, under the other participant's tag {u:peer}.
+-- Keys: the eighteen of lib/user_keys.lua, under the other participant's tag {u:peer}.
 -- Guarantees: the time only moves forward, and only in a conversation the peer has; when it moves, a PEER_READ
 -- entry is appended to the peer's stream in the same step.
 -- When it writes, it keeps the peer's keys alive (lib/user_lifetime.lua).

@@ -1,5 +1,5 @@
 -- Reads the user's stream after a seq.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}.
 -- Guarantees: never a silent gap. It applies the epoch rule of lib/event_log.lua first (so a restart from an old
 -- snapshot shows as a new epoch even to a reader) and trims by age, then requires a resync when the device names
 -- another epoch (except the one before the current, when since is at or below the seq the current one began after:

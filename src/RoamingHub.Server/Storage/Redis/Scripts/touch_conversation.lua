@@ -1,6 +1,6 @@
 -- Appends a message to one participant's stream and, unless the message leaves lists alone, moves the conversation
 -- to the top of their list and counts it unread for a recipient.
--- Keys: the sixteen of lib/user_keys.lua, under the participant's tag {u:user}; unread is this conversation's set.
+-- Keys: the eighteen of lib/user_keys.lua, under the participant's tag {u:user}; unread is this conversation's set.
 -- Guarantees: activity and the last message only move forward and the unread set is keyed by msgId, so a replay
 -- counts nothing twice and reordered sends count all. Adding the conversation sets its creation time, resets its
 -- unread set and evicts beyond the list's limit. Unread entries past retention are trimmed by the housekeeping of
@@ -8,10 +8,13 @@
 -- The unread set lives as long as the shorter of the chat's and the user's lifetimes, renewed with the
 -- housekeeping: it is of no use once its messages or its user's counts are gone.
 -- The stream entry is appended once per msgId (lib/event_log.lua), so a retried or half-finished send makes one.
+-- A conversation with marks moves in the mark index with its activity (lib/conversation_settings.lua): one HGET per
+-- call, and a ZADD per mark only for a conversation that has marks.
 -- Returns {ok, {seq, epoch}}: the message's entry in the participant's stream.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
+--!include lib/conversation_settings.lua
 --!include lib/housekeeping.lua
 --!include lib/event_log.lua
 local member = ARGV[1]
@@ -28,12 +31,18 @@ local bounds = bounds_arg(ARGV[11], 'bounds')  -- length:oldest:now:lifetime, se
 
 -- Everything that can fail is read and checked before the first write (lib/check.lua).
 check_stream(msg_id, bounds, true)  -- append_message is the first write
-local listed, previous, read_position, unread_size
+local listed, previous, read_position, unread_size, marks
 if update_list then
   listed = redis.call('ZSCORE', convs, member)
   local current = redis.call('HGET', last, member)
   previous = current and position_of(current) or 0
   read_user_keys(convs, last)
+  marks = {}
+  if listed then
+    marks = parse_settings(redis.call('HGET', settings, member)).marks
+    read_user_keys(settings)
+    if #marks > 0 then expect_user_keys(marked) end
+  end
   if count_unread then
     read_position = stored_number(redis.call('HGET', reads, member), 'read position') or 0
     read_user_keys(reads)
@@ -63,6 +72,7 @@ if added == 1 then
     may_have_created(created)
   end
 end
+if #marks > 0 then index_marks(member, marks, timestamp_ms) end
 if previous < tonumber(position) and redis.call('HSET', last, member, positioned_message) == 1 then
   may_have_created(last)
 end

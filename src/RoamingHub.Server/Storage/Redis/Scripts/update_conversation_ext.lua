@@ -1,5 +1,5 @@
 -- Sets or clears the user's extension field of a conversation and appends the event.
--- Keys: the sixteen of lib/user_keys.lua, under the user's tag {u:user}.
+-- Keys: the eighteen of lib/user_keys.lua, under the user's tag {u:user}.
 -- Guarantees: refuses a conversation the user does not have; an unchanged value writes nothing and appends no event.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
 -- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).

@@ -3,6 +3,7 @@
 -- (lib/check.lua), so none of them fails after it.
 --!include lib/user_keys.lua
 --!include lib/user_lifetime.lua
+--!include lib/conversation_settings.lua
 
 -- position_of(entry): the position of a last-message entry (position|blob), read without decoding the message; an
 -- entry without one raises.
@@ -70,10 +71,20 @@ local function set_unread(member, count)
   end
 end
 
--- check_forget(members): the keys forget writes hold their types, and the members' counts are read (check_unread).
+-- The settings of the members check_forget read, so forget knows which marks to unindex.
+local forgotten_settings = {}
+
+-- check_forget(members): the keys forget writes hold their types, and the members' counts and settings are read
+-- (check_unread; one HMGET of settings, and a check of marked when one of them has marks).
 local function check_forget(members)
   expect_user_keys(convs, pins, created, last, reads, peer_reads, exts)
   check_unread(members)
+  local values = redis.call('HMGET', settings, unpack(members))
+  read_user_keys(settings)
+  for i, member in ipairs(members) do
+    forgotten_settings[member] = parse_settings(values[i])
+    if #forgotten_settings[member].marks > 0 then expect_user_keys(marked) end
+  end
 end
 
 -- A conversation leaves the list and everything the user kept for it goes; its unread set is reset when it
@@ -86,6 +97,11 @@ local function forget(member)
   redis.call('HDEL', reads, member)
   redis.call('HDEL', peer_reads, member)
   redis.call('HDEL', exts, member)
+  local kept = forgotten_settings[member]
+  if kept then
+    unindex_marks(member, kept.marks)
+    redis.call('HDEL', settings, member)
+  end
   set_unread(member, 0)
 end
 

@@ -1,4 +1,4 @@
--- The sixteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
+-- The eighteen keys every user-side script receives, in the order RedisKeys.UserScriptKeys passes them; all share
 -- the user's hash tag {u:user}. A script that includes this file names the keys by these names.
 --!include lib/check.lua
 local convs = KEYS[1]           -- ZSET member -> last activity: the conversation list
@@ -17,6 +17,9 @@ local unread = KEYS[13]         -- ZSET msgId -> position: the unread set of the
 local extra = KEYS[14]          -- a script-specific key of the user (the list snapshot of fetch_conversations.lua)
 local stream = KEYS[15]         -- HASH epoch, run_id, base: the stream's epoch and what it was last written under
 local stream_msgs = KEYS[16]    -- ZSET msgId -> seq: the message entries of the stream, so a retry appends none
+local settings = KEYS[17]       -- HASH member -> mute|unread|marks (lib/conversation_settings.lua)
+local marked = KEYS[18]         -- ZSET mark|member -> mark * 2^42 + activity: the conversations by mark
+-- A script that receives more keys than these eighteen names them from the nineteenth on (tail(KEYS, 19)).
 
 -- Each key's type and name as a check names it (lib/check.lua); extra has none, its type being the script's own.
 -- Built on the first check that needs it: most calls check no key by TYPE, and every call pays for what it builds.
@@ -27,7 +30,7 @@ local function user_key_type(key)
     [seq_key] = {'string', 'seq'}, [events] = {'zset', 'events'}, [unread_counts] = {'hash', 'unread-counts'},
     [unread_summary] = {'hash', 'unread-summary'}, [reads] = {'hash', 'read'}, [peer_reads] = {'hash', 'peer-read'},
     [exts] = {'hash', 'ext'}, [groups] = {'set', 'groups'}, [unread] = {'zset', 'unread'}, [stream] = {'hash', 'stream'},
-    [stream_msgs] = {'zset', 'stream-msgs'},
+    [stream_msgs] = {'zset', 'stream-msgs'}, [settings] = {'hash', 'settings'}, [marked] = {'zset', 'marked'},
   }
   return user_key_types[key]
 end

@@ -14,6 +14,7 @@
 
 local lifetime_keys = {
   convs, pins, created, last, seq_key, events, unread_counts, unread_summary, reads, peer_reads, exts, stream, stream_msgs,
+  settings, marked,
 }
 local new_keys = {}
 

@@ -305,6 +305,9 @@ function onEvent(event: MultiDeviceEvent) {
       }
       if (conversation) scheduleReload();
       break;
+    default:
+      // A change this page does not model (a later protocol's, say): the lists say what it did.
+      if (conversation) scheduleReload();
   }
 
   renderList();

@@ -35,6 +35,8 @@ public sealed record MultiDeviceEvent
     [Key("epoch")] public string? Epoch { get; init; }
     /// <summary>For <c>MESSAGE</c>: the whole message as this user sees it; null when this user can no longer see it (past retention, a deleted group, hidden by a one-way deletion).</summary>
     [Key("message")] public Message? Message { get; init; }
+    /// <summary>For <c>MESSAGE_RECALLED</c>: the message its sender recalled.</summary>
+    [Key("msgId")] public string? MsgId { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
@@ -42,6 +44,7 @@ public sealed record MultiDeviceEvent
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
         && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch && Message == other.Message
+        && MsgId == other.MsgId
         && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Seq, Operation, ConversationId, Timestamp);

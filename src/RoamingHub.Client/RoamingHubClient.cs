@@ -25,7 +25,7 @@ namespace RoamingHub.Client;
 /// <see cref="RoamingHubException"/> whose <see cref="RoamingHubException.Code"/> says why.
 /// </para>
 /// </summary>
-public sealed class RoamingHubClient : IAsyncDisposable
+public sealed partial class RoamingHubClient : IAsyncDisposable
 {
     private readonly RoamingHubClientOptions _options;
     private readonly EventSequencer _sequencer;

@@ -127,6 +127,12 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
             new(HubMethods.UpdateConversationExt, "set ext on Alice's conversation with Bob", Ext(v.Bob, single, null), ErrorCodes.NotFound),
             new(HubMethods.UpdateConversationExt, "the same, replaying Alice's clientOpId", Ext(v.Bob, single, v.ClientOpId), ErrorCodes.NotFound),
             new(HubMethods.UpdateConversationExt, "set ext on the group", Ext(v.Group, group, null), ErrorCodes.NotFound),
+            new(HubMethods.DeleteRemoteConversations, "delete Alice's conversation with Bob and the group at once", new DeleteRemoteConversationsRequest
+            {
+                Conversations = [new() { ConversationId = v.Bob, ChatType = single }, new() { ConversationId = v.Group, ChatType = group }],
+            }, Answered, r => r.GetProperty("deleted").GetArrayLength() == 0),
+            new(HubMethods.RecallMessage, "recall Alice's message to Bob", new RecallMessageRequest { ConversationId = v.Bob, ChatType = single, MsgId = v.FirstMsgId }, ErrorCodes.NotFound),
+            new(HubMethods.RecallMessage, "recall the group's message", new RecallMessageRequest { ConversationId = v.Group, ChatType = group, MsgId = v.GroupMsgId }, ErrorCodes.Forbidden),
             // The one write that names nobody: it may only ever touch the caller, even with Alice's clientOpId.
             new(HubMethods.MarkAllConversationsRead, "mark all read, replaying Alice's clientOpId", new MarkAllConversationsReadRequest { ClientOpId = v.ClientOpId }, Answered, r => r.GetProperty("seq").GetInt64() == 1),
         ];

@@ -151,6 +151,26 @@ public abstract partial class StoreContract
         Assert.Equal([sent[4]], Decoded(newer));
     }
 
+    [Fact]
+    public async Task A_send_repeated_with_its_clientMsgId_after_a_recall_answers_the_first_message_and_brings_it_back_nowhere()
+    {
+        var store = Store();
+        var first = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "oops", clientMsgId: "c-recalled"), T0, true, default);
+        await store.Messages.RecallMessageAsync(_alice, With(_bob), first.Message.MsgId, "phone", T0 + 10, default);
+        var (aliceSeq, bobSeq) = (await store.Events.GetLastSeqAsync(_alice, default), await store.Events.GetLastSeqAsync(_bob, default));
+
+        var repeat = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "oops", clientMsgId: "c-recalled"), T0 + 20, true, default);
+
+        Assert.True(repeat.Duplicate);
+        Assert.Equal(first.Message, repeat.Message);
+        Assert.Equal(first.Entries[_bob].Seq, repeat.Entries[_bob].Seq);
+        Assert.All(repeat.Entries.Values, entry => Assert.False(entry.Appended));
+        Assert.Empty(await WalkHistoryAsync(store, _bob, _alice, older: true, 20, T0 + 20));
+        var bobs = await EntryAsync(store, _bob, _alice);
+        Assert.Equal(((StoredMessage?)null, 0), (bobs.LastMessage, bobs.UnreadCount));
+        Assert.Equal((aliceSeq, bobSeq), (await store.Events.GetLastSeqAsync(_alice, default), await store.Events.GetLastSeqAsync(_bob, default)));
+    }
+
     private static MultiDeviceEvent Recalled(string conversationId, string msgId, long seq, string? epoch) => new()
     {
         Seq = seq,

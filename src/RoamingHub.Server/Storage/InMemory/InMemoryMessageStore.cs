@@ -43,6 +43,17 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true, participants, AppendToStreams(participants, first.Message, now)));
             }
 
+            if (draft.ClientMsgId is { } repeatedId
+                && chat.Dedupe.TryGetValue((draft.From, repeatedId), out var sent)
+                && sent.ExpiresAt > now
+                && chat.RecalledPosition(sent.MsgId) is { } recalledAt)
+            {
+                // As store_message.lua: the first message was recalled since, so the repeat answers it as sent, rebuilt
+                // from the repeat, and brings it back nowhere (its stream entries are answered, nothing is touched).
+                var asSent = new StoredMessage(sent.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(recalledAt), draft.Type, draft.Body);
+                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now)));
+            }
+
             var position = MessagePosition.Next(now, chat.LastPosition);
             var message = new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(position), draft.Type, draft.Body);
             chat.Append(position, message);

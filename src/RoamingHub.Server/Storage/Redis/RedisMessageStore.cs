@@ -23,7 +23,12 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         }
 
         var duplicate = stored.Status == ScriptStatus.Duplicate;
-        blob = stored.FirstBlob ?? blob;
+        // A repeat of a send whose message was recalled since answers it as sent, rebuilt from the repeat, and brings it
+        // back nowhere: its touches only answer the stream entries the first attempt made.
+        var recalled = duplicate && stored.FirstBlob is null;
+        blob = recalled
+            ? EncodedMessage.Encode(new StoredMessage(stored.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body))
+            : stored.FirstBlob ?? blob;
         var message = EncodedMessage.Read(blob, stored.Position).Decode();
         IReadOnlyList<string> participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
 
@@ -31,7 +36,7 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         // once per msgId, so it heals a send whose first attempt stopped after storing the message and answers the
         // entries that attempt made.
         var batch = store.Db.CreateBatch();
-        var touch = TouchConversationScript.For(store, message, stored.Position, blob, updateConversations, now);
+        var touch = TouchConversationScript.For(store, message, stored.Position, blob, updateConversations && !recalled, now);
         var touches = new List<Task<StreamEntryRef>>(participants.Count);
         foreach (var user in participants)
         {

@@ -57,7 +57,7 @@ describe("connecting", () => {
     const alice = newUser("alice");
     // Any node's token serves: they share the signing key.
     const token = await tokenFor(inject("nodeA"), alice);
-    const client = await clientFor(`http://127.0.0.1:${port}`, alice, { accessTokenFactory: () => token });
+    const client = new RoamingHubClient({ serverUrl: `http://127.0.0.1:${port}`, accessTokenFactory: () => token });
     const started = client.start();
     const late = await ServerNode.start({ redisPort: inject("redisPort"), prefix: inject("prefix"), port });
     try {

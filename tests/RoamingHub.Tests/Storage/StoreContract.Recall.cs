@@ -41,7 +41,7 @@ public abstract partial class StoreContract
         Assert.Equal(first, (await EntryAsync(store, _alice, _bob)).LastMessage);
         var bobs = await EntryAsync(store, _bob, _alice);
         Assert.Equal((first, 1), (bobs.LastMessage, bobs.UnreadCount));
-        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
+        Assert.Equal(new UnreadSummary { TotalUnread = 1, ConversationsWithUnread = 1, TotalUnreadUnmuted = 1 }, await store.Conversations.GetUnreadSummaryAsync(_bob, T0, default));
 
         // What the stream replays: the message's own entry no longer carries it, and the recall follows.
         var replay = await EntriesAfterAsync(store, _bob, bobBefore - 1);

@@ -66,6 +66,8 @@ public static class HubMethods
     public const string SetConversationMuted = nameof(SetConversationMuted);
     public const string MarkConversationUnread = nameof(MarkConversationUnread);
     public const string SetConversationMarks = nameof(SetConversationMarks);
+    public const string DeleteRemoteConversations = nameof(DeleteRemoteConversations);
+    public const string RecallMessage = nameof(RecallMessage);
 }
 
 /// <summary>Client methods the server invokes.</summary>
@@ -138,6 +140,9 @@ public static class MultiDeviceOperations
 
     /// <summary>In replay: the single-chat peer <c>conversationId</c> read this user's messages up to <c>readTimestamp</c> (what <c>onReadAck</c> pushed).</summary>
     public const string PeerRead = "PEER_READ";
+
+    /// <summary>A message of one of this user's conversations was recalled by its sender: <c>msgId</c> left history everywhere.</summary>
+    public const string MessageRecalled = "MESSAGE_RECALLED";
 }
 
 /// <summary>Directions of <c>FetchHistoryMessages</c>.</summary>

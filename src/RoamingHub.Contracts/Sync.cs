@@ -39,6 +39,8 @@ public sealed record MultiDeviceEvent
     [Key("mutedUntil")] public long? MutedUntil { get; init; }
     /// <summary>For <c>CONVERSATION_MARKS_UPDATED</c>: the conversation's marks now, ascending.</summary>
     [Key("marks")] public IReadOnlyList<int>? Marks { get; init; }
+    /// <summary>For <c>MESSAGE_RECALLED</c>: the message its sender recalled.</summary>
+    [Key("msgId")] public string? MsgId { get; init; }
 
     /// <summary>Value equality including the id list, so events compare as the values they are.</summary>
     public bool Equals(MultiDeviceEvent? other) =>
@@ -46,6 +48,7 @@ public sealed record MultiDeviceEvent
         && ChatType == other.ChatType && Timestamp == other.Timestamp && FromDeviceId == other.FromDeviceId
         && PinnedTime == other.PinnedTime && BeforeTimestamp == other.BeforeTimestamp && DeleteRoam == other.DeleteRoam
         && ReadTimestamp == other.ReadTimestamp && Ext == other.Ext && Epoch == other.Epoch && Message == other.Message
+        && MsgId == other.MsgId
         && (MsgIds ?? []).SequenceEqual(other.MsgIds ?? []) && MutedUntil == other.MutedUntil
         && (Marks is null ? other.Marks is null : other.Marks is not null && Marks.SequenceEqual(other.Marks));
 

@@ -184,6 +184,11 @@ internal sealed class DeviceHub(
 
     public async Task<MarksResult> SetConversationMarks(SetConversationMarksRequest? request) =>
         await mediator.Send(new SetConversationMarks(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+    public async Task<DeleteConversationsResult> DeleteRemoteConversations(DeleteRemoteConversationsRequest? request) =>
+        await mediator.Send(new DeleteRemoteConversations(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
+
+    public async Task<RecallMessageResult> RecallMessage(RecallMessageRequest? request) =>
+        await mediator.Send(new RecallMessage(Caller, Required(request)), Context.ConnectionAborted).ConfigureAwait(false);
 
     private static T Required<T>(T? request) where T : class =>
         request ?? throw RoamingException.InvalidArgument("The method's argument object is required.");

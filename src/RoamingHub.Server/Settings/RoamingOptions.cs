@@ -42,6 +42,10 @@ public sealed class RoamingOptions
     [Range(1, 1_048_576)]
     public int MaxMessageBodyBytes { get; set; } = 8 * 1024;
 
+    /// <summary>How long after sending a message its sender may still recall it (<c>RecallMessage</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    public TimeSpan RecallWindow { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Messages older than this are removed from the store.</summary>
     [Range(1, 36_500)]
     public int MessageRetentionDays { get; set; } = 30;

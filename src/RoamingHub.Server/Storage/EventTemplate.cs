@@ -31,4 +31,11 @@ internal static class EventTemplate
         Timestamp = now,
         ReadTimestamp = readTimestamp,
     };
+
+    /// <summary>
+    /// The <c>MESSAGE_RECALLED</c> entry of a participant who sees the chat as <paramref name="conversation"/>: the same
+    /// for every participant but the conversation id, the recalling device named in each.
+    /// </summary>
+    public static MultiDeviceEvent Recalled(ConversationRef conversation, string msgId, string deviceId, long now) =>
+        For(MultiDeviceOperations.MessageRecalled, conversation, deviceId, now) with { MsgId = msgId };
 }

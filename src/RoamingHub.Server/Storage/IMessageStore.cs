@@ -49,6 +49,17 @@ internal interface IMessageStore
     /// <see cref="IOperationStore"/>) logs and answers them all, since that attempt never did.
     /// </summary>
     ValueTask<HideOutcome> DeleteRemoteMessagesWithIdsAsync(string userId, ConversationRef conversation, IReadOnlyList<string> msgIds, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recalls a message <paramref name="userId"/> sent, within <c>Roaming:RecallWindow</c> of its time: it leaves the
+    /// chat's history for everyone and its body is deleted (so no page, lookup or replay shows it again), and for every
+    /// participant (every member of a group) it stops being the last message and counting unread, and a
+    /// <c>MESSAGE_RECALLED</c> entry is appended to their stream, once per message. A repeat within the window changes
+    /// nothing, finishes what an attempt that stopped partway left, and answers the entries the first made (not
+    /// appended again); past the window it answers none. Throws <c>NOT_FOUND</c> for a message the chat does not
+    /// hold, <c>FORBIDDEN</c> for another sender's message, one past the window, or a group the user is not in.
+    /// </summary>
+    ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken);
 }
 
 /// <summary>A message to store; the store assigns its timestamp.</summary>
@@ -75,6 +86,15 @@ internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize)
 /// <see cref="Next"/> is the msgId the next page starts after, null at the end.
 /// </summary>
 internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? Next);
+
+/// <summary>
+/// Each participant's <c>MESSAGE_RECALLED</c> entry (as logged, with seq and epoch), and whether this call appended it
+/// (false for a repeat); empty for a repeat after the recall window.
+/// </summary>
+internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries);
+
+/// <summary>One participant's entry of a recall.</summary>
+internal sealed record RecallEntry(string UserId, MultiDeviceEvent Event, bool Appended);
 
 /// <summary>What a one-way deletion applied; <see cref="Event"/> is null when it changed nothing.</summary>
 internal sealed record HideOutcome(long? BeforeTimestamp, IReadOnlyList<string>? MsgIds, MultiDeviceEvent? Event);

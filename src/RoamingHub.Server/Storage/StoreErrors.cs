@@ -25,6 +25,13 @@ internal static class StoreErrors
 
     public static RoamingException PinLimit(int max) => new(ErrorCodes.PinLimitExceeded, $"At most {max} conversations can be pinned.");
 
+    public static RoamingException MessageNotFound() => RoamingException.NotFound("The message is not in this conversation's history.");
+
+    public static RoamingException NotTheSender() => new(ErrorCodes.Forbidden, "Only the sender of a message can recall it.");
+
+    public static RoamingException RecallWindowPassed(TimeSpan window) =>
+        new(ErrorCodes.Forbidden, $"A message can be recalled only within {window} of sending it.");
+
     public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
 
     /// <summary>

@@ -133,6 +133,12 @@ public sealed class IsolationTests(IsolationTests.Nodes nodes, ITestOutputHelper
             new(HubMethods.SetConversationMuted, "mute that group", new SetConversationMutedRequest { ConversationId = v.Group, ChatType = group, Muted = true }, ErrorCodes.Forbidden),
             new(HubMethods.MarkConversationUnread, "mark Alice's conversation with Bob unread", new MarkConversationUnreadRequest { ConversationId = v.Bob, ChatType = single }, ErrorCodes.NotFound),
             new(HubMethods.SetConversationMarks, "mark Alice's conversation with Bob", new SetConversationMarksRequest { ConversationId = v.Bob, ChatType = single, Add = [1] }, ErrorCodes.NotFound),
+            new(HubMethods.DeleteRemoteConversations, "delete Alice's conversation with Bob and the group at once", new DeleteRemoteConversationsRequest
+            {
+                Conversations = [new() { ConversationId = v.Bob, ChatType = single }, new() { ConversationId = v.Group, ChatType = group }],
+            }, Answered, r => r.GetProperty("deleted").GetArrayLength() == 0),
+            new(HubMethods.RecallMessage, "recall Alice's message to Bob", new RecallMessageRequest { ConversationId = v.Bob, ChatType = single, MsgId = v.FirstMsgId }, ErrorCodes.NotFound),
+            new(HubMethods.RecallMessage, "recall the group's message", new RecallMessageRequest { ConversationId = v.Group, ChatType = group, MsgId = v.GroupMsgId }, ErrorCodes.Forbidden),
             // The one write that names nobody: it may only ever touch the caller, even with Alice's clientOpId.
             new(HubMethods.MarkAllConversationsRead, "mark all read, replaying Alice's clientOpId", new MarkAllConversationsReadRequest { ClientOpId = v.ClientOpId }, Answered, r => r.GetProperty("seq").GetInt64() == 1),
         ];

@@ -45,6 +45,8 @@ public sealed partial class RedisAllOrNothingTests
         ["delete a conversation and its history"] = s => s.Conversations.DeleteRemoteConversationAsync(Alice, With(Carol), true, Phone, T1, "DeleteRemoteConversation:op6", default).AsTask(),
         ["hide messages by id"] = s => s.Messages.DeleteRemoteMessagesWithIdsAsync(Alice, With(Bob), ["m2", "m3"], Phone, T1, "DeleteRemoteMessagesWithIds:op7", default).AsTask(),
         ["hide messages before a time"] = s => s.Messages.DeleteRemoteMessagesBeforeAsync(Alice, Group(Team), T0 + 5_000, Phone, T1, null, default).AsTask(),
+        ["recall a single-chat message"] = s => s.Messages.RecallMessageAsync(Alice, With(Bob), "m3", Phone, T1, default).AsTask(),
+        ["recall a group message"] = s => s.Messages.RecallMessageAsync(Carol, Group(Team), "g1", Phone, T1, default).AsTask(),
         ["create a group"] = s => s.Groups.CreateGroupAsync("crew", Bob, [Alice, Carol], T1, default).AsTask(),
         ["add group members"] = s => s.Groups.AddGroupMembersAsync(Team, [Dave, Erin], default).AsTask(),
         ["remove a group member"] = s => s.Groups.RemoveGroupMemberAsync(Team, Carol, T1, default).AsTask(),

@@ -31,7 +31,7 @@ public sealed partial class RedisAllOrNothingTests(RedisAllOrNothingTests.Server
     public async Task Each_script_of_a_call_fails_before_writing_or_runs_whole(string call)
     {
         await Db.ExecuteAsync("FLUSHDB");
-        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix(), MaxConversationsPerUser = 4, MaxPinnedConversations = 2 };
+        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix(), MaxConversationsPerUser = 4, MaxPinnedConversations = 2, RecallWindow = TimeSpan.FromHours(1) };
         await BuildStateAsync(Stores.Redis(server.Connection, options));
         var state = await SnapshotAsync();
         var recorded = new List<RecordedScript>();

@@ -12,6 +12,9 @@ internal sealed class ChatState(WorkMeter meter)
     private readonly AppendLog<(long Position, StoredMessage Message)> _messages = new(meter);
     private readonly Dictionary<string, long> _positions = new(StringComparer.Ordinal);
 
+    /// <summary>Recalled messages by id → position, as Redis' <c>recalled</c>: out of history, their place kept for cursors.</summary>
+    private readonly Dictionary<string, long> _recalled = new(StringComparer.Ordinal);
+
     /// <summary>When <see cref="ForgetExpiredClientIds"/> next walks <see cref="Dedupe"/>.</summary>
     private long _dedupeSweepAt;
 
@@ -33,6 +36,24 @@ internal sealed class ChatState(WorkMeter meter)
 
     public (long Position, StoredMessage Message)? Find(string msgId) =>
         _positions.TryGetValue(msgId, out var position) ? _messages[_messages.FirstAbove(position - 1, m => m.Position)] : null;
+
+    /// <summary>
+    /// Takes a message out of history for everyone (a recall): no lookup or walk finds it again, and its position is
+    /// kept for <see cref="RecalledPosition"/>. False when the chat does not hold it.
+    /// </summary>
+    public bool Recall(string msgId)
+    {
+        if (!_positions.Remove(msgId, out var position))
+        {
+            return false;
+        }
+
+        _recalled[msgId] = position;
+        return true;
+    }
+
+    /// <summary>The position a recalled message had, or null.</summary>
+    public long? RecalledPosition(string msgId) => _recalled.TryGetValue(msgId, out var position) ? position : null;
 
     /// <summary>The user sees only positions above this: their watermark or the retention floor.</summary>
     public long Floor(string userId, long retentionFloor) => Math.Max(Watermarks.GetValueOrDefault(userId), retentionFloor);
@@ -87,6 +108,12 @@ internal sealed class ChatState(WorkMeter meter)
             for (var batch = want - found.Count; batch > 0 && InRange(index); batch--, index += step)
             {
                 var entry = _messages[index];
+                if (_recalled.Count > 0 && _recalled.ContainsKey(entry.Message.MsgId))
+                {
+                    batch++; // gone from history, as in Redis: neither found nor looked at
+                    continue;
+                }
+
                 scanned++;
                 last = entry.Message.MsgId;
                 if (hidden?.Contains(entry.Message.MsgId) != true)
@@ -128,6 +155,7 @@ internal sealed class ChatState(WorkMeter meter)
         while (_messages.Count > 0 && _messages.First.Position <= retentionFloor)
         {
             _positions.Remove(_messages.First.Message.MsgId);
+            _recalled.Remove(_messages.First.Message.MsgId);
             _messages.RemoveFirst();
             removed++;
         }

@@ -43,6 +43,17 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 return ValueTask.FromResult(new SendOutcome(first.Message, Duplicate: true, participants, AppendToStreams(participants, first.Message, now)));
             }
 
+            if (draft.ClientMsgId is { } repeatedId
+                && chat.Dedupe.TryGetValue((draft.From, repeatedId), out var sent)
+                && sent.ExpiresAt > now
+                && chat.RecalledPosition(sent.MsgId) is { } recalledAt)
+            {
+                // As store_message.lua: the first message was recalled since, so the repeat answers it as sent, rebuilt
+                // from the repeat, and brings it back nowhere (its stream entries are answered, nothing is touched).
+                var asSent = new StoredMessage(sent.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(recalledAt), draft.Type, draft.Body);
+                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now)));
+            }
+
             var position = MessagePosition.Next(now, chat.LastPosition);
             var message = new StoredMessage(draft.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(position), draft.Type, draft.Body);
             chat.Append(position, message);
@@ -78,7 +89,8 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
             var bound = query.Older ? long.MaxValue : floor;
             if (query.Cursor is not null)
             {
-                var position = chat.Find(query.Cursor)?.Position ?? throw StoreErrors.UnknownHistoryCursor();
+                // A cursor naming a message recalled since keeps its place, as in Redis.
+                var position = chat.Find(query.Cursor)?.Position ?? chat.RecalledPosition(query.Cursor) ?? throw StoreErrors.UnknownHistoryCursor();
                 bound = query.Older ? position : Math.Max(position, floor);
             }
 
@@ -163,6 +175,63 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                     EventTemplate.For(MultiDeviceOperations.DeleteRoaming, conversation, deviceId, now) with { MsgIds = [.. newly.Select(h => h.MsgId)] }, state.Options)
                 : null;
             return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new HideOutcome(null, [.. newly.Select(h => h.MsgId)], evt)));
+        }
+    }
+
+    public ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        lock (state.Gate)
+        {
+            state.Expire(now);
+            state.RequireMember(conversation, userId);
+            var chat = state.FindChat(conversation, userId);
+            var window = (long)state.Options.RecallWindow.TotalMilliseconds;
+            if (chat?.Find(msgId) is { } found)
+            {
+                if (found.Message.From != userId)
+                {
+                    throw StoreErrors.NotTheSender();
+                }
+
+                if (now - found.Message.Timestamp > window)
+                {
+                    throw StoreErrors.RecallWindowPassed(state.Options.RecallWindow);
+                }
+
+                state.WriteChat(conversation, userId, now).Recall(msgId);
+            }
+            else if (chat?.RecalledPosition(msgId) is not { } earlier)
+            {
+                throw StoreErrors.MessageNotFound();
+            }
+            else if (now - MessagePosition.TimestampOf(earlier) > window)
+            {
+                // As recall_message.lua: a repeat after the window runs no participant's step again.
+                return ValueTask.FromResult(new RecallOutcome([]));
+            }
+
+            var retentionFloor = state.RetentionFloor(now);
+            IEnumerable<string> participants = conversation.IsGroup ? state.Groups[conversation.Id].Members : [userId, conversation.Id];
+            var entries = new List<RecallEntry>();
+            foreach (var participant in participants)
+            {
+                var view = RecallViews.Of(conversation, userId, participant);
+                var user = state.WriteUser(participant, now);
+                if (user.Conversations.GetValueOrDefault(view.Member) is { } entry)
+                {
+                    entry.Unread.Remove(msgId);
+                    if (entry.Last is { } last && last.Message.MsgId == msgId)
+                    {
+                        var (newest, _, _) = chat!.Walk(participant, older: true, long.MaxValue, chat.Floor(participant, retentionFloor), want: 1, HistoryQuery.ScanCap);
+                        entry.Last = newest.Count == 0 ? null : newest[0];
+                    }
+                }
+
+                var (logged, appended) = user.Stream.AppendOnce("r:" + msgId, EventTemplate.Recalled(view, msgId, deviceId, now), state.Options);
+                entries.Add(new RecallEntry(participant, logged, appended));
+            }
+
+            return ValueTask.FromResult(new RecallOutcome(entries));
         }
     }
 

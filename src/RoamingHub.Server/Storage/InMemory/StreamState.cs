@@ -53,29 +53,49 @@ internal sealed class StreamState(WorkMeter meter)
         return entry;
     }
 
+    /// <summary>
+    /// Appends <paramref name="template"/> once per <paramref name="key"/> (a recall's <c>r:&lt;msgId&gt;</c>, remembered
+    /// while its entry is held, as Redis keeps it in <c>stream-msgs</c>): a repeat appends nothing and answers the
+    /// first entry's seq.
+    /// </summary>
+    public (MultiDeviceEvent Logged, bool Appended) AppendOnce(string key, MultiDeviceEvent template, RoamingOptions options)
+    {
+        if (_messageSeqs.TryGetValue(key, out var seq))
+        {
+            return (new StreamEntryRef(seq, Epoch, Appended: false).Stamp(template), false);
+        }
+
+        var entry = Add(template, null, template.Timestamp, options, key);
+        _messageSeqs[key] = entry.Seq;
+        return (entry.Stamp(template), true);
+    }
+
     /// <summary>Drops entries beyond the length limit and older than the retention, with their message dedupe entries.</summary>
     public void Trim(long now, RoamingOptions options)
     {
         var oldest = now - (long)options.EventLogRetention.TotalMilliseconds;
         while (_entries.Count > 0 && (_entries.Count > options.EventLogLength || _entries.First.Time < oldest))
         {
-            if (_entries.First.MsgId is { } msgId)
+            if ((_entries.First.MsgId ?? _entries.First.OnceKey) is { } key)
             {
-                _messageSeqs.Remove(msgId);
+                _messageSeqs.Remove(key);
             }
 
             _entries.RemoveFirst();
         }
     }
 
-    private StreamEntryRef Add(MultiDeviceEvent template, string? msgId, long now, RoamingOptions options)
+    private StreamEntryRef Add(MultiDeviceEvent template, string? msgId, long now, RoamingOptions options, string? onceKey = null)
     {
         var entry = new StreamEntryRef(++Seq, Epoch);
-        _entries.Add(new LoggedStreamEntry(entry.Seq, now, entry.Stamp(template), msgId));
+        _entries.Add(new LoggedStreamEntry(entry.Seq, now, entry.Stamp(template), msgId, onceKey));
         Trim(now, options);
         return entry;
     }
 }
 
-/// <summary>An entry as kept: the event (for a message, its conversation and time) and, for a message, its msgId.</summary>
-internal sealed record LoggedStreamEntry(long Seq, long Time, MultiDeviceEvent Event, string? MsgId);
+/// <summary>
+/// An entry as kept: the event (for a message, its conversation and time) and, for a message, its msgId; for an entry
+/// appended once per key (<see cref="StreamState.AppendOnce"/>), that key.
+/// </summary>
+internal sealed record LoggedStreamEntry(long Seq, long Time, MultiDeviceEvent Event, string? MsgId, string? OnceKey = null);

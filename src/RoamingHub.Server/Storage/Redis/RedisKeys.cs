@@ -117,6 +117,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>STRING msgId for a sender's <c>clientMsgId</c>, expiring after the idempotency window.</summary>
     public RedisKey ClientMsgId(string chat, string from, string clientMsgId) => Chat(chat, $"cmid:{from}:{clientMsgId}");
 
+    /// <summary>
+    /// ZSET msgId → position: the chat's recalled messages, gone from <c>msgs</c> and <c>bodies</c>, so a history cursor
+    /// naming one keeps its place and a second recall is known as one; trimmed by retention, expiring with the chat.
+    /// </summary>
+    public RedisKey Recalled(string chat) => Chat(chat, "recalled");
+
     /// <summary>HASH user → watermark position: each participant sees only messages above theirs (one-way deletion by time).</summary>
     public RedisKey Watermarks(string chat) => Chat(chat, "wm");
 

@@ -23,7 +23,12 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         }
 
         var duplicate = stored.Status == ScriptStatus.Duplicate;
-        blob = stored.FirstBlob ?? blob;
+        // A repeat of a send whose message was recalled since answers it as sent, rebuilt from the repeat, and brings it
+        // back nowhere: its touches only answer the stream entries the first attempt made.
+        var recalled = duplicate && stored.FirstBlob is null;
+        blob = recalled
+            ? EncodedMessage.Encode(new StoredMessage(stored.MsgId, draft.ChatType, draft.From, draft.To, 0, draft.Type, draft.Body))
+            : stored.FirstBlob ?? blob;
         var message = EncodedMessage.Read(blob, stored.Position).Decode();
         IReadOnlyList<string> participants = conversation.IsGroup ? stored.Members : [draft.From, draft.To];
 
@@ -31,7 +36,7 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         // once per msgId, so it heals a send whose first attempt stopped after storing the message and answers the
         // entries that attempt made.
         var batch = store.Db.CreateBatch();
-        var touch = TouchConversationScript.For(store, message, stored.Position, blob, updateConversations, now);
+        var touch = TouchConversationScript.For(store, message, stored.Position, blob, updateConversations && !recalled, now);
         var touches = new List<Task<StreamEntryRef>>(participants.Count);
         foreach (var user in participants)
         {
@@ -86,5 +91,42 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         var resumed = named.Count > 0 ? template with { MsgIds = [.. msgIds.Where(named.Contains)] } : null;
         var applied = await _hiding.ApplyAsync(userId, conversation, hidden, template, hidden.Ids.Count > 0, resumed, operationKey, now).ConfigureAwait(false);
         return new HideOutcome(null, applied.Answer.MsgIds ?? [], applied.Event);
+    }
+
+    public async ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken)
+    {
+        // Two steps, because the history lives under the chat's tag and each participant's entry under theirs: the
+        // chat step takes the message out (or finds it out already) and answers each participant's newest visible
+        // message, then one pipelined batch of user steps, each of which changes nothing the second time. A group's
+        // members name the hidden sets the chat step declares: read first, and again if they changed in between.
+        IReadOnlyList<string> participants = conversation.IsGroup
+            ? [.. (await store.Db.SetMembersAsync(store.Keys.GroupMembers(conversation.ChatKey(userId))).ConfigureAwait(false)).Select(m => (string)m!)]
+            : [userId, conversation.Id];
+        RecallMessageScript.Reply recalled;
+        while ((recalled = await RecallMessageScript.RunAsync(store, userId, conversation, msgId, participants, now).ConfigureAwait(false)).Status == ScriptStatus.KeysChanged)
+        {
+            participants = recalled.Members;
+        }
+
+        switch (recalled.Status)
+        {
+            case ScriptStatus.NotAMember: throw StoreErrors.NotAMember(conversation.Id);
+            case ScriptStatus.NotFound: throw StoreErrors.MessageNotFound();
+            case ScriptStatus.NotSender: throw StoreErrors.NotTheSender();
+            case ScriptStatus.RecallWindowPassed: throw StoreErrors.RecallWindowPassed(store.Options.RecallWindow);
+        }
+
+        var batch = store.Db.CreateBatch();
+        var steps = new List<(string UserId, MultiDeviceEvent Template, Task<StreamEntryRef> Entry)>(recalled.Participants.Count);
+        foreach (var (user, newest) in recalled.Participants)
+        {
+            var view = RecallViews.Of(conversation, userId, user);
+            var template = EventTemplate.Recalled(view, msgId, deviceId, now);
+            steps.Add((user, template, ApplyRecallScript.RunAsync(batch, store, user, view, msgId, recalled.Position, newest, template, now)));
+        }
+
+        batch.Execute();
+        var entries = await Task.WhenAll(steps.Select(step => step.Entry)).ConfigureAwait(false);
+        return new RecallOutcome([.. steps.Zip(entries, (step, entry) => new RecallEntry(step.UserId, entry.Stamp(step.Template), entry.Appended))]);
     }
 }

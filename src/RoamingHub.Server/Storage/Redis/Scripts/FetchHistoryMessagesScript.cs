@@ -16,7 +16,7 @@ internal static class FetchHistoryMessagesScript
         var (keys, chat) = (store.Keys, conversation.ChatKey(userId));
         var reply = await Script.RunAsync(
             store.Db,
-            [keys.Messages(chat), keys.MessageBodies(chat), keys.Watermarks(chat), keys.Hidden(chat, userId), keys.GroupMembers(chat)],
+            [keys.Messages(chat), keys.MessageBodies(chat), keys.Watermarks(chat), keys.Hidden(chat, userId), keys.GroupMembers(chat), keys.Recalled(chat)],
             [
                 userId, query.Older ? "up" : "down", query.Cursor ?? "", query.PageSize, Number(store.RetentionFloor(now)),
                 RedisStoreContext.HistoryScanCap, Flag(conversation.IsGroup),

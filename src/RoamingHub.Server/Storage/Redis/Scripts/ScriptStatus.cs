@@ -59,4 +59,10 @@ internal enum ScriptStatus
 
     /// <summary>The keys the caller named no longer cover what the script must touch: it names the rest, and the caller calls again with them.</summary>
     KeysChanged = 17,
+
+    /// <summary>A message the caller did not send (a recall).</summary>
+    NotSender = 18,
+
+    /// <summary>A message older than the recall window.</summary>
+    RecallWindowPassed = 19,
 }

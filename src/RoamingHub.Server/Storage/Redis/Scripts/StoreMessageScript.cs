@@ -10,10 +10,10 @@ internal static class StoreMessageScript
     private static readonly RedisScript Script = RedisScript.Get("store_message.lua");
 
     /// <summary>
-    /// The message's position and, for a repeated clientMsgId (<see cref="ScriptStatus.Duplicate"/>), the first
-    /// message's blob; in a group, its members. Empty for <see cref="ScriptStatus.NotAMember"/>.
+    /// The message's id and position and, for a repeated clientMsgId (<see cref="ScriptStatus.Duplicate"/>), the first
+    /// message's blob (null when it was recalled since); in a group, its members. Empty for <see cref="ScriptStatus.NotAMember"/>.
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, long Position, byte[]? FirstBlob, IReadOnlyList<string> Members);
+    public sealed record Reply(ScriptStatus Status, string MsgId, long Position, byte[]? FirstBlob, IReadOnlyList<string> Members);
 
     public static async Task<Reply> RunAsync(RedisStoreContext store, ConversationRef conversation, MessageDraft draft, byte[] blob, long now)
     {
@@ -22,7 +22,7 @@ internal static class StoreMessageScript
             store.Db,
             [
                 keys.Messages(chat), keys.MessageBodies(chat), keys.MessageClock(chat), keys.ClientMsgId(chat, draft.From, draft.ClientMsgId ?? ""),
-                keys.Hidden(chat, draft.From), keys.Hidden(chat, conversation.IsGroup ? draft.From : draft.To), keys.GroupMembers(chat),
+                keys.Hidden(chat, draft.From), keys.Hidden(chat, conversation.IsGroup ? draft.From : draft.To), keys.GroupMembers(chat), keys.Recalled(chat),
             ],
             [
                 draft.MsgId, Number(now), blob,
@@ -30,7 +30,7 @@ internal static class StoreMessageScript
                 Number(store.RetentionFloor(now)), Number(store.ChatKeyLifetime), draft.From, Flag(conversation.IsGroup),
             ]).ConfigureAwait(false);
         return reply.Status == ScriptStatus.NotAMember
-            ? new Reply(reply.Status, 0, null, [])
-            : new Reply(reply.Status, reply.Number(2), reply.OptionalBlob(3), reply.Texts(4));
+            ? new Reply(reply.Status, draft.MsgId, 0, null, [])
+            : new Reply(reply.Status, reply.Text(1), reply.Number(2), reply.OptionalBlob(3), reply.Texts(4));
     }
 }

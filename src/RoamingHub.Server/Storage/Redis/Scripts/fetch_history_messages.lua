@@ -2,7 +2,8 @@
 -- Keys: the chat's, under its tag {s:a|b} or {g:group}.
 -- Guarantees: a group refuses a reader who is not a member; hidden ids and everything at or below max(watermark,
 -- retention floor) are skipped; a call looks at no more than scan_cap entries, and when that stops a walk through
--- many hidden messages the cursor is the last id it looked at, so the client goes on from there.
+-- many hidden messages the cursor is the last id it looked at, so the client goes on from there. A cursor naming a
+-- message recalled since the page that gave it keeps its place (by the position the recalled set keeps).
 -- Returns {not_a_member}, {unknown_cursor}, or {ok, next cursor or false, then per message: position, blob}
 -- (the blob holds the id).
 --!include lib/status.lua
@@ -13,6 +14,7 @@ local bodies_key = KEYS[2]
 local watermarks_key = KEYS[3]
 local hidden_key = KEYS[4]      -- the reader's hidden ids
 local members_key = KEYS[5]
+local recalled_key = KEYS[6]
 local user = ARGV[1]
 local older = ARGV[2] == 'up'
 local cursor = ARGV[3]          -- msgId the page starts after; '' for the first page
@@ -25,7 +27,7 @@ if is_group and redis.call('SISMEMBER', members_key, user) == 0 then return {sta
 local floor = floor_of(watermarks_key, user, retention_floor)
 local bound
 if cursor ~= '' then
-  local position = redis.call('ZSCORE', messages_key, cursor)
+  local position = redis.call('ZSCORE', messages_key, cursor) or redis.call('ZSCORE', recalled_key, cursor)
   if not position then return {status.unknown_cursor} end
   if older then
     bound = '(' .. position

@@ -1,7 +1,8 @@
 -- Stores a message once in its chat and answers who must be told.
 -- Keys: the chat's, under its tag {s:a|b} or {g:group}.
 -- Guarantees: a group refuses a sender who is not a member; a clientMsgId repeated within its window writes nothing
--- and answers the first message; otherwise the message gets the next position, max(now * 1024, previous + 1), so
+-- and answers the first message (its id and position without a blob when it was recalled since, which a repeat must
+-- not bring back); otherwise the message gets the next position, max(now * 1024, previous + 1), so
 -- positions only grow. Retention costs no scan and keeps up with any send rate: every message removes up to two
 -- expired messages, oldest first, so a chat holds no more expired messages than it did, however fast it grows; the
 -- first message of each minute (by the chat's clock) removes up to 100, so a slow chat sheds an old burst too, trims
@@ -19,6 +20,7 @@ local client_msg_id_key = KEYS[4]
 local sender_hidden_key = KEYS[5]
 local recipient_hidden_key = KEYS[6]   -- the sender's own again in a group chat
 local members_key = KEYS[7]
+local recalled_key = KEYS[8]
 local msg_id = ARGV[1]
 local now_ms = number_arg(ARGV[2], 'now_ms')
 local blob = ARGV[3]
@@ -44,6 +46,8 @@ if client_msg_id_window_ms ~= '' then
     local position = redis.call('ZSCORE', messages_key, first)
     local first_blob = redis.call('HGET', bodies_key, first)
     if position and first_blob then return answer(status.duplicate, first, position, first_blob) end
+    local recalled_at = not position and redis.call('ZSCORE', recalled_key, first)
+    if recalled_at then return answer(status.duplicate, first, recalled_at, false) end
   end
 end
 -- Everything that can fail is read and checked before the first write (lib/check.lua). The new message is above

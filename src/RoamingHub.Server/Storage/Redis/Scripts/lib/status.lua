@@ -19,4 +19,6 @@ local status = {
   connection_limit = 15,   -- the user holds as many connections as allowed
   deleting = 16,           -- the group was deleted and some of its former members are still to be told
   keys_changed = 17,       -- the keys the caller named no longer cover what the script must touch: it names the rest
+  not_sender = 18,         -- a message the caller did not send (a recall)
+  recall_window_passed = 19, -- a message older than the recall window
 }

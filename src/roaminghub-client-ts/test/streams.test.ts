@@ -1,0 +1,144 @@
+// The stream guarantees across two nodes: each entry exactly once, in seq order, own changes slotted in, resync
+// when the position cannot be replayed, and a persisted position resumed by a new client instance.
+import { describe, expect, inject, it } from "vitest";
+import { ChatTypes, MultiDeviceOperations, type PinResult, type StreamPosition } from "../src/index.js";
+import { clientFor, newUser, record, waitFor } from "./helpers.js";
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+describe("the stream", () => {
+  it("a pin on one device (node A) reaches the other device (node B) once, and never the device that made it", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const phone = await clientFor(inject("nodeA"), alice, { deviceId: "phone" });
+    const web = await clientFor(inject("nodeB"), alice, { deviceId: "web" });
+    const onPhone = record(phone);
+    const onWeb = record(web);
+    await phone.start();
+    await web.start();
+
+    const pinned = await phone.pinConversation({ conversationId: bob, chatType: ChatTypes.SingleChat, isPinned: true });
+    await waitFor(() => onWeb.entries.length >= 1, 30_000, "the pin on the other device");
+    const unpinned = await phone.pinConversation({ conversationId: bob, chatType: ChatTypes.SingleChat, isPinned: false });
+    await waitFor(() => onWeb.entries.length >= 2, 30_000, "the unpin on the other device");
+    await waitFor(() => phone.position.seq === unpinned.seq, 30_000, "the phone to count its own changes");
+
+    expect(onWeb.entries.map((e) => [e.seq, (e.value as { operation: string }).operation, (e.value as { fromDeviceId: string }).fromDeviceId])).toEqual([
+      [pinned.seq, MultiDeviceOperations.ConversationPinned, "phone"],
+      [unpinned.seq, MultiDeviceOperations.ConversationUnpinned, "phone"],
+    ]);
+    expect(onPhone.entries).toEqual([]);
+    expect(web.position).toEqual({ seq: unpinned.seq, epoch: unpinned.epoch });
+  });
+
+  it("every entry is raised exactly once and in seq order while own calls and pushes from two nodes interleave", async () => {
+    const alice = newUser("alice");
+    const senders = [newUser("bob"), newUser("carol")];
+    // A long grace: a gap is most often an own change whose result is a moment behind a push, not a lost entry.
+    const one = await clientFor(inject("nodeA"), alice, { deviceId: "one", gapGraceMs: 2_000 });
+    const two = await clientFor(inject("nodeB"), alice, { deviceId: "two", gapGraceMs: 2_000 });
+    const bob = await clientFor(inject("nodeB"), senders[0]!);
+    const carol = await clientFor(inject("nodeA"), senders[1]!);
+    const devices = [
+      { client: one, seen: record(one), own: [] as number[] },
+      { client: two, seen: record(two), own: [] as number[] },
+    ];
+    await Promise.all([one.start(), two.start(), bob.start(), carol.start()]);
+    // Both conversations exist before the devices change them.
+    await bob.sendMessage({ to: alice, chatType: ChatTypes.SingleChat, body: "hello" });
+    await carol.sendMessage({ to: alice, chatType: ChatTypes.SingleChat, body: "hello" });
+    const start = (await one.getSyncState()).lastSeq;
+
+    const rounds = 15;
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < rounds; i++) {
+      calls.push(bob.sendMessage({ to: alice, chatType: ChatTypes.SingleChat, body: `b${i}` }));
+      calls.push(carol.sendMessage({ to: alice, chatType: ChatTypes.SingleChat, body: `c${i}` }));
+      devices.forEach((device, d) => {
+        calls.push(
+          device.client
+            .updateConversationExt({ conversationId: senders[d]!, chatType: ChatTypes.SingleChat, ext: `ext-${i}` })
+            .then((r) => void (r.seq != null && device.own.push(r.seq))),
+        );
+        calls.push(
+          device.client
+            .pinConversation({ conversationId: senders[(d + i) % 2]!, chatType: ChatTypes.SingleChat, isPinned: i % 2 === 0 })
+            .then((r) => void (r.seq != null && device.own.push(r.seq))),
+        );
+      });
+    }
+    await Promise.allSettled(calls);
+    const last = (await one.getSyncState()).lastSeq;
+    expect(last).toBeGreaterThan(start + 2 * rounds);
+
+    for (const device of devices) {
+      await waitFor(() => device.client.position.seq! >= last, 60_000, "every entry to be applied");
+      const raised = device.seen.entries.map((e) => e.seq!).filter((seq) => seq > start);
+      // In order, each once; together with the device's own changes, every seq of the stream.
+      expect(raised).toEqual([...raised].sort((a, b) => a - b));
+      expect(new Set(raised).size).toBe(raised.length);
+      expect([...raised, ...device.own].sort((a, b) => a - b)).toEqual(range(start + 1, last));
+    }
+
+    const bodies = devices[0]!.seen.entries.filter((e) => e.seq! > start).filter((e) => e.kind === "message").map((e) => (e.value as { body: string }).body);
+    expect(bodies.filter((b) => b.startsWith("b"))).toEqual(range(0, rounds - 1).map((i) => `b${i}`));
+    expect(bodies.filter((b) => b.startsWith("c"))).toEqual(range(0, rounds - 1).map((i) => `c${i}`));
+  });
+
+  it("raises resyncRequired when the saved position is of another epoch, and goes on from the server's position", async () => {
+    const alice = newUser("alice");
+    const first = await clientFor(inject("nodeA"), alice);
+    await first.start();
+    const pin = await first.pinConversation({ conversationId: newUser("bob"), chatType: ChatTypes.SingleChat, isPinned: true });
+    await first.stop();
+
+    const resumed = await clientFor(inject("nodeB"), alice, { initialPosition: { seq: 1, epoch: "not-the-epoch" } });
+    const seen = record(resumed);
+    await resumed.start();
+    await waitFor(() => seen.resyncs.length > 0, 30_000, "resyncRequired");
+
+    expect(seen.resyncs).toEqual([{ lastSeq: pin.seq, epoch: pin.epoch }]);
+    expect(resumed.position).toEqual({ seq: pin.seq, epoch: pin.epoch });
+    expect(seen.entries).toEqual([]);
+  });
+
+  it("onPositionChanged persists the position and a new client instance with it as initialPosition replays exactly what it missed", async () => {
+    const alice = newUser("alice");
+    const peers = [newUser("bob"), newUser("carol"), newUser("dave"), newUser("erin"), newUser("fay")];
+    const other = await clientFor(inject("nodeA"), alice, { deviceId: "other" });
+    await other.start();
+    let saved: StreamPosition = { seq: null, epoch: null };
+    const saves: StreamPosition[] = [];
+    const first = await clientFor(inject("nodeB"), alice, {
+      deviceId: "web",
+      onPositionChanged: (p) => {
+        saved = p;
+        saves.push(p);
+      },
+    });
+    await first.start();
+
+    const before: PinResult[] = [];
+    for (const peer of peers.slice(0, 2)) {
+      before.push(await other.pinConversation({ conversationId: peer, chatType: ChatTypes.SingleChat, isPinned: true }));
+    }
+    await waitFor(() => saved.seq === before[1]!.seq, 30_000, "the position to be saved");
+    expect(saves.map((p) => p.seq)).toEqual(before.map((r) => r.seq));
+    expect(saved.epoch).toBe(before[1]!.epoch);
+    await first.stop();
+
+    const missed: PinResult[] = [];
+    for (const peer of peers.slice(2)) {
+      missed.push(await other.pinConversation({ conversationId: peer, chatType: ChatTypes.SingleChat, isPinned: true }));
+    }
+
+    const next = await clientFor(inject("nodeA"), alice, { deviceId: "web", initialPosition: saved, protocol: "json" });
+    const seen = record(next);
+    await next.start();
+    await waitFor(() => next.position.seq === missed[2]!.seq, 30_000, "the missed entries");
+    expect(seen.entries.map((e) => [e.seq, (e.value as { conversationId: string }).conversationId])).toEqual(
+      missed.map((r, i) => [r.seq, peers[2 + i]]),
+    );
+    expect(seen.resyncs).toEqual([]);
+  });
+});

@@ -220,13 +220,6 @@ function refreshUnreadSummary() {
   }), 100);
 }
 
-function stub(chatType: string, conversationId: string, time: number): Conversation {
-  return {
-    conversationId, chatType, lastMessage: null, activityTime: time, createdTime: time,
-    isPinned: false, pinnedTime: null, unreadCount: 0, ext: null, peerReadTimestamp: null,
-  };
-}
-
 // ---- the stream's entries ----
 
 function onMessage(message: Message, source: "push" | "own") {
@@ -239,10 +232,8 @@ function onMessage(message: Message, source: "push" | "own") {
     if (!conversation.lastMessage || conversation.lastMessage.timestamp <= message.timestamp) conversation.lastMessage = message;
     conversation.activityTime = Math.max(conversation.activityTime, message.timestamp);
     if (message.from !== me.user) conversation.unreadCount++;
-  } else if (source === "own") {
-    conversations.set(key, { ...stub(message.chatType, message.conversationId, message.timestamp), lastMessage: message });
   } else {
-    // Not among the pages loaded: its count and pin live on the server, so ask rather than guess.
+    // Not among the pages loaded (or new): its count and pin live on the server, so ask rather than guess.
     scheduleReload();
   }
 
@@ -389,10 +380,9 @@ async function togglePin() {
   const isPinned = !(current?.isPinned ?? false);
   const result =
     await connected().pinConversation({ conversationId: open.conversationId, chatType: open.chatType, isPinned });
-  const key = keyOf(open.chatType, open.conversationId);
-  const conversation = conversations.get(key) ?? stub(open.chatType, open.conversationId, result.pinnedTime ?? Date.now());
-  Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
-  if (result.isPinned || conversations.has(key)) conversations.set(key, conversation);
+  const conversation = conversations.get(keyOf(open.chatType, open.conversationId));
+  if (conversation) Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
+  else scheduleReload(); // pinning creates the conversation in the list
   own(result, result.isPinned ? "CONVERSATION_PINNED" : "CONVERSATION_UNPINNED", open.conversationId);
   renderList();
   renderChat();

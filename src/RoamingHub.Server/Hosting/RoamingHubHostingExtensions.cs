@@ -150,6 +150,7 @@ internal static class RoamingHubHostingExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealthAsync(context, report.Status == HealthStatus.Healthy ? "ready" : null) });
         app.MapAdminApi();
         app.MapAdminApiDescription();
+        app.MapPlayground();
         app.UseWhen(context => context.Request.Path.StartsWithSegments(RoamingProtocol.HubPath), hub =>
         {
             hub.Use(RequireAllowedOrigin);

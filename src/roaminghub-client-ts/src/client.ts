@@ -56,7 +56,7 @@ export interface RoamingHubClientOptions {
   protocol?: "messagepack" | "json";
   /** Where this device stood in an earlier run (`client.position`, saved by `onPositionChanged`): the client resumes there. */
   initialPosition?: StreamPosition;
-  /** Called after each applied stream entry (and each own change, and a resync) with the new position, to persist it. */
+  /** Called after each applied stream entry (and each own change, and a resync) with the new position, and once with the starting position after `start()`, to persist it. */
   onPositionChanged?: (position: StreamPosition) => void | Promise<void>;
   /** Reconnect after a dropped connection, and retry `start()` while connecting fails for a reason that may pass; default true. */
   automaticReconnect?: boolean;

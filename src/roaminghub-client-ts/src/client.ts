@@ -56,7 +56,7 @@ export interface RoamingHubClientOptions {
   protocol?: "messagepack" | "json";
   /** Where this device stood in an earlier run (`client.position`, saved by `onPositionChanged`): the client resumes there. */
   initialPosition?: StreamPosition;
-  /** Called after each applied stream entry (and each own change, and a resync) with the new position, to persist it. */
+  /** Called after each applied stream entry (and each own change, and a resync) with the new position, and once with the starting position after `start()`, to persist it. */
   onPositionChanged?: (position: StreamPosition) => void | Promise<void>;
   /** Reconnect after a dropped connection, and retry `start()` while connecting fails for a reason that may pass; default true. */
   automaticReconnect?: boolean;
@@ -185,10 +185,26 @@ export class RoamingHubClient {
     this.stopping = new AbortController();
     const signal = this.stopping.signal;
     this.setState("connecting");
+    // This device's own changes still waiting behind a gap when the last run stopped: the catch-up of this run
+    // returns them like any other entry, and they must not be raised as another device's.
+    const ownSeqs = this.lastPosition.seq === null ? [] : (this.sequencer?.ownSeqsAfter(this.lastPosition.seq) ?? []);
     const sequencer = this.newSequencer();
+    for (const seq of ownSeqs) {
+      sequencer.enqueueOwnSeq(seq, this.lastPosition.epoch);
+    }
+
     for (let attempt = 0; ; attempt++) {
       try {
+        if (signal.aborted) {
+          throw new RoamingHubError(ErrorCodes.Unavailable, "The client was stopped before it connected.");
+        }
+
         await this.connectOnce(sequencer, signal);
+        if (signal.aborted) {
+          // stop() came while the attempt finished: it may not have seen this connection, so close it here.
+          throw new RoamingHubError(ErrorCodes.Unavailable, "The client was stopped before it connected.");
+        }
+
         this.setState("connected");
         return;
       } catch (error) {
@@ -206,7 +222,10 @@ export class RoamingHubClient {
     }
   }
 
-  /** Closes the connection and ends any reconnecting; the position stays, so a later `start()` resumes from it. */
+  /**
+   * Closes the connection and ends any reconnecting; the position stays, so a later `start()` resumes from it. A
+   * handler may call it: it then resolves without waiting for that handler, and nothing is raised after it.
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.shutDown();
@@ -284,12 +303,17 @@ export class RoamingHubClient {
       throw new RoamingHubError(ErrorCodes.Unavailable, `Not connected (the client is ${this.currentState}); try again once it is connected.`);
     }
 
+    // stop() ends a call at once: the catch-up the loop is waiting for must not hold stop() for the whole timeout.
+    const signal = this.stopping.signal;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new RoamingHubError(ErrorCodes.Unavailable, `${method} got no answer within ${this.options.invocationTimeoutMs} ms.`)),
         this.options.invocationTimeoutMs,
       );
+      onAbort = () => reject(new RoamingHubError(ErrorCodes.Unavailable, `${method} ended: the client was stopped.`));
+      signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
       return await Promise.race([connection.invoke<T>(method, ...args), timeout]);
@@ -297,6 +321,7 @@ export class RoamingHubClient {
       throw callError(error);
     } finally {
       clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort!);
     }
   }
 
@@ -461,6 +486,10 @@ export class RoamingHubClient {
     }
   }
 
+  /**
+   * Ends the loop's work first (it raises nothing more), then the connection, whose close also fails the calls in
+   * flight, then waits for the loop, unless a handler called stop(): the loop is waiting for that handler.
+   */
   private async shutDown(): Promise<void> {
     const connection = this.connection;
     const sequencer = this.sequencer;
@@ -469,8 +498,13 @@ export class RoamingHubClient {
       this.lastPosition = sequencer.position;
     }
 
-    await sequencer?.stop();
+    const loopEnded = sequencer?.stop();
     await connection?.stop().catch(() => undefined);
+    await loopEnded;
+    if (sequencer?.started) {
+      this.lastPosition = sequencer.position;
+    }
+
     this.setState("disconnected");
   }
 

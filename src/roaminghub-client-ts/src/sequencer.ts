@@ -83,7 +83,10 @@ export class EventSequencer {
   private stopped = false;
   private running = false;
   private loop: Promise<void> | undefined;
-  private probe: ReturnType<typeof setInterval> | undefined;
+  // How many app callbacks (handlers, onPositionChanged) the loop is inside: stop() called from one must not wait
+  // for the loop, which waits for that callback.
+  private inAppCallbacks = 0;
+  private probe: ReturnType<typeof setTimeout> | undefined;
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSeq = 0;
   private epoch: string | null = null;
@@ -121,9 +124,32 @@ export class EventSequencer {
     this.enqueue(ack.seq != null ? { kind: "live", seq: ack.seq, epoch: ack.epoch, entry } : { kind: "unsequenced", entry });
   }
 
-  /** The server never echoes a change to the device that made it: counts the change's seq as applied. */
+  /**
+   * The server never echoes a change to the device that made it: counts the change's seq as applied. After stop()
+   * the seq is still kept, for {@link ownSeqsAfter}: a call answered while the client was stopping still made it.
+   */
   enqueueOwnSeq(seq: number, epoch: string | null): void {
+    if (this.stopped) {
+      this.ownSeqs.add(seq);
+      return;
+    }
+
     this.enqueue({ kind: "own", seq, epoch });
+  }
+
+  /**
+   * This device's own seqs above `seq` that were not applied yet (waiting behind a gap, or not taken by the loop):
+   * a later sequencer must skip them too, since the catch-up of a later start() returns them like any other entry.
+   */
+  ownSeqsAfter(seq: number): number[] {
+    const own = new Set(this.ownSeqs);
+    for (const work of this.work) {
+      if (work.kind === "own") {
+        own.add(work.seq);
+      }
+    }
+
+    return [...own].filter((s) => s > seq).sort((a, b) => a - b);
   }
 
   /** The server could not replay this device's missed entries on connect: start again from where it stands. */
@@ -136,25 +162,60 @@ export class EventSequencer {
     this.enqueue({ kind: "catchUp" });
   }
 
-  /** Starts the loop from `lastSeq` of `epoch`; the probe asks `GetSyncState` every `probeIntervalMs` (0: never). */
+  /**
+   * Starts the loop from `lastSeq` of `epoch`, telling the app that position first; the probe asks `GetSyncState`
+   * `probeIntervalMs` after the previous probe ended (0: never). Does nothing once stopped: a stop() that came while
+   * the client learnt its starting position ends the start.
+   */
   start(lastSeq: number, epoch: string | null, gapGraceMs: number, probeIntervalMs: number): void {
+    if (this.stopped || this.running) {
+      return;
+    }
+
     this.lastSeq = lastSeq;
     this.epoch = epoch;
     this.gapGraceMs = gapGraceMs;
     this.running = true;
     this.loop = this.process();
-    if (probeIntervalMs > 0) {
-      this.probe = setInterval(() => void this.probeOnce(), probeIntervalMs);
+    this.scheduleProbe(probeIntervalMs);
+  }
+
+  /**
+   * Takes no more work and raises nothing more. Resolves when the loop ended; called from inside a handler (or
+   * `onPositionChanged`), it does not wait for the loop, which is waiting for that handler, and the loop ends when it
+   * returns.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.probe);
+    clearTimeout(this.gapTimer);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+    return this.inAppCallbacks > 0 ? Promise.resolve() : (this.loop ?? Promise.resolve());
+  }
+
+  private scheduleProbe(intervalMs: number): void {
+    if (intervalMs <= 0 || this.stopped) {
+      return;
+    }
+
+    // One probe at a time: the next is timed from the end of this one, so a slow answer cannot pile probes up.
+    this.probe = setTimeout(() => void this.probeOnce().finally(() => this.scheduleProbe(intervalMs)), intervalMs);
+    // A probe alone must not keep a Node process alive (browsers' timers have no unref).
+    if (typeof (this.probe as { unref?: () => void }).unref === "function") {
+      (this.probe as { unref: () => void }).unref();
     }
   }
 
-  /** Takes no more work; resolves when the entry being raised (if any) is done. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.probe);
-    clearTimeout(this.gapTimer);
-    this.wake?.();
-    await this.loop;
+  /** Runs an app callback, counted so that a stop() from inside it does not wait for the loop. */
+  private async app(callback: () => Promise<void>): Promise<void> {
+    this.inAppCallbacks++;
+    try {
+      await callback();
+    } finally {
+      this.inAppCallbacks--;
+    }
   }
 
   private enqueue(work: Work): void {
@@ -182,12 +243,14 @@ export class EventSequencer {
   }
 
   private async process(): Promise<void> {
+    // The app persists the starting position too, so it holds one even before the first entry.
+    await this.app(() => this.host.positionChanged({ seq: this.lastSeq, epoch: this.epoch }));
     let catchUpNeeded = false;
     for (let work = await this.next(); work; work = await this.next()) {
       switch (work.kind) {
         case "unsequenced":
           // From a server that numbers no such entries: nothing to order them by.
-          await this.host.raise(work.entry);
+          await this.app(() => this.host.raise(work.entry));
           continue;
         case "live":
           if (!this.isCurrentEpoch(work.epoch)) {
@@ -218,8 +281,10 @@ export class EventSequencer {
           catchUpNeeded ||= this.lastSeq === work.lastSeq && this.hasGap();
           break;
         case "resync":
-          if (work.where.epoch === this.epoch && work.where.lastSeq <= this.lastSeq) {
-            // Already there: the catch-up after connecting got the same answer before this push was taken.
+          if (work.where.epoch === this.epoch && work.where.lastSeq === this.lastSeq) {
+            // Already there: the catch-up after connecting got the same answer before this push was taken. Any
+            // other answer, behind this device included, starts again from the server's position, as the .NET
+            // client does.
             continue;
           }
 
@@ -264,7 +329,7 @@ export class EventSequencer {
   /** Moves the position to `seq` and tells the app, which may persist it. */
   private async advance(seq: number): Promise<void> {
     this.lastSeq = seq;
-    await this.host.positionChanged({ seq, epoch: this.epoch });
+    await this.app(() => this.host.positionChanged({ seq, epoch: this.epoch }));
   }
 
   /** Raises buffered entries, and skips this device's own, while they follow on without a gap. */
@@ -283,8 +348,8 @@ export class EventSequencer {
 
       this.pending.delete(next);
       this.lastSeq = next;
-      await this.host.raise(entry);
-      await this.host.positionChanged({ seq: next, epoch: this.epoch });
+      await this.app(() => this.host.raise(entry));
+      await this.app(() => this.host.positionChanged({ seq: next, epoch: this.epoch }));
     }
   }
 
@@ -308,7 +373,11 @@ export class EventSequencer {
         }
 
         for (const entry of result.events) {
-          if (entry.seq <= this.lastSeq || this.stopped) {
+          if (this.stopped) {
+            return true;
+          }
+
+          if (entry.seq <= this.lastSeq) {
             continue;
           }
 
@@ -322,10 +391,10 @@ export class EventSequencer {
           this.lastSeq = entry.seq;
           const payload = payloadOf(entry);
           if (payload) {
-            await this.host.raise(payload);
+            await this.app(() => this.host.raise(payload));
           }
 
-          await this.host.positionChanged({ seq: entry.seq, epoch: this.epoch });
+          await this.app(() => this.host.positionChanged({ seq: entry.seq, epoch: this.epoch }));
         }
 
         for (const seq of [...this.pending.keys()]) {
@@ -351,7 +420,7 @@ export class EventSequencer {
         return true;
       }
 
-      await this.host.raiseCatchUpFailed(error);
+      await this.app(() => this.host.raiseCatchUpFailed(error));
       return false;
     }
   }
@@ -362,8 +431,8 @@ export class EventSequencer {
     this.epoch = where.epoch ?? this.epoch;
     this.pending.clear();
     this.ownSeqs.clear();
-    await this.host.raiseResyncRequired({ lastSeq: this.lastSeq, epoch: this.epoch });
-    await this.host.positionChanged({ seq: this.lastSeq, epoch: this.epoch });
+    await this.app(() => this.host.raiseResyncRequired({ lastSeq: this.lastSeq, epoch: this.epoch }));
+    await this.app(() => this.host.positionChanged({ seq: this.lastSeq, epoch: this.epoch }));
   }
 
   /** Now and then asks for the server's newest seq; the loop catches up when this device is behind. */

@@ -21,8 +21,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await redis.stop();
   };
   try {
-    nodes.push(await ServerNode.start({ redisPort: redis.port, prefix }));
-    nodes.push(await ServerNode.start({ redisPort: redis.port, prefix }));
+    // Each node is known to the teardown before it starts, so one that fails to get ready is stopped too.
+    for (let i = 0; i < 2; i++) {
+      const node = await ServerNode.create({ redisPort: redis.port, prefix });
+      nodes.push(node);
+      await node.restart();
+    }
   } catch (error) {
     await teardown();
     throw error;

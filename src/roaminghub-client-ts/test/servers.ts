@@ -67,9 +67,14 @@ export async function startRedis(): Promise<RedisProcess> {
   const directory = mkdtempSync(join(tmpdir(), "roaminghub-ts-redis-"));
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "no", "--dir", directory, "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   const output = tail(child);
   child.once("error", () => undefined);
+  const stop = async () => {
+    await kill(child);
+    rmSync(directory, { recursive: true, force: true });
+  };
   await waitFor(
     () =>
       new Promise<boolean>((done) => {
@@ -85,14 +90,12 @@ export async function startRedis(): Promise<RedisProcess> {
       }),
     30_000,
     `redis-server on port ${port} (is it installed? .ci/run installs it)\n${output()}`,
-  );
-  return {
-    port,
-    async stop() {
-      await kill(child);
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
+  ).catch(async (error: unknown) => {
+    // A redis-server that never answered must not outlive the run.
+    await stop();
+    throw error;
+  });
+  return { port, stop };
 }
 
 /** The server build to run: ROAMINGHUB_SERVER_DLL, or the Release build in the repository, built when missing. */
@@ -130,8 +133,13 @@ export class ServerNode {
     readonly port: number,
   ) {}
 
+  /** A node that is not running yet: start it with {@link restart}. */
+  static async create(options: NodeOptions): Promise<ServerNode> {
+    return new ServerNode(options, options.port ?? (await freePort()));
+  }
+
   static async start(options: NodeOptions): Promise<ServerNode> {
-    const node = new ServerNode(options, options.port ?? (await freePort()));
+    const node = await ServerNode.create(options);
     await node.restart();
     return node;
   }
@@ -140,12 +148,14 @@ export class ServerNode {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the process (again) and waits until it answers /readyz. */
+  /** Starts the process (again) and waits until it answers /readyz; one that does not is killed, not left running. */
   async restart(): Promise<void> {
     const dll = serverDll();
     const child = spawn("dotnet", [dll, "--urls", this.url], {
       cwd: dirname(dll),
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group of its own, so a kill reaches whatever the process started too.
+      detached: true,
       env: {
         ...process.env,
         ASPNETCORE_ENVIRONMENT: "Development",
@@ -170,8 +180,11 @@ export class ServerNode {
       },
       120_000,
       `the node on ${this.url} to be ready`,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.output()}`);
+    ).catch(async (error: Error) => {
+      const output = this.output();
+      await kill(child, "SIGKILL");
+      this.child = undefined;
+      throw new Error(`${error.message}\n${output}`);
     });
   }
 
@@ -197,8 +210,22 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Pr
   }
 
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  killGroup(child, signal);
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Signals the child's process group (it was spawned detached, so it leads one), or the child alone when that fails. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, signal);
+      return;
+    }
+  } catch {
+    // The group is gone, or this platform has no process groups.
+  }
+
+  child.kill(signal);
 }

@@ -61,6 +61,12 @@ export const HubMethods = {
   MarkAllConversationsRead: "MarkAllConversationsRead",
   GetUnreadSummary: "GetUnreadSummary",
   UpdateConversationExt: "UpdateConversationExt",
+  GetConversation: "GetConversation",
+  SetConversationMuted: "SetConversationMuted",
+  MarkConversationUnread: "MarkConversationUnread",
+  SetConversationMarks: "SetConversationMarks",
+  DeleteRemoteConversations: "DeleteRemoteConversations",
+  RecallMessage: "RecallMessage",
 } as const;
 
 /** Constants of MultiDeviceOperations in RoamingHub.Contracts. */
@@ -73,8 +79,13 @@ export const MultiDeviceOperations = {
   AllConversationsRead: "ALL_CONVERSATIONS_READ",
   ConversationExtUpdated: "CONVERSATION_EXT_UPDATED",
   RemovedFromGroup: "REMOVED_FROM_GROUP",
+  ConversationMuted: "CONVERSATION_MUTED",
+  ConversationUnmuted: "CONVERSATION_UNMUTED",
+  ConversationMarkedUnread: "CONVERSATION_MARKED_UNREAD",
+  ConversationMarksUpdated: "CONVERSATION_MARKS_UPDATED",
   Message: "MESSAGE",
   PeerRead: "PEER_READ",
+  MessageRecalled: "MESSAGE_RECALLED",
 } as const;
 
 /** Constants of RoamingProtocol in RoamingHub.Contracts. */
@@ -113,6 +124,16 @@ export interface Conversation {
   unreadCount: number;
   ext: string | null;
   peerReadTimestamp: number | null;
+  muted: boolean;
+  mutedUntil: number | null;
+  markedUnread: boolean;
+  marks: number[];
+}
+
+/** ConversationTarget of RoamingHub.Contracts. */
+export interface ConversationTarget {
+  conversationId: string | null;
+  chatType: string | null;
 }
 
 /** CreateGroupRequest of RoamingHub.Contracts; nullable fields may be left out. */
@@ -129,10 +150,22 @@ export interface DeleteConversationResult {
   epoch: string | null;
 }
 
+/** DeleteConversationsResult of RoamingHub.Contracts. */
+export interface DeleteConversationsResult {
+  deleted: DeletedConversation[];
+}
+
 /** DeleteRemoteConversationRequest of RoamingHub.Contracts; nullable fields may be left out. */
 export interface DeleteRemoteConversationRequest {
   conversationId?: string | null;
   chatType?: string | null;
+  deleteRoam?: boolean | null;
+  clientOpId?: string | null;
+}
+
+/** DeleteRemoteConversationsRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface DeleteRemoteConversationsRequest {
+  conversations?: ConversationTarget[] | null;
   deleteRoam?: boolean | null;
   clientOpId?: string | null;
 }
@@ -161,10 +194,19 @@ export interface DeleteRoamingResult {
   epoch: string | null;
 }
 
+/** DeletedConversation of RoamingHub.Contracts. */
+export interface DeletedConversation {
+  conversationId: string;
+  chatType: string;
+  seq: number;
+  epoch: string | null;
+}
+
 /** FetchConversationsRequest of RoamingHub.Contracts; nullable fields may be left out. */
 export interface FetchConversationsRequest {
   cursor?: string | null;
   pageSize?: number | null;
+  mark?: number | null;
 }
 
 /** FetchHistoryMessagesRequest of RoamingHub.Contracts; nullable fields may be left out. */
@@ -174,6 +216,12 @@ export interface FetchHistoryMessagesRequest {
   cursor?: string | null;
   pageSize?: number | null;
   direction?: string | null;
+}
+
+/** GetConversationRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface GetConversationRequest {
+  conversationId?: string | null;
+  chatType?: string | null;
 }
 
 /** Group of RoamingHub.Contracts. */
@@ -215,10 +263,30 @@ export interface MarkConversationReadRequest {
   clientOpId?: string | null;
 }
 
+/** MarkConversationUnreadRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface MarkConversationUnreadRequest {
+  conversationId?: string | null;
+  chatType?: string | null;
+  clientOpId?: string | null;
+}
+
 /** MarkReadResult of RoamingHub.Contracts. */
 export interface MarkReadResult {
   readTimestamp: number;
   unreadCount: number;
+  seq: number | null;
+  epoch: string | null;
+}
+
+/** MarkUnreadResult of RoamingHub.Contracts. */
+export interface MarkUnreadResult {
+  seq: number | null;
+  epoch: string | null;
+}
+
+/** MarksResult of RoamingHub.Contracts. */
+export interface MarksResult {
+  marks: number[];
   seq: number | null;
   epoch: string | null;
 }
@@ -253,6 +321,17 @@ export interface MultiDeviceEvent {
   ext: string | null;
   epoch: string | null;
   message: Message | null;
+  mutedUntil: number | null;
+  marks: number[] | null;
+  msgId: string | null;
+}
+
+/** MuteResult of RoamingHub.Contracts. */
+export interface MuteResult {
+  muted: boolean;
+  mutedUntil: number | null;
+  seq: number | null;
+  epoch: string | null;
 }
 
 /** Page of RoamingHub.Contracts. */
@@ -286,6 +365,21 @@ export interface ReadAck {
   epoch: string | null;
 }
 
+/** RecallMessageRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface RecallMessageRequest {
+  conversationId?: string | null;
+  chatType?: string | null;
+  msgId?: string | null;
+  clientOpId?: string | null;
+}
+
+/** RecallMessageResult of RoamingHub.Contracts. */
+export interface RecallMessageResult {
+  msgId: string;
+  seq: number | null;
+  epoch: string | null;
+}
+
 /** ResyncRequired of RoamingHub.Contracts. */
 export interface ResyncRequired {
   lastSeq: number;
@@ -299,6 +393,24 @@ export interface SendMessageRequest {
   type?: string | null;
   body?: string | null;
   clientMsgId?: string | null;
+  clientOpId?: string | null;
+}
+
+/** SetConversationMarksRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface SetConversationMarksRequest {
+  conversationId?: string | null;
+  chatType?: string | null;
+  add?: number[] | null;
+  remove?: number[] | null;
+  clientOpId?: string | null;
+}
+
+/** SetConversationMutedRequest of RoamingHub.Contracts; nullable fields may be left out. */
+export interface SetConversationMutedRequest {
+  conversationId?: string | null;
+  chatType?: string | null;
+  muted: boolean;
+  mutedUntil?: number | null;
   clientOpId?: string | null;
 }
 
@@ -328,6 +440,7 @@ export interface SyncState {
 export interface UnreadSummary {
   totalUnread: number;
   conversationsWithUnread: number;
+  totalUnreadUnmuted: number;
 }
 
 /** UpdateConversationExtRequest of RoamingHub.Contracts; nullable fields may be left out. */
@@ -349,34 +462,47 @@ export interface UpdateExtResult {
 export const ContractKeys = {
   AddGroupMembersRequest: ["members"],
   AdminSendMessageRequest: ["from", "to", "chatType", "type", "body"],
-  Conversation: ["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext", "peerReadTimestamp"],
+  Conversation: ["conversationId", "chatType", "lastMessage", "activityTime", "createdTime", "isPinned", "pinnedTime", "unreadCount", "ext", "peerReadTimestamp", "muted", "mutedUntil", "markedUnread", "marks"],
+  ConversationTarget: ["conversationId", "chatType"],
   CreateGroupRequest: ["groupId", "owner", "members"],
   DeleteConversationResult: ["deleteRoam", "seq", "epoch"],
+  DeleteConversationsResult: ["deleted"],
   DeleteRemoteConversationRequest: ["conversationId", "chatType", "deleteRoam", "clientOpId"],
+  DeleteRemoteConversationsRequest: ["conversations", "deleteRoam", "clientOpId"],
   DeleteRemoteMessagesBeforeRequest: ["conversationId", "chatType", "timestamp", "clientOpId"],
   DeleteRemoteMessagesWithIdsRequest: ["conversationId", "chatType", "msgIds", "clientOpId"],
   DeleteRoamingResult: ["beforeTimestamp", "msgIds", "seq", "epoch"],
-  FetchConversationsRequest: ["cursor", "pageSize"],
+  DeletedConversation: ["conversationId", "chatType", "seq", "epoch"],
+  FetchConversationsRequest: ["cursor", "pageSize", "mark"],
   FetchHistoryMessagesRequest: ["conversationId", "chatType", "cursor", "pageSize", "direction"],
+  GetConversationRequest: ["conversationId", "chatType"],
   Group: ["groupId", "owner", "members", "createdTime"],
   IssueTokenRequest: ["userId"],
   IssueTokenResponse: ["accessToken", "expiresAt"],
   MarkAllConversationsReadRequest: ["clientOpId"],
   MarkAllReadResult: ["readTimestamp", "seq", "epoch"],
   MarkConversationReadRequest: ["conversationId", "chatType", "timestamp", "clientOpId"],
+  MarkConversationUnreadRequest: ["conversationId", "chatType", "clientOpId"],
   MarkReadResult: ["readTimestamp", "unreadCount", "seq", "epoch"],
+  MarkUnreadResult: ["seq", "epoch"],
+  MarksResult: ["marks", "seq", "epoch"],
   Message: ["msgId", "conversationId", "chatType", "from", "to", "timestamp", "type", "body", "seq", "epoch"],
-  MultiDeviceEvent: ["seq", "operation", "conversationId", "chatType", "timestamp", "fromDeviceId", "pinnedTime", "beforeTimestamp", "msgIds", "deleteRoam", "readTimestamp", "ext", "epoch", "message"],
+  MultiDeviceEvent: ["seq", "operation", "conversationId", "chatType", "timestamp", "fromDeviceId", "pinnedTime", "beforeTimestamp", "msgIds", "deleteRoam", "readTimestamp", "ext", "epoch", "message", "mutedUntil", "marks", "msgId"],
+  MuteResult: ["muted", "mutedUntil", "seq", "epoch"],
   Page: ["data", "cursor"],
   PinConversationRequest: ["conversationId", "chatType", "isPinned", "clientOpId"],
   PinResult: ["isPinned", "pinnedTime", "seq", "epoch"],
   ReadAck: ["conversationId", "chatType", "readTimestamp", "seq", "epoch"],
+  RecallMessageRequest: ["conversationId", "chatType", "msgId", "clientOpId"],
+  RecallMessageResult: ["msgId", "seq", "epoch"],
   ResyncRequired: ["lastSeq", "epoch"],
   SendMessageRequest: ["to", "chatType", "type", "body", "clientMsgId", "clientOpId"],
+  SetConversationMarksRequest: ["conversationId", "chatType", "add", "remove", "clientOpId"],
+  SetConversationMutedRequest: ["conversationId", "chatType", "muted", "mutedUntil", "clientOpId"],
   SyncEventsRequest: ["sinceSeq", "limit", "epoch"],
   SyncEventsResult: ["events", "lastSeq", "hasMore", "resyncRequired", "epoch"],
   SyncState: ["lastSeq", "epoch"],
-  UnreadSummary: ["totalUnread", "conversationsWithUnread"],
+  UnreadSummary: ["totalUnread", "conversationsWithUnread", "totalUnreadUnmuted"],
   UpdateConversationExtRequest: ["conversationId", "chatType", "ext", "clientOpId"],
   UpdateExtResult: ["ext", "seq", "epoch"],
 } as const;

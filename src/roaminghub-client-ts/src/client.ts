@@ -7,24 +7,35 @@ import {
   HubMethods,
   type Conversation,
   type DeleteConversationResult,
+  type DeleteConversationsResult,
   type DeleteRemoteConversationRequest,
+  type DeleteRemoteConversationsRequest,
   type DeleteRemoteMessagesBeforeRequest,
   type DeleteRemoteMessagesWithIdsRequest,
   type DeleteRoamingResult,
   type FetchConversationsRequest,
   type FetchHistoryMessagesRequest,
+  type GetConversationRequest,
   type MarkAllConversationsReadRequest,
   type MarkAllReadResult,
   type MarkConversationReadRequest,
+  type MarkConversationUnreadRequest,
+  type MarkUnreadResult,
+  type MarksResult,
   type MarkReadResult,
   type Message,
   type MultiDeviceEvent,
+  type MuteResult,
   type Page,
   type PinConversationRequest,
   type PinResult,
   type ReadAck,
+  type RecallMessageRequest,
+  type RecallMessageResult,
   type ResyncRequired,
   type SendMessageRequest,
+  type SetConversationMarksRequest,
+  type SetConversationMutedRequest,
   type SyncEventsRequest,
   type SyncEventsResult,
   type SyncState,
@@ -287,14 +298,53 @@ export class RoamingHubClient {
     return this.invoke(HubMethods.SyncEvents, request);
   }
 
+  /** One conversation exactly as the list shows it; rejects with `NOT_FOUND` when it is not in the list. */
+  getConversation(request: GetConversationRequest): Promise<Conversation> {
+    return this.invoke(HubMethods.GetConversation, request);
+  }
+
+  /** Mutes (until `mutedUntil`, Unix ms, when given) or unmutes a conversation; muting one not in the list adds it. */
+  setConversationMuted(request: SetConversationMutedRequest): Promise<MuteResult> {
+    return this.own(this.invoke<MuteResult>(HubMethods.SetConversationMuted, request));
+  }
+
+  /** Marks a conversation unread until `markConversationRead` or `markAllConversationsRead` clears the mark. */
+  markConversationUnread(request: MarkConversationUnreadRequest): Promise<MarkUnreadResult> {
+    return this.own(this.invoke<MarkUnreadResult>(HubMethods.MarkConversationUnread, request));
+  }
+
+  /** Adds and removes marks (integers 0–19) on a conversation; `fetchConversations({ mark })` lists those carrying one. */
+  setConversationMarks(request: SetConversationMarksRequest): Promise<MarksResult> {
+    return this.own(this.invoke<MarksResult>(HubMethods.SetConversationMarks, request));
+  }
+
+  /**
+   * Deletes 1–50 conversations at once, each as `deleteRemoteConversation` does; those not in the list are skipped.
+   * Each deleted conversation has its own `CONVERSATION_DELETED` entry, whose seq counts as applied here.
+   */
+  async deleteRemoteConversations(request: DeleteRemoteConversationsRequest): Promise<DeleteConversationsResult> {
+    const result = await this.invoke<DeleteConversationsResult>(HubMethods.DeleteRemoteConversations, request);
+    result.deleted.forEach((deleted) => this.countOwn(deleted));
+
+    return result;
+  }
+
+  /** Takes back a message the caller sent, within the server's recall window (`FORBIDDEN` after it). */
+  recallMessage(request: RecallMessageRequest): Promise<RecallMessageResult> {
+    return this.own(this.invoke<RecallMessageResult>(HubMethods.RecallMessage, request));
+  }
+
   /** The server never echoes a change to the device that made it: the result's seq counts as applied. */
   private async own<T extends { seq: number | null; epoch: string | null }>(call: Promise<T>): Promise<T> {
     const result = await call;
+    this.countOwn(result);
+    return result;
+  }
+
+  private countOwn(result: { seq: number | null; epoch: string | null }): void {
     if (result.seq != null && result.seq > 0) {
       this.sequencer?.enqueueOwnSeq(result.seq, result.epoch);
     }
-
-    return result;
   }
 
   private async invoke<T>(method: string, ...args: unknown[]): Promise<T> {

@@ -52,7 +52,7 @@ describe.each(["json", "messagepack"] as const)("over %s", (protocol) => {
 
     const unread = await peer.getUnreadSummary();
     expectKeys(unread, ContractKeys.UnreadSummary);
-    expect(unread).toEqual({ totalUnread: 2, conversationsWithUnread: 1 });
+    expect(unread).toEqual({ totalUnread: 2, conversationsWithUnread: 1, totalUnreadUnmuted: 2 });
 
     const read = await peer.markConversationRead({ conversationId: alice, chatType: ChatTypes.SingleChat });
     expectKeys(read, ContractKeys.MarkReadResult);
@@ -88,6 +88,78 @@ describe.each(["json", "messagepack"] as const)("over %s", (protocol) => {
     expect(acks.entries.map((e) => e.kind)).toEqual(["readAck"]);
   });
 
+  it("every conversation feature method answers its typed result with exactly the contract's keys", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const carol = newUser("carol");
+    const client = await clientFor(inject("nodeA"), alice, { protocol });
+    const seen = record(client);
+    await client.start();
+    const single = { conversationId: bob, chatType: ChatTypes.SingleChat };
+    await client.sendMessage({ to: carol, chatType: ChatTypes.SingleChat, body: "to carol" });
+    const kept = await client.sendMessage({ to: bob, chatType: ChatTypes.SingleChat, body: "kept" });
+    const oops = await client.sendMessage({ to: bob, chatType: ChatTypes.SingleChat, body: "oops" });
+
+    const one = await client.getConversation(single);
+    expectKeys(one, ContractKeys.Conversation);
+    expectKeys(one.lastMessage, ContractKeys.Message);
+    expect(one).toMatchObject({ conversationId: bob, chatType: ChatTypes.SingleChat, muted: false, mutedUntil: null, markedUnread: false, marks: [] });
+    expect(one.lastMessage!.msgId).toBe(oops.msgId);
+    expect((await client.fetchConversations()).data.find((c) => c.conversationId === bob)).toEqual(one);
+
+    const until = Date.now() + 3_600_000;
+    const muted = await client.setConversationMuted({ ...single, muted: true, mutedUntil: until });
+    expectKeys(muted, ContractKeys.MuteResult);
+    expect(muted).toEqual({ muted: true, mutedUntil: until, seq: oops.seq! + 1, epoch: oops.epoch });
+    // The same state again changes nothing: no seq.
+    expect(await client.setConversationMuted({ ...single, muted: true, mutedUntil: until })).toEqual({ muted: true, mutedUntil: until, seq: null, epoch: null });
+
+    const unread = await client.markConversationUnread(single);
+    expectKeys(unread, ContractKeys.MarkUnreadResult);
+    expect(unread).toEqual({ seq: muted.seq! + 1, epoch: oops.epoch });
+
+    const marks = await client.setConversationMarks({ ...single, add: [19, 3, 1] });
+    expectKeys(marks, ContractKeys.MarksResult);
+    expect(marks).toEqual({ marks: [1, 3, 19], seq: unread.seq! + 1, epoch: oops.epoch });
+
+    const byMark = await client.fetchConversations({ mark: 3 });
+    expectKeys(byMark, ContractKeys.Page);
+    expect(byMark.data.map((c) => c.conversationId)).toEqual([bob]);
+    expectKeys(byMark.data[0], ContractKeys.Conversation);
+    expect(byMark.data[0]).toMatchObject({ muted: true, mutedUntil: until, markedUnread: true, marks: [1, 3, 19] });
+    expect((await client.fetchConversations({ mark: 4 })).data).toEqual([]);
+
+    const summary = await client.getUnreadSummary();
+    expectKeys(summary, ContractKeys.UnreadSummary);
+    expect(summary).toEqual({ totalUnread: 0, conversationsWithUnread: 1, totalUnreadUnmuted: 0 });
+
+    const recalled = await client.recallMessage({ ...single, msgId: oops.msgId });
+    expectKeys(recalled, ContractKeys.RecallMessageResult);
+    expect(recalled).toEqual({ msgId: oops.msgId, seq: marks.seq! + 1, epoch: oops.epoch });
+    expect((await client.getConversation(single)).lastMessage!.msgId).toBe(kept.msgId);
+    const history = await client.fetchHistoryMessages({ ...single, direction: HistoryDirections.Up, pageSize: 10 });
+    expect(history.data.map((m) => m.msgId)).toEqual([kept.msgId]);
+
+    const nobody = { conversationId: newUser("nobody"), chatType: ChatTypes.SingleChat };
+    const batch = await client.deleteRemoteConversations({ conversations: [single, nobody, { conversationId: carol, chatType: ChatTypes.SingleChat }], deleteRoam: true });
+    expectKeys(batch, ContractKeys.DeleteConversationsResult);
+    batch.deleted.forEach((d) => expectKeys(d, ContractKeys.DeletedConversation));
+    expect(batch.deleted).toEqual([
+      { conversationId: bob, chatType: ChatTypes.SingleChat, seq: recalled.seq! + 1, epoch: oops.epoch },
+      { conversationId: carol, chatType: ChatTypes.SingleChat, seq: recalled.seq! + 2, epoch: oops.epoch },
+    ]);
+    expect((await client.fetchConversations()).data).toEqual([]);
+    const gone = await client.getConversation(single).catch((e: unknown) => e);
+    expect((gone as RoamingHubError).code).toBe(ErrorCodes.NotFound);
+
+    // Each deleted conversation's seq counts as applied, as every own change's does: the position reaches the last
+    // one and nothing was raised on the device that made the changes.
+    await waitFor(() => client.position.seq === recalled.seq! + 2, 30_000, "the own changes to count");
+    expect((await client.getSyncState()).lastSeq).toBe(recalled.seq! + 2);
+    expect(seen.entries).toEqual([]);
+    expect(seen.resyncs).toEqual([]);
+  });
+
   it("a failed call rejects with a RoamingHubError carrying the server's code", async () => {
     const client = await clientFor(inject("nodeA"), newUser("carol"), { protocol });
     await client.start();
@@ -98,6 +170,22 @@ describe.each(["json", "messagepack"] as const)("over %s", (protocol) => {
     expect((error as RoamingHubError).message).toMatch(/^INVALID_ARGUMENT: .*pageSize/);
     const missing = await client.markConversationRead({ conversationId: "nobody-here", chatType: ChatTypes.SingleChat }).catch((e: unknown) => e);
     expect((missing as RoamingHubError).code).toBe(ErrorCodes.NotFound);
+    const refused = async (call: () => Promise<unknown>) => (await call().then(() => undefined, (e: unknown) => e)) as RoamingHubError;
+    const bob = { conversationId: newUser("bob"), chatType: ChatTypes.SingleChat };
+    expect((await refused(() => client.getConversation(bob))).code).toBe(ErrorCodes.NotFound);
+    const many = Array.from({ length: 51 }, (_, i) => ({ conversationId: `peer${i}`, chatType: ChatTypes.SingleChat }));
+    const bad: [() => Promise<unknown>, string][] = [
+      [() => client.setConversationMarks({ ...bob, add: [20] }), "add"],
+      [() => client.fetchConversations({ mark: 20 }), "mark"],
+      [() => client.recallMessage({ ...bob, msgId: "" }), "msgId"],
+      [() => client.deleteRemoteConversations({ conversations: many }), "conversations"],
+    ];
+    for (const [call, field] of bad) {
+      const error = await refused(call);
+      expect(error).toBeInstanceOf(RoamingHubError);
+      expect(error.message).toMatch(new RegExp(`^INVALID_ARGUMENT: .*\\b${field}\\b`));
+      expect(error.code).toBe(ErrorCodes.InvalidArgument);
+    }
     // The connection stays usable after a failed call.
     expect((await client.getUnreadSummary()).totalUnread).toBe(0);
   });

@@ -1,7 +1,7 @@
 // The stream guarantees across two nodes: each entry exactly once, in seq order, own changes slotted in, resync
 // when the position cannot be replayed, and a persisted position resumed by a new client instance.
 import { describe, expect, inject, it } from "vitest";
-import { ChatTypes, MultiDeviceOperations, type PinResult, type StreamPosition } from "../src/index.js";
+import { ChatTypes, MultiDeviceOperations, type MultiDeviceEvent, type PinResult, type StreamPosition } from "../src/index.js";
 import { clientFor, newUser, record, waitFor } from "./helpers.js";
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -29,6 +29,77 @@ describe("the stream", () => {
     ]);
     expect(onPhone.entries).toEqual([]);
     expect(web.position).toEqual({ seq: unpinned.seq, epoch: unpinned.epoch });
+  });
+
+  it("a mute, an unread mark, marks and a recall on one device (node A) reach the other device (node B) once, in order, with their fields", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const phone = await clientFor(inject("nodeA"), alice, { deviceId: "phone" });
+    const web = await clientFor(inject("nodeB"), alice, { deviceId: "web", protocol: "json" });
+    const onPhone = record(phone);
+    const onWeb = record(web);
+    await phone.start();
+    await web.start();
+    const single = { conversationId: bob, chatType: ChatTypes.SingleChat };
+
+    const oops = await phone.sendMessage({ to: bob, chatType: ChatTypes.SingleChat, body: "oops" });
+    const until = Date.now() + 3_600_000;
+    const muted = await phone.setConversationMuted({ ...single, muted: true, mutedUntil: until });
+    const unread = await phone.markConversationUnread(single);
+    const marks = await phone.setConversationMarks({ ...single, add: [7, 2] });
+    const recalled = await phone.recallMessage({ ...single, msgId: oops.msgId });
+    const unmuted = await phone.setConversationMuted({ ...single, muted: false });
+    await waitFor(() => web.position.seq === unmuted.seq, 30_000, "the changes on the other device");
+    await waitFor(() => phone.position.seq === unmuted.seq, 30_000, "the phone to count its own changes");
+
+    expect(onWeb.entries.map((e) => [e.kind, e.seq])).toEqual([
+      ["message", oops.seq],
+      ["event", muted.seq],
+      ["event", unread.seq],
+      ["event", marks.seq],
+      ["event", recalled.seq],
+      ["event", unmuted.seq],
+    ]);
+    const events = onWeb.entries.slice(1).map((e) => e.value as MultiDeviceEvent);
+    const common = { conversationId: bob, chatType: ChatTypes.SingleChat, fromDeviceId: "phone", epoch: oops.epoch };
+    expect(events[0]).toMatchObject({ ...common, operation: MultiDeviceOperations.ConversationMuted, mutedUntil: until });
+    expect(events[1]).toMatchObject({ ...common, operation: MultiDeviceOperations.ConversationMarkedUnread });
+    expect(events[2]).toMatchObject({ ...common, operation: MultiDeviceOperations.ConversationMarksUpdated, marks: [2, 7] });
+    expect(events[3]).toMatchObject({ ...common, operation: MultiDeviceOperations.MessageRecalled, msgId: oops.msgId });
+    expect(events[4]).toMatchObject({ ...common, operation: MultiDeviceOperations.ConversationUnmuted, mutedUntil: null });
+    expect(onPhone.entries).toEqual([]);
+    // What the other device now reads agrees with the events it was given.
+    const seenOnWeb = await web.getConversation(single);
+    expect(seenOnWeb).toMatchObject({ muted: false, mutedUntil: null, markedUnread: true, marks: [2, 7], lastMessage: null });
+  });
+
+  it("a batch deletion on one device (node A) raises one CONVERSATION_DELETED per deleted conversation on the other (node B)", async () => {
+    const alice = newUser("alice");
+    const peers = [newUser("bob"), newUser("carol"), newUser("dave")];
+    const phone = await clientFor(inject("nodeA"), alice, { deviceId: "phone" });
+    const web = await clientFor(inject("nodeB"), alice, { deviceId: "web" });
+    const onPhone = record(phone);
+    const onWeb = record(web);
+    await phone.start();
+    await web.start();
+    for (const peer of peers) {
+      await phone.sendMessage({ to: peer, chatType: ChatTypes.SingleChat, body: "hi" });
+    }
+
+    const targets = [peers[2]!, newUser("nobody"), peers[0]!, peers[1]!].map((conversationId) => ({ conversationId, chatType: ChatTypes.SingleChat }));
+    const result = await phone.deleteRemoteConversations({ conversations: targets, deleteRoam: false });
+    const last = result.deleted.at(-1)!.seq;
+    await waitFor(() => web.position.seq === last, 30_000, "the deletions on the other device");
+    await waitFor(() => phone.position.seq === last, 30_000, "the phone to count each deletion as its own");
+
+    expect(result.deleted.map((d) => d.conversationId)).toEqual([peers[2], peers[0], peers[1]]);
+    const deletions = onWeb.entries.filter((e) => e.kind === "event").map((e) => e.value as MultiDeviceEvent);
+    expect(deletions.map((e) => [e.seq, e.operation, e.conversationId, e.deleteRoam, e.fromDeviceId])).toEqual(
+      result.deleted.map((d) => [d.seq, MultiDeviceOperations.ConversationDeleted, d.conversationId, false, "phone"]),
+    );
+    expect(onWeb.entries.map((e) => e.kind)).toEqual(["message", "message", "message", "event", "event", "event"]);
+    expect(onPhone.entries).toEqual([]);
+    expect((await web.fetchConversations()).data).toEqual([]);
   });
 
   it("every entry is raised exactly once and in seq order while own calls and pushes from two nodes interleave", async () => {

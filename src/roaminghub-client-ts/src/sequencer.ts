@@ -203,8 +203,9 @@ export class EventSequencer {
     // One probe at a time: the next is timed from the end of this one, so a slow answer cannot pile probes up.
     this.probe = setTimeout(() => void this.probeOnce().finally(() => this.scheduleProbe(intervalMs)), intervalMs);
     // A probe alone must not keep a Node process alive (browsers' timers have no unref).
-    if (typeof (this.probe as { unref?: () => void }).unref === "function") {
-      (this.probe as { unref: () => void }).unref();
+    const timer = this.probe as unknown as { unref?: () => void };
+    if (typeof timer.unref === "function") {
+      timer.unref();
     }
   }
 

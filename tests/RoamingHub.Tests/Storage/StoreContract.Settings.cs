@@ -230,6 +230,30 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_walk_of_a_mark_leaves_out_a_conversation_that_lost_the_mark_between_pages()
+    {
+        var store = Store();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.Messages.SendMessageAsync(Draft($"peer{i}", _alice, "x"), T0 + i, true, default);
+            await store.Settings.SetConversationMarksAsync(_alice, With($"peer{i}"), Bit5, 0, "phone", T0 + 100, null, default);
+        }
+
+        // The first page holds peer3 and peer2; peer1 loses the mark before the second page is read.
+        var unmarked = false;
+        var walked = await ReadMarkedAsync(store, _alice, 5, 2, T0 + 200, async () =>
+        {
+            if (!unmarked)
+            {
+                unmarked = true;
+                await store.Settings.SetConversationMarksAsync(_alice, With("peer1"), Bit1, Bit5, "phone", T0 + 201, null, default);
+            }
+        });
+
+        Assert.Equal(["peer3", "peer2", "peer0"], walked.Select(c => c.Conversation.Id));
+    }
+
+    [Fact]
     public async Task A_conversation_evicted_from_a_full_list_leaves_its_marks_and_settings_behind()
     {
         var store = Store(o => (o.MaxConversationsPerUser, o.MaxPinnedConversations) = (3, 2));

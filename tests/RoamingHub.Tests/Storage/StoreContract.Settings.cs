@@ -151,6 +151,23 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_read_that_only_clears_the_unread_mark_logs_the_read_point_where_it_stays()
+    {
+        var store = Store();
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "read me"), T0 + 5, true, default);
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 5, "phone", T0 + 10, null, default);
+        await store.Settings.MarkConversationUnreadAsync(_alice, With(_bob), "phone", T0 + 20, null, default);
+        var bobsLast = await store.Events.GetLastSeqAsync(_bob, default);
+
+        var cleared = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0, "laptop", T0 + 30, null, default);
+
+        Assert.Equal((T0 + 5, (long?)(T0 + 5)), (cleared.ReadTimestamp, cleared.Event!.ReadTimestamp));
+        Assert.Equal(cleared.Event, await LastEventAsync(store, _alice));
+        Assert.Null(cleared.PeerEntry);
+        Assert.Equal(bobsLast, await store.Events.GetLastSeqAsync(_bob, default));
+    }
+
+    [Fact]
     public async Task Marks_change_by_adding_and_removing_and_each_change_is_logged_once_with_the_new_marks()
     {
         var store = Store();

@@ -122,8 +122,14 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             // Reading clears the unread mark, and says so, even where the read point stays.
             var clears = entry.Settings.MarkedUnread;
             entry.Settings = entry.Settings with { MarkedUnread = false };
+            // The event carries the read point after the call: where only the mark clears, the point as it stays.
             var evt = moved || clears
-                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readAt }, state.Options)
+                ? user.Append(
+                    EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with
+                    {
+                        ReadTimestamp = MessagePosition.TimestampOf(entry.ReadPosition),
+                    },
+                    state.Options)
                 : null;
             var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readAt, now) : null;
             return ValueTask.FromResult(state.Operations.KeepReply(

@@ -16,11 +16,11 @@ internal sealed class SetConversationMutedHandler(IConversationSettingsStore set
     protected override async ValueTask<(MultiDeviceEvent?, MuteResult)> ChangeAsync(
         Caller caller, ConversationRef conversation, SetConversationMutedRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        if (request.MutedUntil is { } until && (!request.Muted || until <= now))
+        // Whether mutedUntil is still ahead is the store's check, made after it answers a kept reply: a retry whose
+        // first attempt ran gets that reply even once the time has passed.
+        if (request.MutedUntil is not null && !request.Muted)
         {
-            throw RoamingException.InvalidArgument(request.Muted
-                ? "mutedUntil must be in the future (Unix ms); leave it out for a mute without an end."
-                : "mutedUntil is for muting only; leave it out with muted false.");
+            throw RoamingException.InvalidArgument("mutedUntil is for muting only; leave it out with muted false.");
         }
 
         var outcome = await settings.SetConversationMutedAsync(caller.UserId, conversation, request.Muted, request.MutedUntil, caller.DeviceId, now, operationKey, cancellationToken)

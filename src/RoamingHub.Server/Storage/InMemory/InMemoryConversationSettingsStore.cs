@@ -34,6 +34,12 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
                 return ValueTask.FromResult(stored);
             }
 
+            // After the kept reply, so a retry whose first attempt ran gets that reply however late it comes.
+            if (muted && mutedUntil <= now)
+            {
+                throw StoreErrors.MuteEnded();
+            }
+
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member);
             var current = entry?.Settings ?? ConversationSettings.None;
             var mutedNow = current.MutedAt(now);

@@ -27,6 +27,7 @@ internal sealed class RedisConversationSettingsStore(RedisStoreContext store) : 
         return set switch
         {
             { Status: ScriptStatus.NotAMember } => throw StoreErrors.NotAMember(conversation.Id),
+            { Status: ScriptStatus.MuteEnded } => throw StoreErrors.MuteEnded(),
             { Event: { } logged } => new MuteOutcome(logged.Operation == MultiDeviceOperations.ConversationMuted, logged.MutedUntil, logged),
             _ => RedisSettingsFormat.Read($"{set.Mute}||") is { } there ? new MuteOutcome(true, there.MutedUntil, null) : new MuteOutcome(false, null, null),
         };

@@ -68,4 +68,7 @@ internal enum ScriptStatus
 
     /// <summary>What the caller read before the call has changed: the reply says what it is now, to call again with.</summary>
     Stale = 20,
+
+    /// <summary>A mute asked to end at a time that has passed already.</summary>
+    MuteEnded = 21,
 }

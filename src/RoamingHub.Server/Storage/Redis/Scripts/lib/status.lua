@@ -22,4 +22,5 @@ local status = {
   not_sender = 18,         -- a message the caller did not send (a recall)
   recall_window_passed = 19, -- a message older than the recall window
   stale = 20,              -- what the caller read before the call has changed: the reply says what it is now, to call again with
+  mute_ended = 21,         -- a mute asked to end at a time that has passed already
 }

@@ -97,6 +97,11 @@ public abstract partial class StoreContract
         var error = await Assert.ThrowsAsync<RoamingException>(() =>
             store.Settings.SetConversationMutedAsync(_alice, ConversationRef.Group(GroupId), true, null, "phone", T0 + 1004, null, default).AsTask());
         Assert.Equal(ErrorCodes.Forbidden, error.Code);
+        var ended = await Assert.ThrowsAsync<RoamingException>(() =>
+            store.Settings.SetConversationMutedAsync(_alice, With(_bob), true, T0 + 1004, "phone", T0 + 1004, null, default).AsTask());
+        Assert.Equal(ErrorCodes.InvalidArgument, ended.Code);
+        Assert.StartsWith("mutedUntil", ended.Message, StringComparison.Ordinal);
+        Assert.Equal(4, await store.Events.GetLastSeqAsync(_alice, default));
     }
 
     [Fact]
@@ -284,6 +289,7 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft("peer3", _alice, "x"), T0 + 20, true, default);
 
         Assert.Empty(await ReadMarkedAsync(store, _alice, 1, 20, T0 + 30));
+        Assert.Empty(await store.MarkedIndex(_alice));
         Assert.Equal(
             new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 3, TotalUnreadUnmuted = 3 },
             await store.Conversations.GetUnreadSummaryAsync(_alice, T0 + 30, default));

@@ -105,6 +105,24 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_mute_that_has_ended_is_dropped_whenever_the_conversation_settings_are_written()
+    {
+        var store = Store();
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "hi"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_carol, _alice, "hi"), T0, true, default);
+        await store.Settings.SetConversationMutedAsync(_alice, With(_bob), true, T0 + 1000, "phone", T0 + 1, null, default);
+        await store.Settings.SetConversationMutedAsync(_alice, With(_carol), true, T0 + 1000, "phone", T0 + 1, null, default);
+
+        await store.Settings.SetConversationMarksAsync(_alice, With(_bob), Bit1, 0, "phone", T0 + 2000, null, default);
+        await store.Settings.MarkConversationUnreadAsync(_alice, With(_carol), "phone", T0 + 2001, null, default);
+
+        Assert.Equal(new ConversationSettings(Marks: Bit1), (await EntryAsync(store, _alice, _bob, T0 + 2002)).Settings);
+        Assert.Equal(new ConversationSettings(MarkedUnread: true), (await EntryAsync(store, _alice, _carol, T0 + 2002)).Settings);
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_carol), T0 + 2003, "phone", T0 + 2003, null, default);
+        Assert.Null((await EntryAsync(store, _alice, _carol, T0 + 2004)).Settings);
+    }
+
+    [Fact]
     public async Task Muted_conversations_still_count_unread_but_leave_the_unmuted_total_while_the_mute_holds()
     {
         var store = Store();

@@ -90,7 +90,7 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
             }
 
             var user = state.WriteUser(userId, now);
-            entry.Settings = entry.Settings with { MarkedUnread = true };
+            entry.Settings = (entry.Settings with { MarkedUnread = true }).WrittenAt(now);
             var evt = user.Append(EventTemplate.For(MultiDeviceOperations.ConversationMarkedUnread, conversation, deviceId, now), state.Options);
             return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new ChangeOutcome(evt)).Event);
         }
@@ -115,7 +115,7 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
             }
 
             var user = state.WriteUser(userId, now);
-            entry.Settings = entry.Settings with { Marks = marks };
+            entry.Settings = (entry.Settings with { Marks = marks }).WrittenAt(now);
             var evt = user.Append(
                 EventTemplate.For(MultiDeviceOperations.ConversationMarksUpdated, conversation, deviceId, now) with { Marks = MarkBits.ToList(marks) },
                 state.Options);

@@ -121,7 +121,11 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var moved = entry.MarkRead(readPosition);
             // Reading clears the unread mark, and says so, even where the read point stays.
             var clears = entry.Settings.MarkedUnread;
-            entry.Settings = entry.Settings with { MarkedUnread = false };
+            if (clears)
+            {
+                entry.Settings = (entry.Settings with { MarkedUnread = false }).WrittenAt(now);
+            }
+
             // The event carries the read point after the call: where only the mark clears, the point as it stays.
             var evt = moved || clears
                 ? user.Append(
@@ -162,7 +166,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             foreach (var entry in user.Conversations.Values.Where(c => c.Settings.MarkedUnread))
             {
-                entry.Settings = entry.Settings with { MarkedUnread = false };
+                entry.Settings = (entry.Settings with { MarkedUnread = false }).WrittenAt(now);
             }
 
             var evt = user.Append(

@@ -50,7 +50,7 @@ local count = unread_size - redis.call('ZREMRANGEBYSCORE', unread, '-inf', strin
 set_unread(member, count)
 if clears then
   kept.unread = false
-  write_settings(member, kept)
+  write_settings(member, kept, bounds)
 end
 local logs = moved or clears
 local entry = logs and append_event(blob, bounds)

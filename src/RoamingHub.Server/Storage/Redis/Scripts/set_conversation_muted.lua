@@ -60,7 +60,7 @@ if not listed then
   redis.call('DEL', unread)
 end
 current.mute = mute
-write_settings(member, current)
+write_settings(member, current, bounds)
 if not listed then evict(max_conversations) end
 keep_alive(bounds)
 return answer({status.ok, entry, event_blob}, operation_window_ms)

@@ -84,6 +84,8 @@ public sealed class ConversationSettingsTests : IClassFixture<ConversationSettin
         Assert.Equal((true, (long?)null), ((await ListedAsync(laptop, carol)).Muted, (await ListedAsync(laptop, carol)).MutedUntil));
         Assert.StartsWith(ErrorCodes.Forbidden + ": ", await RefusedAsync(() =>
             phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = group, ChatType = ChatTypes.GroupChat, Muted = true })), StringComparison.Ordinal);
+        Assert.StartsWith(ErrorCodes.InvalidArgument + ": mutedUntil must be at most 9007199254740991", await RefusedAsync(() =>
+            phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Muted = true, MutedUntil = 1L << 53 })), StringComparison.Ordinal);
 
         var unmuted = await phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Muted = false });
         Assert.Equal((false, (long?)null), (unmuted.Muted, unmuted.MutedUntil));

@@ -13,6 +13,8 @@ internal sealed record SetConversationMuted(Caller Caller, SetConversationMutedR
 internal sealed class SetConversationMutedHandler(IConversationSettingsStore settings, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<SetConversationMuted, SetConversationMutedRequest, MuteResult>(notifier, time)
 {
+    private const long MaxMutedUntil = (1L << 53) - 1;
+
     protected override async ValueTask<(MultiDeviceEvent?, MuteResult)> ChangeAsync(
         Caller caller, ConversationRef conversation, SetConversationMutedRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
@@ -21,6 +23,12 @@ internal sealed class SetConversationMutedHandler(IConversationSettingsStore set
         if (request.MutedUntil is not null && !request.Muted)
         {
             throw RoamingException.InvalidArgument("mutedUntil is for muting only; leave it out with muted false.");
+        }
+
+        // Beyond 2^53 - 1 a time no longer survives a JavaScript client or Redis's doubles exactly.
+        if (request.MutedUntil > MaxMutedUntil)
+        {
+            throw RoamingException.InvalidArgument($"mutedUntil must be at most {MaxMutedUntil} (Unix ms).");
         }
 
         var outcome = await settings.SetConversationMutedAsync(caller.UserId, conversation, request.Muted, request.MutedUntil, caller.DeviceId, now, operationKey, cancellationToken)

@@ -22,7 +22,7 @@ public sealed record MarkReadResult
     [Key("readTimestamp")] public long ReadTimestamp { get; init; }
     /// <summary>Messages still unread after the read point.</summary>
     [Key("unreadCount")] public int UnreadCount { get; init; }
-    /// <summary>Sequence number of the <c>CONVERSATION_READ</c> event; null when the read point did not move.</summary>
+    /// <summary>Sequence number of the <c>CONVERSATION_READ</c> event; null when the read point did not move and no unread mark was cleared.</summary>
     [Key("seq")] public long? Seq { get; init; }
     /// <summary>The epoch of the user's stream that <c>seq</c> belongs to; null when <c>seq</c> is.</summary>
     [Key("epoch")] public string? Epoch { get; init; }

@@ -14,6 +14,9 @@ internal sealed record ConversationSettings(bool Muted = false, long? MutedUntil
     /// <summary>Whether the mute holds at <paramref name="now"/>: a timed mute ends by itself.</summary>
     public bool MutedAt(long now) => Muted && (MutedUntil is null || MutedUntil > now);
 
+    /// <summary>These settings as written at <paramref name="now"/>: a mute that has ended is dropped, as Redis drops it.</summary>
+    public ConversationSettings WrittenAt(long now) => Muted && !MutedAt(now) ? this with { Muted = false, MutedUntil = null } : this;
+
     /// <summary>The marks, ascending.</summary>
     public IReadOnlyList<int> MarkList => MarkBits.ToList(Marks);
 }

@@ -79,7 +79,8 @@ internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, 
 internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event);
 
 /// <summary>
-/// State after a read; <see cref="Event"/> is null when the read point did not move, and
+/// State after a read; <see cref="Event"/> is null when the read point did not move and no unread mark was cleared (a
+/// read that only clears the mark logs the point where it stays), and
 /// <see cref="PeerEntry"/> is the <c>PEER_READ</c> entry appended to the other participant's stream of a single chat
 /// (null when their view did not move), which they get as <c>onReadAck</c>.
 /// </summary>

@@ -13,6 +13,9 @@ internal static class StoreErrors
 
     public static RoamingException NotAMember(string groupId) => new(ErrorCodes.Forbidden, $"Only members of group {groupId} can do this.");
 
+    public static RoamingException MuteEnded() =>
+        RoamingException.InvalidArgument("mutedUntil must be in the future (Unix ms); leave it out for a mute without an end.");
+
     public static RoamingException GroupNotFound(string groupId) => RoamingException.NotFound($"Group {groupId} does not exist.");
 
     public static RoamingException NotInGroup(string userId, string groupId) => RoamingException.NotFound($"User {userId} is not a member of group {groupId}.");

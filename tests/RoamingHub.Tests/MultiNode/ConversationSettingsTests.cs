@@ -84,6 +84,8 @@ public sealed class ConversationSettingsTests : IClassFixture<ConversationSettin
         Assert.Equal((true, (long?)null), ((await ListedAsync(laptop, carol)).Muted, (await ListedAsync(laptop, carol)).MutedUntil));
         Assert.StartsWith(ErrorCodes.Forbidden + ": ", await RefusedAsync(() =>
             phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = group, ChatType = ChatTypes.GroupChat, Muted = true })), StringComparison.Ordinal);
+        Assert.StartsWith(ErrorCodes.InvalidArgument + ": mutedUntil must be at most 9007199254740991", await RefusedAsync(() =>
+            phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Muted = true, MutedUntil = 1L << 53 })), StringComparison.Ordinal);
 
         var unmuted = await phone.SetConversationMutedAsync(new SetConversationMutedRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, Muted = false });
         Assert.Equal((false, (long?)null), (unmuted.Muted, unmuted.MutedUntil));
@@ -105,8 +107,12 @@ public sealed class ConversationSettingsTests : IClassFixture<ConversationSettin
         await using var phone = await _cluster.A.ConnectAsync(alice, "phone", protocol);
         await using var laptop = await _cluster.B.ConnectAsync(alice, "laptop");
         var onLaptop = new Recorder(laptop);
+        var onPhone = new Recorder(phone);
         await phone.SendMessageAsync(Single(bob, "mine"));
         var conversation = new MarkConversationUnreadRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat };
+        var readRequest = new MarkConversationReadRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat };
+        // The read point is at the newest message before the mark, so the read that clears it moves nothing.
+        var first = await laptop.MarkConversationReadAsync(readRequest);
 
         var marked = await phone.MarkConversationUnreadAsync(conversation);
         var again = await phone.MarkConversationUnreadAsync(conversation);
@@ -120,8 +126,11 @@ public sealed class ConversationSettingsTests : IClassFixture<ConversationSettin
         Assert.StartsWith(ErrorCodes.NotFound + ": ", await RefusedAsync(() =>
             phone.MarkConversationUnreadAsync(new MarkConversationUnreadRequest { ConversationId = TestIds.User("nobody"), ChatType = ChatTypes.SingleChat })), StringComparison.Ordinal);
 
-        var read = await laptop.MarkConversationReadAsync(new MarkConversationReadRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat });
+        var read = await laptop.MarkConversationReadAsync(readRequest);
         Assert.NotNull(read.Seq);
+        Assert.Equal(first.ReadTimestamp, read.ReadTimestamp);
+        var heard = (await onPhone.WaitForEventsAsync(first.Seq is null ? 1 : 2))[^1];
+        Assert.Equal((MultiDeviceOperations.ConversationRead, bob, read.Seq!.Value, (long?)first.ReadTimestamp), (heard.Operation, heard.ConversationId, heard.Seq, heard.ReadTimestamp));
         Assert.False((await ListedAsync(phone, bob)).MarkedUnread);
         Assert.Equal(new UnreadSummary(), await phone.GetUnreadSummaryAsync());
 

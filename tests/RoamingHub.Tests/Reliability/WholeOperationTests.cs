@@ -133,6 +133,34 @@ public sealed class WholeOperationTests
     }
 
     [Fact]
+    public async Task A_timed_mute_whose_answer_was_lost_answers_its_retry_with_the_kept_reply_once_the_mute_has_ended()
+    {
+        await using var setup = await PausedScriptSetup.StartAsync();
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var phone = await setup.Node.ConnectAsync(alice, "phone");
+        await phone.SendMessageAsync(new SendMessageRequest { To = bob, ChatType = ChatTypes.SingleChat, Body = "hi" });
+        var seqBefore = (await phone.GetSyncStateAsync()).LastSeq;
+        // Far enough ahead for the first attempt on a busy machine; the retry comes only once it has passed.
+        var until = DateTimeOffset.UtcNow.AddSeconds(8).ToUnixTimeMilliseconds();
+        var request = new SetConversationMutedRequest
+        {
+            ConversationId = bob, ChatType = ChatTypes.SingleChat, Muted = true, MutedUntil = until, ClientOpId = "op-" + Guid.NewGuid().ToString("N"),
+        };
+
+        await setup.LoseTheAnswerAsync("set_conversation_muted.lua", () => phone.SetConversationMutedAsync(request), alice, seqBefore + 1);
+        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= until)
+        {
+            await Task.Delay(100);
+        }
+
+        var retry = await RetryWhileUnavailableAsync(() => phone.SetConversationMutedAsync(request));
+
+        var logged = Assert.Single((await phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = seqBefore })).Events);
+        Assert.Equal((MultiDeviceOperations.ConversationMuted, logged.Seq, (long?)until), (logged.Operation, retry.Seq!.Value, logged.MutedUntil));
+        Assert.Equal((true, (long?)until), (retry.Muted, retry.MutedUntil));
+    }
+
+    [Fact]
     public async Task A_deletion_by_id_that_failed_between_its_steps_is_finished_by_its_retry_and_reaches_the_other_devices()
     {
         using var redis = ConnectionMultiplexer.Connect(RedisServer.Instance.ConnectionString);

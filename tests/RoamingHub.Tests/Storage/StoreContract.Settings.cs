@@ -97,6 +97,29 @@ public abstract partial class StoreContract
         var error = await Assert.ThrowsAsync<RoamingException>(() =>
             store.Settings.SetConversationMutedAsync(_alice, ConversationRef.Group(GroupId), true, null, "phone", T0 + 1004, null, default).AsTask());
         Assert.Equal(ErrorCodes.Forbidden, error.Code);
+        var ended = await Assert.ThrowsAsync<RoamingException>(() =>
+            store.Settings.SetConversationMutedAsync(_alice, With(_bob), true, T0 + 1004, "phone", T0 + 1004, null, default).AsTask());
+        Assert.Equal(ErrorCodes.InvalidArgument, ended.Code);
+        Assert.StartsWith("mutedUntil", ended.Message, StringComparison.Ordinal);
+        Assert.Equal(4, await store.Events.GetLastSeqAsync(_alice, default));
+    }
+
+    [Fact]
+    public async Task A_mute_that_has_ended_is_dropped_whenever_the_conversation_settings_are_written()
+    {
+        var store = Store();
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "hi"), T0, true, default);
+        await store.Messages.SendMessageAsync(Draft(_carol, _alice, "hi"), T0, true, default);
+        await store.Settings.SetConversationMutedAsync(_alice, With(_bob), true, T0 + 1000, "phone", T0 + 1, null, default);
+        await store.Settings.SetConversationMutedAsync(_alice, With(_carol), true, T0 + 1000, "phone", T0 + 1, null, default);
+
+        await store.Settings.SetConversationMarksAsync(_alice, With(_bob), Bit1, 0, "phone", T0 + 2000, null, default);
+        await store.Settings.MarkConversationUnreadAsync(_alice, With(_carol), "phone", T0 + 2001, null, default);
+
+        Assert.Equal(new ConversationSettings(Marks: Bit1), (await EntryAsync(store, _alice, _bob, T0 + 2002)).Settings);
+        Assert.Equal(new ConversationSettings(MarkedUnread: true), (await EntryAsync(store, _alice, _carol, T0 + 2002)).Settings);
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_carol), T0 + 2003, "phone", T0 + 2003, null, default);
+        Assert.Null((await EntryAsync(store, _alice, _carol, T0 + 2004)).Settings);
     }
 
     [Fact]
@@ -148,6 +171,23 @@ public abstract partial class StoreContract
         await store.Conversations.MarkAllConversationsReadAsync(_alice, "phone", T0 + 50, null, default);
         Assert.Null((await EntryAsync(store, _alice, _carol)).Settings);
         Assert.Equal(new UnreadSummary(), await store.Conversations.GetUnreadSummaryAsync(_alice, T0 + 60, default));
+    }
+
+    [Fact]
+    public async Task A_read_that_only_clears_the_unread_mark_logs_the_read_point_where_it_stays()
+    {
+        var store = Store();
+        await store.Messages.SendMessageAsync(Draft(_bob, _alice, "read me"), T0 + 5, true, default);
+        await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0 + 5, "phone", T0 + 10, null, default);
+        await store.Settings.MarkConversationUnreadAsync(_alice, With(_bob), "phone", T0 + 20, null, default);
+        var bobsLast = await store.Events.GetLastSeqAsync(_bob, default);
+
+        var cleared = await store.Conversations.MarkConversationReadAsync(_alice, With(_bob), T0, "laptop", T0 + 30, null, default);
+
+        Assert.Equal((T0 + 5, (long?)(T0 + 5)), (cleared.ReadTimestamp, cleared.Event!.ReadTimestamp));
+        Assert.Equal(cleared.Event, await LastEventAsync(store, _alice));
+        Assert.Null(cleared.PeerEntry);
+        Assert.Equal(bobsLast, await store.Events.GetLastSeqAsync(_bob, default));
     }
 
     [Fact]
@@ -230,6 +270,30 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task A_walk_of_a_mark_leaves_out_a_conversation_that_lost_the_mark_between_pages()
+    {
+        var store = Store();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.Messages.SendMessageAsync(Draft($"peer{i}", _alice, "x"), T0 + i, true, default);
+            await store.Settings.SetConversationMarksAsync(_alice, With($"peer{i}"), Bit5, 0, "phone", T0 + 100, null, default);
+        }
+
+        // The first page holds peer3 and peer2; peer1 loses the mark before the second page is read.
+        var unmarked = false;
+        var walked = await ReadMarkedAsync(store, _alice, 5, 2, T0 + 200, async () =>
+        {
+            if (!unmarked)
+            {
+                unmarked = true;
+                await store.Settings.SetConversationMarksAsync(_alice, With("peer1"), Bit1, Bit5, "phone", T0 + 201, null, default);
+            }
+        });
+
+        Assert.Equal(["peer3", "peer2", "peer0"], walked.Select(c => c.Conversation.Id));
+    }
+
+    [Fact]
     public async Task A_conversation_evicted_from_a_full_list_leaves_its_marks_and_settings_behind()
     {
         var store = Store(o => (o.MaxConversationsPerUser, o.MaxPinnedConversations) = (3, 2));
@@ -243,6 +307,7 @@ public abstract partial class StoreContract
         await store.Messages.SendMessageAsync(Draft("peer3", _alice, "x"), T0 + 20, true, default);
 
         Assert.Empty(await ReadMarkedAsync(store, _alice, 1, 20, T0 + 30));
+        Assert.Empty(await store.MarkedIndex(_alice));
         Assert.Equal(
             new UnreadSummary { TotalUnread = 3, ConversationsWithUnread = 3, TotalUnreadUnmuted = 3 },
             await store.Conversations.GetUnreadSummaryAsync(_alice, T0 + 30, default));

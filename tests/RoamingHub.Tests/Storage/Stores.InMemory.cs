@@ -18,6 +18,17 @@ internal sealed partial record Stores
             new InMemoryPresenceStore(state),
             new InMemoryOperationStore(state),
             new InMemorySendBudget(state),
-            new InMemoryConversationSettingsStore(state));
+            new InMemoryConversationSettingsStore(state))
+        {
+            MarkedIndex = userId =>
+            {
+                lock (state.Gate)
+                {
+                    IReadOnlyList<string> index = [.. (state.FindUser(userId)?.Conversations ?? []).SelectMany(c =>
+                        Enumerable.Range(0, 20).Where(mark => (c.Value.Settings.Marks & (1 << mark)) != 0).Select(mark => $"{mark}|{c.Key}"))];
+                    return Task.FromResult(index);
+                }
+            },
+        };
     }
 }

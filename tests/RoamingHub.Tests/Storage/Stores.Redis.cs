@@ -14,6 +14,10 @@ internal sealed partial record Stores
         return new Stores(
             new RedisMessageStore(store), new RedisConversationStore(store), new RedisGroupStore(store),
             new RedisEventLog(store), new RedisPresenceStore(store), new RedisOperationStore(store),
-            new RedisSendBudget(store), new RedisConversationSettingsStore(store));
+            new RedisSendBudget(store), new RedisConversationSettingsStore(store))
+        {
+            MarkedIndex = async userId =>
+                [.. (await redis.GetDatabase().SortedSetRangeByRankAsync(new RedisKeys(options.RedisKeyPrefix).Marked(userId))).Select(m => (string)m!)],
+        };
     }
 }

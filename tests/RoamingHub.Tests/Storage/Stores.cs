@@ -14,4 +14,11 @@ internal sealed partial record Stores(
     IPresenceStore Presence,
     IOperationStore Operations,
     ISendBudget SendBudget,
-    IConversationSettingsStore Settings);
+    IConversationSettingsStore Settings)
+{
+    /// <summary>
+    /// The entries of a user's index of marks, <c>mark|member</c>, as the store holds them: the Redis key itself, or
+    /// what the embedded store derives from its conversations, which is the same by construction.
+    /// </summary>
+    public Func<string, Task<IReadOnlyList<string>>> MarkedIndex { get; init; } = _ => throw new NotSupportedException("This set of stores cannot show its index of marks.");
+}

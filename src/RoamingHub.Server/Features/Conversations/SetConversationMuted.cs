@@ -13,14 +13,22 @@ internal sealed record SetConversationMuted(Caller Caller, SetConversationMutedR
 internal sealed class SetConversationMutedHandler(IConversationSettingsStore settings, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<SetConversationMuted, SetConversationMutedRequest, MuteResult>(notifier, time)
 {
+    private const long MaxMutedUntil = (1L << 53) - 1;
+
     protected override async ValueTask<(MultiDeviceEvent?, MuteResult)> ChangeAsync(
         Caller caller, ConversationRef conversation, SetConversationMutedRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
-        if (request.MutedUntil is { } until && (!request.Muted || until <= now))
+        // Whether mutedUntil is still ahead is the store's check, made after it answers a kept reply: a retry whose
+        // first attempt ran gets that reply even once the time has passed.
+        if (request.MutedUntil is not null && !request.Muted)
         {
-            throw RoamingException.InvalidArgument(request.Muted
-                ? "mutedUntil must be in the future (Unix ms); leave it out for a mute without an end."
-                : "mutedUntil is for muting only; leave it out with muted false.");
+            throw RoamingException.InvalidArgument("mutedUntil is for muting only; leave it out with muted false.");
+        }
+
+        // Beyond 2^53 - 1 a time no longer survives a JavaScript client or Redis's doubles exactly.
+        if (request.MutedUntil > MaxMutedUntil)
+        {
+            throw RoamingException.InvalidArgument($"mutedUntil must be at most {MaxMutedUntil} (Unix ms).");
         }
 
         var outcome = await settings.SetConversationMutedAsync(caller.UserId, conversation, request.Muted, request.MutedUntil, caller.DeviceId, now, operationKey, cancellationToken)

@@ -34,6 +34,12 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
                 return ValueTask.FromResult(stored);
             }
 
+            // After the kept reply, so a retry whose first attempt ran gets that reply however late it comes.
+            if (muted && mutedUntil <= now)
+            {
+                throw StoreErrors.MuteEnded();
+            }
+
             var entry = state.FindUser(userId)?.Conversations.GetValueOrDefault(conversation.Member);
             var current = entry?.Settings ?? ConversationSettings.None;
             var mutedNow = current.MutedAt(now);
@@ -84,7 +90,7 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
             }
 
             var user = state.WriteUser(userId, now);
-            entry.Settings = entry.Settings with { MarkedUnread = true };
+            entry.Settings = (entry.Settings with { MarkedUnread = true }).WrittenAt(now);
             var evt = user.Append(EventTemplate.For(MultiDeviceOperations.ConversationMarkedUnread, conversation, deviceId, now), state.Options);
             return ValueTask.FromResult(state.Operations.KeepReply(userId, operationKey, new ChangeOutcome(evt)).Event);
         }
@@ -109,7 +115,7 @@ internal sealed class InMemoryConversationSettingsStore(InMemoryState state) : I
             }
 
             var user = state.WriteUser(userId, now);
-            entry.Settings = entry.Settings with { Marks = marks };
+            entry.Settings = (entry.Settings with { Marks = marks }).WrittenAt(now);
             var evt = user.Append(
                 EventTemplate.For(MultiDeviceOperations.ConversationMarksUpdated, conversation, deviceId, now) with { Marks = MarkBits.ToList(marks) },
                 state.Options);

@@ -121,9 +121,19 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
             var moved = entry.MarkRead(readPosition);
             // Reading clears the unread mark, and says so, even where the read point stays.
             var clears = entry.Settings.MarkedUnread;
-            entry.Settings = entry.Settings with { MarkedUnread = false };
+            if (clears)
+            {
+                entry.Settings = (entry.Settings with { MarkedUnread = false }).WrittenAt(now);
+            }
+
+            // The event carries the read point after the call: where only the mark clears, the point as it stays.
             var evt = moved || clears
-                ? user.Append(EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with { ReadTimestamp = readAt }, state.Options)
+                ? user.Append(
+                    EventTemplate.For(MultiDeviceOperations.ConversationRead, conversation, deviceId, now) with
+                    {
+                        ReadTimestamp = MessagePosition.TimestampOf(entry.ReadPosition),
+                    },
+                    state.Options)
                 : null;
             var peerEntry = moved && !conversation.IsGroup ? RecordPeerRead(conversation.Id, userId, readAt, now) : null;
             return ValueTask.FromResult(state.Operations.KeepReply(
@@ -156,7 +166,7 @@ internal sealed class InMemoryConversationStore(InMemoryState state) : IConversa
 
             foreach (var entry in user.Conversations.Values.Where(c => c.Settings.MarkedUnread))
             {
-                entry.Settings = entry.Settings with { MarkedUnread = false };
+                entry.Settings = (entry.Settings with { MarkedUnread = false }).WrittenAt(now);
             }
 
             var evt = user.Append(

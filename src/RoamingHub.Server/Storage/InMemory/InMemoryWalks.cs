@@ -5,7 +5,7 @@ namespace RoamingHub.Server.Storage.InMemory;
 /// <summary>
 /// Walks through a user's lists in the embedded store, as <c>fetch_conversations.lua</c> walks them in Redis: a first
 /// page with more to come keeps the order it read as the device's snapshot of that list, later pages read the
-/// snapshot and each entry as it is now, skipping what left the list. Expects its caller to hold the state's gate.
+/// snapshot and each entry as it is now, skipping what left the list (or the mark). Expects its caller to hold the state's gate.
 /// </summary>
 internal static class InMemoryWalks
 {
@@ -43,7 +43,9 @@ internal static class InMemoryWalks
         var items = new List<ConversationEntry>(pageSize);
         foreach (var member in source.Skip(offset).Take(pageSize))
         {
-            if (conversations.GetValueOrDefault(member) is { } entry)
+            // A later page of a mark leaves out what lost the mark since the walk began, as Redis checks marked.
+            if (conversations.GetValueOrDefault(member) is { } entry
+                && (list != ConversationList.Marked || cursor is null || (entry.Settings.Marks & (1 << mark)) != 0))
             {
                 items.Add(Entry(member, entry, retentionFloor));
             }

@@ -27,6 +27,7 @@ internal sealed class RedisConversationSettingsStore(RedisStoreContext store) : 
         return set switch
         {
             { Status: ScriptStatus.NotAMember } => throw StoreErrors.NotAMember(conversation.Id),
+            { Status: ScriptStatus.MuteEnded } => throw StoreErrors.MuteEnded(),
             { Event: { } logged } => new MuteOutcome(logged.Operation == MultiDeviceOperations.ConversationMuted, logged.MutedUntil, logged),
             _ => RedisSettingsFormat.Read($"{set.Mute}||") is { } there ? new MuteOutcome(true, there.MutedUntil, null) : new MuteOutcome(false, null, null),
         };
@@ -61,7 +62,8 @@ internal sealed class RedisConversationSettingsStore(RedisStoreContext store) : 
                     expected = set.Marks;
                     continue;
                 case ScriptStatus.KeysChanged:
-                    throw new InvalidOperationException("The conversation's marks kept changing while they were set.");
+                    // Retryable: the claim of a clientOpId is released, and the client's retry starts from the marks then.
+                    throw new RoamingException(ErrorCodes.Unavailable, "The conversation's marks kept changing while they were set; repeat the call.");
                 default:
                     return new MarksOutcome(set.Marks, set.Event);
             }

@@ -68,15 +68,26 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         {
             ReadTimestamp = MessagePosition.TimestampOf(readPosition),
         };
-        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, readPosition, template, operationKey).ConfigureAwait(false);
+        var read = await MarkConversationReadScript.RunAsync(store, userId, conversation, readPosition, template, null, null, operationKey).ConfigureAwait(false);
+        // A read that only clears the unread mark logs the point where it stays, which the script names; the point only
+        // moves forward, so this ends.
+        while (read.Status == ScriptStatus.Stale)
+        {
+            var stays = read.ReadPosition;
+            read = await MarkConversationReadScript.RunAsync(
+                store, userId, conversation, readPosition, template, stays, template with { ReadTimestamp = MessagePosition.TimestampOf(stays) }, operationKey)
+                .ConfigureAwait(false);
+        }
+
         if (read.Status == ScriptStatus.NotFound)
         {
             throw StoreErrors.ConversationNotFound();
         }
 
         // The peer's side comes from the logged event, so a repeat that got the stored outcome finishes this step with
-        // the first attempt's time; it only moves forward, so running it again changes nothing once it ran.
-        var peerEntry = read.Event is { ReadTimestamp: { } logged } && !conversation.IsGroup
+        // the first attempt's time; it only moves forward, so running it again changes nothing once it ran. A read
+        // that only cleared the mark tells the peer nothing, as the embedded store does.
+        var peerEntry = read.Moved && read.Event is { ReadTimestamp: { } logged } && !conversation.IsGroup
             ? await RecordPeerReadScript.RunAsync(store, conversation.Id, userId, logged, now).ConfigureAwait(false)
             : null;
         return new ReadOutcome(MessagePosition.TimestampOf(read.ReadPosition), read.UnreadCount, read.Event, peerEntry);

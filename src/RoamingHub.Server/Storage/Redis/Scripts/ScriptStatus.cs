@@ -65,4 +65,10 @@ internal enum ScriptStatus
 
     /// <summary>A message older than the recall window.</summary>
     RecallWindowPassed = 19,
+
+    /// <summary>What the caller read before the call has changed: the reply says what it is now, to call again with.</summary>
+    Stale = 20,
+
+    /// <summary>A mute asked to end at a time that has passed already.</summary>
+    MuteEnded = 21,
 }

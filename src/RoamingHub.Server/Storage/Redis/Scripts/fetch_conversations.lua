@@ -3,7 +3,8 @@
 -- Guarantees: a first page with more to come copies the list into the device's snapshot, marked with the walk id
 -- (one snapshot per device and list: a new walk replaces the last); later pages read the snapshot and renew it, so a
 -- walk sees each conversation once while activity reorders the live list. Members that left the list since are
--- skipped, and a last message past retention is left out. Entries are read with one multi-key command per field, so
+-- skipped (for a mark, also those that lost the mark: one ZMSCORE of marked), and a last message past retention is
+-- left out. Entries are read with one multi-key command per field, so
 -- a page costs about a dozen commands whatever its size (a first page one fewer: its range carries the scores). The
 -- conversations of a mark are one score range of marked (lib/conversation_settings.lua), whose members are
 -- 'mark|member', snapshot included. A user's own read keeps their keys alive (lib/user_lifetime.lua) and creates
@@ -47,8 +48,14 @@ local members, scores = {}, {}
 if continues or by_mark then
   local read = continues and redis.call('ZREVRANGE', extra, offset, offset + page_size - 1)
     or redis.call('ZREVRANGEBYSCORE', source, highest, lowest, 'LIMIT', offset, page_size)
+  local listed = {}
   for _, member in ipairs(read) do
-    if string.sub(member, 1, 1) ~= '#' then
+    if string.sub(member, 1, 1) ~= '#' then listed[#listed + 1] = member end
+  end
+  -- A later page of a mark keeps only the conversations that still carry it: the snapshot is as the walk began.
+  local still = continues and by_mark and #listed > 0 and redis.call('ZMSCORE', marked, unpack(listed))
+  for i, member in ipairs(listed) do
+    if not still or still[i] then
       members[#members + 1] = by_mark and string.match(member, '^%d+|(.*)$') or member
     end
   end

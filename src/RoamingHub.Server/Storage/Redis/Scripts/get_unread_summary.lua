@@ -8,6 +8,7 @@
 --!include lib/user_keys.lua
 --!include lib/conversation_settings.lua
 local now_ms = decimal_arg(ARGV[1], 'now_ms')
+local slice = 1000  -- members per HMGET
 
 local summary = redis.call('HMGET', unread_summary, 'total', 'conversations')
 local total = stored_number(summary[1], 'unread-summary total') or 0
@@ -20,7 +21,12 @@ if #all_settings > 0 then
     members[#members + 1] = all_settings[i]
     parsed[#parsed + 1] = parse_settings(all_settings[i + 1])
   end
-  local counts = redis.call('HMGET', unread_counts, unpack(members))
+  -- In slices, as unpack() stops at about 8000 values (lib/tail.lua) and a user may set every conversation.
+  local counts = {}
+  for first = 1, #members, slice do
+    local read = redis.call('HMGET', unread_counts, unpack(members, first, math.min(first + slice - 1, #members)))
+    for _, count in ipairs(read) do counts[#counts + 1] = count end
+  end
   for i, setting in ipairs(parsed) do
     local count = tonumber(counts[i] or '0') or 0
     if muted_at(setting, now_ms) then muted_unread = muted_unread + count end

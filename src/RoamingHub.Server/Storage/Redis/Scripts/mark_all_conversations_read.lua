@@ -12,7 +12,7 @@
 -- reply and changes nothing (lib/operation.lua), and its caller records the peers' reads from it again.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua).
 -- Returns {keys_changed, the members not named}, or {ok, {seq, epoch}, the event as logged, then each member it
--- marked followed by the position it read up to}.
+-- read followed by the position it read up to}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
@@ -50,7 +50,7 @@ check_unread(members)
 local all_settings = redis.call('HGETALL', settings)
 check_stream()
 
-local marked = {}
+local read_up = {}
 for _, i in ipairs(listed) do
   local member, position = members[i], newest[i]
   if position > read_before[i] and redis.call('HSET', reads, member, string.format('%.0f', position)) == 1 then
@@ -58,19 +58,19 @@ for _, i in ipairs(listed) do
   end
   redis.call('ZREMRANGEBYSCORE', unread_sets[i], '-inf', string.format('%.0f', position))
   set_unread(member, redis.call('ZCARD', unread_sets[i]))
-  marked[#marked + 1] = i
+  read_up[#read_up + 1] = i
 end
 for i = 1, #all_settings, 2 do
   local parsed = parse_settings(all_settings[i + 1])
   if parsed.unread then
     parsed.unread = false
-    write_settings(all_settings[i], parsed)
+    write_settings(all_settings[i], parsed, bounds)
   end
 end
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
 local reply = {status.ok, entry, event_blob}
-for _, i in ipairs(marked) do
+for _, i in ipairs(read_up) do
   reply[#reply + 1] = members[i]
   reply[#reply + 1] = string.format('%.0f', newest[i])
 end

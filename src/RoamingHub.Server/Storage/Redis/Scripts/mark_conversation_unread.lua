@@ -23,7 +23,7 @@ local current = parse_settings(redis.call('HGET', settings, member))
 if current.unread then return answer({status.unchanged}, operation_window_ms) end
 check_stream()  -- before the first write (lib/check.lua)
 current.unread = true
-write_settings(member, current)
+write_settings(member, current, bounds)
 local entry = append_event(event_blob, bounds)
 keep_alive(bounds)
 return answer({status.ok, entry, event_blob}, operation_window_ms)

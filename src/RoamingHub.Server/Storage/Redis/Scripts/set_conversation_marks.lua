@@ -46,7 +46,7 @@ end
 for mark in pairs(before) do
   if not after[mark] then removed[#removed + 1] = mark end
 end
-write_settings(member, current)
+write_settings(member, current, bounds)
 unindex_marks(member, removed)
 index_marks(member, added, activity)
 local entry = append_event(event_blob, bounds)

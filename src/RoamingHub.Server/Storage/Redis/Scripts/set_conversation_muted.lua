@@ -3,10 +3,11 @@
 -- Guarantees: a mute as it holds at now_ms is compared, so a timed mute that has ended is no mute: a call that
 -- asks for the state there is (muted with the same end, or not muted) writes nothing and appends no event. Muting
 -- refuses a group the user is not in, without writing; muting a conversation the user does not have creates it (and
--- evicts beyond the list's limit), as pinning does.
+-- evicts beyond the list's limit), as pinning does. A mute whose end is not after now_ms is refused without writing,
+-- after a kept reply is answered: a retry whose first attempt ran gets that reply, however late it comes.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
 -- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).
--- Returns {not_a_member}, {unchanged, the mute there is ('' or as lib/conversation_settings.lua stores it)}, or
+-- Returns {not_a_member}, {mute_ended}, {unchanged, the mute there is ('' or as lib/conversation_settings.lua stores it)}, or
 -- {ok, {seq, epoch}, the event as logged}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
@@ -26,6 +27,7 @@ if mute ~= '' then decimal_arg(mute, 'mute') end
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
+if mute ~= '' and mute ~= '0' and tonumber(mute) <= tonumber(now_ms) then return {status.mute_ended} end
 local listed = redis.call('ZSCORE', convs, member)
 local current = parse_settings(listed and redis.call('HGET', settings, member))
 read_user_keys(convs)
@@ -58,7 +60,7 @@ if not listed then
   redis.call('DEL', unread)
 end
 current.mute = mute
-write_settings(member, current)
+write_settings(member, current, bounds)
 if not listed then evict(max_conversations) end
 keep_alive(bounds)
 return answer({status.ok, entry, event_blob}, operation_window_ms)

@@ -34,19 +34,22 @@ local function format_settings(parsed)
   return parsed.mute .. '|' .. (parsed.unread and '1' or '') .. '|' .. table.concat(parsed.marks, ',')
 end
 
--- write_settings(member, parsed): stores them, or removes the field when nothing is set.
-local function write_settings(member, parsed)
+-- muted_at(parsed, now_ms): whether the mute holds at now_ms.
+local function muted_at(parsed, now_ms)
+  return parsed.mute == '0' or (parsed.mute ~= '' and tonumber(parsed.mute) > tonumber(now_ms))
+end
+
+-- write_settings(member, parsed, bounds): stores them, or removes the field when nothing is set. A mute that has
+-- ended by the call's time (bounds, lib/user_lifetime.lua) goes, so an ended mute keeps no field alive.
+local function write_settings(member, parsed, bounds)
+  local _, _, now_ms = parse_bounds(bounds)
+  if parsed.mute ~= '' and not muted_at(parsed, now_ms) then parsed.mute = '' end
   local value = format_settings(parsed)
   if value then
     if redis.call('HSET', settings, member, value) == 1 then may_have_created(settings) end
   else
     redis.call('HDEL', settings, member)
   end
-end
-
--- muted_at(parsed, now_ms): whether the mute holds at now_ms.
-local function muted_at(parsed, now_ms)
-  return parsed.mute == '0' or (parsed.mute ~= '' and tonumber(parsed.mute) > tonumber(now_ms))
 end
 
 local function mark_member(mark, member)

@@ -21,4 +21,6 @@ local status = {
   keys_changed = 17,       -- the keys the caller named no longer cover what the script must touch: it names the rest
   not_sender = 18,         -- a message the caller did not send (a recall)
   recall_window_passed = 19, -- a message older than the recall window
+  stale = 20,              -- what the caller read before the call has changed: the reply says what it is now, to call again with
+  mute_ended = 21,         -- a mute asked to end at a time that has passed already
 }

@@ -79,9 +79,10 @@ const selected = new Set<string>();
 
 /**
  * What an entry changes about a conversation. A pin and a message are independent, so each has its own last seq: a
- * message pushed at seq 5 must not make the pin this device's own call made at seq 4 look stale.
+ * message pushed at seq 5 must not make the pin this device's own call made at seq 4 look stale. "count" is the
+ * unread count (others' messages raise it, reads clear it), "unreadMark" the flag MarkConversationUnread sets.
  */
-type Aspect = "pin" | "read" | "mute" | "marks";
+type Aspect = "pin" | "count" | "unreadMark" | "mute" | "marks";
 /** The seq of the newest entry or own result applied, by aspect and conversation. */
 const lastSeqByKey = new Map<string, number>();
 
@@ -190,6 +191,7 @@ async function signOut() {
   entriesApplied = 0;
   lastSeqByKey.clear();
   closeConversation();
+  renderList(); // the next user must not see this one's list, even for a moment
   ui.unreadTotal.textContent = "0 unread";
   delete ui.unreadTotal.dataset.total;
   renderState();
@@ -234,6 +236,7 @@ async function reloadLists() {
     if (!cursor) break;
   }
 
+  if (client !== hub) return; // signed out while reading: the lists belong to a session that is gone
   listCursor = cursor;
   conversations = fresh;
   renderList();
@@ -245,7 +248,9 @@ async function reloadLists() {
 
 async function loadMoreConversations() {
   if (!listCursor) return;
-  const page = await connected().fetchConversations({ cursor: listCursor, pageSize: ListPageSize });
+  const hub = connected();
+  const page = await hub.fetchConversations({ cursor: listCursor, pageSize: ListPageSize });
+  if (client !== hub) return;
   for (const c of page.data) conversations.set(keyOf(c.chatType, c.conversationId), c);
   listCursor = page.cursor;
   listPagesLoaded++;
@@ -263,7 +268,9 @@ let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 function refreshUnreadSummary() {
   clearTimeout(summaryTimer);
   summaryTimer = setTimeout(() => void act(async () => {
-    const summary = await connected().getUnreadSummary();
+    const hub = connected();
+    const summary = await hub.getUnreadSummary();
+    if (client !== hub) return;
     ui.unreadTotal.textContent = `${summary.totalUnread} unread`;
     ui.unreadTotal.dataset.total = String(summary.totalUnread);
   }), 100);
@@ -277,15 +284,16 @@ function onMessage(message: Message, source: "push" | "own", entrySeq: number | 
   log({ seq: entrySeq, operation: "MESSAGE", source, detail: `${message.conversationId} · ${sender}: ${message.body}` });
   const key = keyOf(message.chatType, message.conversationId);
   const conversation = conversations.get(key);
-  // A message after the last read applied counts; one before it is already in that read's count.
-  const afterLastRead = entrySeq == null || isNewer("read", key, entrySeq);
+  // Another user's message after the last read applied counts; one before it is already in that read's count. (The
+  // user's own messages never count, so they say nothing about a read that is still on its way.)
+  const counts = message.from !== me.user && (entrySeq == null || isNewer("count", key, entrySeq));
   if (conversation) {
     // A list refetched after the message was written already counts it (its last message is this one or newer).
     const last = conversation.lastMessage;
     const inSnapshot = last !== null && (last.msgId === message.msgId || last.timestamp > message.timestamp);
     if (!last || last.timestamp <= message.timestamp) conversation.lastMessage = message;
     conversation.activityTime = Math.max(conversation.activityTime, message.timestamp);
-    if (message.from !== me.user && afterLastRead && !inSnapshot) conversation.unreadCount++;
+    if (counts && !inSnapshot) conversation.unreadCount++;
   } else {
     // Not among the pages loaded (or new): its count and pin live on the server, so ask rather than guess.
     scheduleReload();
@@ -325,20 +333,18 @@ function onEvent(event: MultiDeviceEvent) {
       if (isNewer("pin", key, event.seq) && conversation) Object.assign(conversation, { isPinned: false, pinnedTime: null });
       break;
     case MultiDeviceOperations.ConversationRead:
-      if (isNewer("read", key, event.seq) && conversation) {
+      if (isNewer("unreadMark", key, event.seq) && conversation) conversation.markedUnread = false;
+      if (isNewer("count", key, event.seq) && conversation) {
         const read = event.readTimestamp ?? event.timestamp;
-        conversation.markedUnread = false;
         if (!conversation.lastMessage || conversation.lastMessage.timestamp <= read) conversation.unreadCount = 0;
         else scheduleReload();
       }
       break;
     case MultiDeviceOperations.AllConversationsRead:
-      for (const [k, c] of conversations) {
-        if (isNewer("read", k, event.seq)) Object.assign(c, { unreadCount: 0, markedUnread: false });
-      }
+      for (const [k, c] of conversations) readAll(k, c, event.seq);
       break;
     case MultiDeviceOperations.ConversationMarkedUnread:
-      if (isNewer("read", key, event.seq) && conversation) conversation.markedUnread = true;
+      if (isNewer("unreadMark", key, event.seq) && conversation) conversation.markedUnread = true;
       break;
     case MultiDeviceOperations.ConversationMuted:
     case MultiDeviceOperations.ConversationUnmuted:
@@ -380,6 +386,12 @@ function onEvent(event: MultiDeviceEvent) {
   renderList();
   renderChat();
   refreshUnreadSummary();
+}
+
+/** Applies a mark-all-read entry (or result) to one conversation, each part only where it is the newer. */
+function readAll(key: string, conversation: Conversation, seq: number | null) {
+  if (isNewer("count", key, seq)) conversation.unreadCount = 0;
+  if (isNewer("unreadMark", key, seq)) conversation.markedUnread = false;
 }
 
 function onReadAck(ack: ReadAck) {
@@ -474,7 +486,8 @@ async function markRead() {
     await connected().markConversationRead({ conversationId: open.conversationId, chatType: open.chatType });
   const key = keyOf(open.chatType, open.conversationId);
   const conversation = conversations.get(key);
-  if (isNewer("read", key, result.seq) && conversation) Object.assign(conversation, { unreadCount: result.unreadCount, markedUnread: false });
+  if (isNewer("unreadMark", key, result.seq) && conversation) conversation.markedUnread = false;
+  if (isNewer("count", key, result.seq) && conversation) conversation.unreadCount = result.unreadCount;
   own(result, "CONVERSATION_READ", open.conversationId);
   renderList();
   refreshUnreadSummary();
@@ -482,9 +495,7 @@ async function markRead() {
 
 async function markAllRead() {
   const result = await connected().markAllConversationsRead();
-  for (const [k, c] of conversations) {
-    if (isNewer("read", k, result.seq)) Object.assign(c, { unreadCount: 0, markedUnread: false });
-  }
+  for (const [k, c] of conversations) readAll(k, c, result.seq);
   own(result, "ALL_CONVERSATIONS_READ", "every conversation");
   renderList();
   refreshUnreadSummary();

@@ -184,6 +184,19 @@ try {
     report("screenshot", { path: screenshotPath });
   }
 
+  // Signing out leaves nothing of the session on the page (and nothing scheduled that would put it back).
+  await phone.getByTestId("sign-out").click();
+  await phone.getByTestId("sign-in").waitFor();
+  await phone.waitForTimeout(500); // longer than the page's reload and summary timers, which sign-out must have cleared
+  report("phone-signed-out", {
+    appHidden: await phone.getByTestId("app").isHidden(),
+    conversations: await phone.getByTestId("conversation-item").count(),
+    logEntries: await phone.getByTestId("log-entry").count(),
+    total: await phone.getByTestId("unread-total").getAttribute("data-total"),
+    position: await phone.getByTestId("position").getAttribute("data-seq"),
+    state: await phone.getByTestId("connection-state").getAttribute("data-state"),
+  });
+
   const errors = [...consoles].flatMap(([name, lines]) => lines.filter((l) => l.startsWith("pageerror") || l.startsWith("error")).map((l) => `${name} ${l}`));
   report("done", { pageErrors: errors });
 } catch (error) {

@@ -76,6 +76,14 @@ public sealed class PlaygroundBrowserTests(TwoNodes nodes, ITestOutputHelper out
             Entries(cleared.GetProperty("laptopLog")));
         Assert.Equal("7", cleared.GetProperty("laptopPosition").GetString());
 
+        var signedOut = run.Step("phone-signed-out");
+        Assert.True(signedOut.GetProperty("appHidden").GetBoolean());
+        Assert.Equal(0, signedOut.GetProperty("conversations").GetInt32());
+        Assert.Equal(0, signedOut.GetProperty("logEntries").GetInt32());
+        Assert.Equal(JsonValueKind.Null, signedOut.GetProperty("total").ValueKind);
+        Assert.Equal("", signedOut.GetProperty("position").GetString());
+        Assert.Equal("disconnected", signedOut.GetProperty("state").GetString());
+
         Assert.Empty(run.Step("done").GetProperty("pageErrors").EnumerateArray());
 
         // What the pages showed is what the server holds.

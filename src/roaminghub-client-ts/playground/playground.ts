@@ -471,10 +471,9 @@ async function togglePin() {
   const key = keyOf(open.chatType, open.conversationId);
   const conversation = conversations.get(key);
   // Not newer: a push after this call was applied already (or nothing changed), and it says the current state.
-  if (isNewer("pin", key, result.seq)) {
-    if (conversation) Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
-    else scheduleReload(); // pinning creates the conversation in the list
-  }
+  const newer = isNewer("pin", key, result.seq);
+  if (!conversation) scheduleReload(); // pinning creates the conversation in the list
+  else if (newer) Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
   own(result, result.isPinned ? "CONVERSATION_PINNED" : "CONVERSATION_UNPINNED", open.conversationId);
   renderList();
   renderChat();

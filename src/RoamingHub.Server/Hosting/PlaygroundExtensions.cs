@@ -15,10 +15,10 @@ internal static class PlaygroundExtensions
 
     /// <summary>
     /// The page loads only its own files and talks only to the node that served it (its hub is on the same origin,
-    /// over WebSockets); message bodies are rendered as text, and this keeps anything else from running if one slipped.
+    /// over WebSockets, which connect-src 'self' covers); message bodies are rendered as text, and this keeps anything else from running if one slipped.
     /// </summary>
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     public static WebApplication MapPlayground(this WebApplication app)
     {

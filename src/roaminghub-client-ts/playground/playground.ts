@@ -77,6 +77,29 @@ let history: Message[] = [];
 let historyCursor: string | null = null;
 const selected = new Set<string>();
 
+/**
+ * What an entry changes about a conversation. A pin and a message are independent, so each has its own last seq: a
+ * message pushed at seq 5 must not make the pin this device's own call made at seq 4 look stale. "count" is the
+ * unread count (others' messages raise it, reads clear it), "unreadMark" the flag MarkConversationUnread sets.
+ */
+type Aspect = "pin" | "count" | "unreadMark" | "mute" | "marks";
+/** The seq of the newest entry or own result applied, by aspect and conversation. */
+const lastSeqByKey = new Map<string, number>();
+
+/**
+ * Records `seq` for one aspect of a conversation and says whether it is newer than what was applied. An own call's
+ * result comes back at once while the entries before it may still be on their way as pushes, so applying in arrival
+ * order would let an older state overwrite a newer one (and two tabs disagree): only the higher seq wins; the rest is
+ * logged but not applied. A null seq (a call that changed nothing) applies nothing.
+ */
+function isNewer(aspect: Aspect, key: string, seq: number | null | undefined): boolean {
+  if (seq == null) return false;
+  const slot = `${aspect}|${key}`;
+  if ((lastSeqByKey.get(slot) ?? 0) >= seq) return false;
+  lastSeqByKey.set(slot, seq);
+  return true;
+}
+
 const keyOf = (chatType: string, conversationId: string) => `${chatType}:${conversationId}`;
 const isOpen = (chatType: string, conversationId: string) =>
   open !== null && open.chatType === chatType && open.conversationId === conversationId;
@@ -87,7 +110,7 @@ const connected = (): RoamingHubClient => {
 
 // ---- sign-in ----
 
-async function signIn(user: string, device: string, protocol: "messagepack" | "json") {
+async function requestToken(user: string, device: string): Promise<string> {
   const response = await fetch("/dev/tokens", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -98,11 +121,22 @@ async function signIn(user: string, device: string, protocol: "messagepack" | "j
     throw new Error(problem?.detail ? `${problem.code}: ${problem.detail}` : `POST /dev/tokens answered ${response.status}.`);
   }
   const { accessToken } = await response.json() as { accessToken: string };
+  return accessToken;
+}
+
+async function signIn(user: string, device: string, protocol: "messagepack" | "json") {
+  // The first token also proves the user and device are valid before anything is shown.
+  let firstToken: string | null = await requestToken(user, device);
   me = { user: user.toLowerCase(), device: device.toLowerCase() };
 
   const hub = new RoamingHubClient({
     serverUrl: location.origin,
-    accessTokenFactory: () => accessToken,
+    // A reconnect after the token expired must not present it again: every later call asks for a fresh one.
+    accessTokenFactory: async () => {
+      const token = firstToken;
+      firstToken = null;
+      return token ?? await requestToken(me.user, me.device);
+    },
     deviceId: me.device,
     protocol,
     automaticReconnect: true,
@@ -112,6 +146,8 @@ async function signIn(user: string, device: string, protocol: "messagepack" | "j
   hub.on("event", (event) => onEvent(event));
   hub.on("readAck", (ack) => onReadAck(ack));
   hub.on("resyncRequired", () => {
+    // The stream was trimmed or began a new epoch: seqs from before say nothing about the refetched state.
+    lastSeqByKey.clear();
     log({ operation: "RESYNC_REQUIRED", source: "resync", detail: "the stream no longer reaches this device's position: refetching" });
     void act(reloadEverything);
   });
@@ -120,17 +156,21 @@ async function signIn(user: string, device: string, protocol: "messagepack" | "j
   // Stopped for good by a refusal (an expired token, say): say why, and let the user sign in again.
   hub.on("closed", (error) => showError(`Disconnected: ${error.message}`));
   client = hub;
+  // The session bar (its state and Sign out) shows while connecting, so a start that takes long can be given up.
+  ui.who.textContent = `${me.user} · ${me.device}`;
+  ui.session.hidden = false;
   renderState();
   try {
     await hub.start();
   } catch (error) {
+    if (client !== hub) return; // signed out while connecting: stop() ended the start, nothing to report
     client = null;
+    ui.session.hidden = true;
     throw error;
   }
+  if (client !== hub) return;
 
-  ui.who.textContent = `${me.user} · ${me.device}`;
   ui.signIn.hidden = true;
-  ui.session.hidden = false;
   ui.app.hidden = false;
   renderState();
   renderPosition();
@@ -140,11 +180,22 @@ async function signIn(user: string, device: string, protocol: "messagepack" | "j
 async function signOut() {
   const hub = client;
   client = null;
+  // Nothing scheduled for the old session may run against the next one (or fail with "Not signed in").
+  clearTimeout(reloadTimer);
+  clearTimeout(summaryTimer);
+  // Also while connecting: stop() ends a start() under way.
   await hub?.stop();
   conversations = new Map();
   listCursor = null;
   listPagesLoaded = 0;
+  entriesApplied = 0;
+  lastSeqByKey.clear();
   closeConversation();
+  renderList(); // the next user must not see this one's list, even for a moment
+  ui.unreadTotal.textContent = "0 unread";
+  delete ui.unreadTotal.dataset.total;
+  renderState();
+  renderPosition();
   ui.log.replaceChildren();
   ui.app.hidden = true;
   ui.session.hidden = true;
@@ -185,6 +236,7 @@ async function reloadLists() {
     if (!cursor) break;
   }
 
+  if (client !== hub) return; // signed out while reading: the lists belong to a session that is gone
   listCursor = cursor;
   conversations = fresh;
   renderList();
@@ -196,7 +248,9 @@ async function reloadLists() {
 
 async function loadMoreConversations() {
   if (!listCursor) return;
-  const page = await connected().fetchConversations({ cursor: listCursor, pageSize: ListPageSize });
+  const hub = connected();
+  const page = await hub.fetchConversations({ cursor: listCursor, pageSize: ListPageSize });
+  if (client !== hub) return;
   for (const c of page.data) conversations.set(keyOf(c.chatType, c.conversationId), c);
   listCursor = page.cursor;
   listPagesLoaded++;
@@ -214,7 +268,9 @@ let summaryTimer: ReturnType<typeof setTimeout> | undefined;
 function refreshUnreadSummary() {
   clearTimeout(summaryTimer);
   summaryTimer = setTimeout(() => void act(async () => {
-    const summary = await connected().getUnreadSummary();
+    const hub = connected();
+    const summary = await hub.getUnreadSummary();
+    if (client !== hub) return;
     ui.unreadTotal.textContent = `${summary.totalUnread} unread`;
     ui.unreadTotal.dataset.total = String(summary.totalUnread);
   }), 100);
@@ -222,16 +278,22 @@ function refreshUnreadSummary() {
 
 // ---- the stream's entries ----
 
-function onMessage(message: Message, source: "push" | "own") {
+function onMessage(message: Message, source: "push" | "own", entrySeq: number | null = message.seq) {
   entriesApplied++;
   const sender = message.from === me.user ? "you" : message.from;
-  log({ seq: message.seq, operation: "MESSAGE", source, detail: `${message.conversationId} · ${sender}: ${message.body}` });
+  log({ seq: entrySeq, operation: "MESSAGE", source, detail: `${message.conversationId} · ${sender}: ${message.body}` });
   const key = keyOf(message.chatType, message.conversationId);
   const conversation = conversations.get(key);
+  // Another user's message after the last read applied counts; one before it is already in that read's count. (The
+  // user's own messages never count, so they say nothing about a read that is still on its way.)
+  const counts = message.from !== me.user && (entrySeq == null || isNewer("count", key, entrySeq));
   if (conversation) {
-    if (!conversation.lastMessage || conversation.lastMessage.timestamp <= message.timestamp) conversation.lastMessage = message;
+    // A list refetched after the message was written already counts it (its last message is this one or newer).
+    const last = conversation.lastMessage;
+    const inSnapshot = last !== null && (last.msgId === message.msgId || last.timestamp > message.timestamp);
+    if (!last || last.timestamp <= message.timestamp) conversation.lastMessage = message;
     conversation.activityTime = Math.max(conversation.activityTime, message.timestamp);
-    if (message.from !== me.user) conversation.unreadCount++;
+    if (counts && !inSnapshot) conversation.unreadCount++;
   } else {
     // Not among the pages loaded (or new): its count and pin live on the server, so ask rather than guess.
     scheduleReload();
@@ -248,7 +310,7 @@ function onMessage(message: Message, source: "push" | "own") {
 
 function onEvent(event: MultiDeviceEvent) {
   if (event.operation === MultiDeviceOperations.Message) {
-    if (event.message) onMessage(event.message, "push");
+    if (event.message) onMessage(event.message, "push", event.seq);
     else log({ seq: event.seq, operation: "MESSAGE", source: "push", detail: "a message this user can no longer see" });
     return;
   }
@@ -263,21 +325,41 @@ function onEvent(event: MultiDeviceEvent) {
   const conversation = conversations.get(key);
   switch (event.operation) {
     case MultiDeviceOperations.ConversationPinned:
+      if (!isNewer("pin", key, event.seq)) break;
       if (conversation) Object.assign(conversation, { isPinned: true, pinnedTime: event.pinnedTime ?? event.timestamp });
       else scheduleReload();
       break;
     case MultiDeviceOperations.ConversationUnpinned:
-      if (conversation) Object.assign(conversation, { isPinned: false, pinnedTime: null });
+      if (isNewer("pin", key, event.seq) && conversation) Object.assign(conversation, { isPinned: false, pinnedTime: null });
       break;
     case MultiDeviceOperations.ConversationRead:
-      if (conversation) {
+      if (isNewer("unreadMark", key, event.seq) && conversation) conversation.markedUnread = false;
+      if (isNewer("count", key, event.seq) && conversation) {
         const read = event.readTimestamp ?? event.timestamp;
         if (!conversation.lastMessage || conversation.lastMessage.timestamp <= read) conversation.unreadCount = 0;
         else scheduleReload();
       }
       break;
     case MultiDeviceOperations.AllConversationsRead:
-      for (const c of conversations.values()) c.unreadCount = 0;
+      for (const [k, c] of conversations) readAll(k, c, event.seq);
+      break;
+    case MultiDeviceOperations.ConversationMarkedUnread:
+      if (isNewer("unreadMark", key, event.seq) && conversation) conversation.markedUnread = true;
+      break;
+    case MultiDeviceOperations.ConversationMuted:
+    case MultiDeviceOperations.ConversationUnmuted:
+      if (isNewer("mute", key, event.seq) && conversation) {
+        const muted = event.operation === MultiDeviceOperations.ConversationMuted;
+        Object.assign(conversation, { muted, mutedUntil: muted ? event.mutedUntil ?? null : null });
+      }
+      break;
+    case MultiDeviceOperations.ConversationMarksUpdated:
+      if (isNewer("marks", key, event.seq) && conversation) conversation.marks = event.marks ?? [];
+      break;
+    case MultiDeviceOperations.MessageRecalled:
+      // The message is gone for everyone: out of the open history; the list's preview and count may change too.
+      if (isOpen(event.chatType, event.conversationId) && event.msgId) hideMessages([event.msgId], null);
+      if (conversation) scheduleReload();
       break;
     case MultiDeviceOperations.ConversationExtUpdated:
       if (conversation) conversation.ext = event.ext ?? null;
@@ -304,6 +386,12 @@ function onEvent(event: MultiDeviceEvent) {
   renderList();
   renderChat();
   refreshUnreadSummary();
+}
+
+/** Applies a mark-all-read entry (or result) to one conversation, each part only where it is the newer. */
+function readAll(key: string, conversation: Conversation, seq: number | null) {
+  if (isNewer("count", key, seq)) conversation.unreadCount = 0;
+  if (isNewer("unreadMark", key, seq)) conversation.markedUnread = false;
 }
 
 function onReadAck(ack: ReadAck) {
@@ -380,9 +468,12 @@ async function togglePin() {
   const isPinned = !(current?.isPinned ?? false);
   const result =
     await connected().pinConversation({ conversationId: open.conversationId, chatType: open.chatType, isPinned });
-  const conversation = conversations.get(keyOf(open.chatType, open.conversationId));
-  if (conversation) Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
-  else scheduleReload(); // pinning creates the conversation in the list
+  const key = keyOf(open.chatType, open.conversationId);
+  const conversation = conversations.get(key);
+  // Not newer: a push after this call was applied already (or nothing changed), and it says the current state.
+  const newer = isNewer("pin", key, result.seq);
+  if (!conversation) scheduleReload(); // pinning creates the conversation in the list
+  else if (newer) Object.assign(conversation, { isPinned: result.isPinned, pinnedTime: result.pinnedTime });
   own(result, result.isPinned ? "CONVERSATION_PINNED" : "CONVERSATION_UNPINNED", open.conversationId);
   renderList();
   renderChat();
@@ -392,8 +483,10 @@ async function markRead() {
   if (!open) return;
   const result =
     await connected().markConversationRead({ conversationId: open.conversationId, chatType: open.chatType });
-  const conversation = conversations.get(keyOf(open.chatType, open.conversationId));
-  if (conversation) conversation.unreadCount = result.unreadCount;
+  const key = keyOf(open.chatType, open.conversationId);
+  const conversation = conversations.get(key);
+  if (isNewer("unreadMark", key, result.seq) && conversation) conversation.markedUnread = false;
+  if (isNewer("count", key, result.seq) && conversation) conversation.unreadCount = result.unreadCount;
   own(result, "CONVERSATION_READ", open.conversationId);
   renderList();
   refreshUnreadSummary();
@@ -401,7 +494,7 @@ async function markRead() {
 
 async function markAllRead() {
   const result = await connected().markAllConversationsRead();
-  for (const c of conversations.values()) c.unreadCount = 0;
+  for (const [k, c] of conversations) readAll(k, c, result.seq);
   own(result, "ALL_CONVERSATIONS_READ", "every conversation");
   renderList();
   refreshUnreadSummary();
@@ -474,6 +567,9 @@ function renderList() {
     const name = element("span", { className: "name", text: c.conversationId });
     if (c.chatType === ChatTypes.GroupChat) name.append(" ", element("span", { className: "kind", text: "group" }));
     if (c.isPinned) name.append(" ", element("span", { className: "pin", testid: "conversation-pinned", text: "pinned" }));
+    if (c.muted) name.append(" ", element("span", { className: "flag", testid: "conversation-muted", text: "muted" }));
+    if (c.markedUnread) name.append(" ", element("span", { className: "flag", testid: "conversation-marked-unread", text: "unread" }));
+    if (c.marks?.length) name.append(" ", element("span", { className: "flag", testid: "conversation-marks", text: `marks ${c.marks.join(",")}` }));
     const unread = element("span", { className: "unread", testid: "conversation-unread", text: String(c.unreadCount) });
     unread.dataset.count = String(c.unreadCount);
     const last = c.lastMessage;

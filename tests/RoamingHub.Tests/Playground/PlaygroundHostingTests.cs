@@ -88,7 +88,10 @@ public sealed class PlaygroundHostingTests(PlaygroundHostingTests.Nodes nodes) :
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("""<script type="module" src="playground.js"></script>""", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"signin-form\"", html, StringComparison.Ordinal);
-        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        // 'self' alone: it covers the same origin's ws:/wss: (CSP 3), and nothing else may be reached.
+        Assert.Contains("connect-src 'self';", policy, StringComparison.Ordinal);
 
         using var script = await http.GetAsync("/playground/playground.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);

@@ -67,9 +67,10 @@ internal sealed record MessageDraft(string MsgId, string ChatType, string From, 
 
 /// <summary>
 /// The stored message, whether it was a repeat, the users it is for (both participants, or every member), and the
-/// message's entry in each of their streams (a repeat answers the entries the first attempt made).
+/// message's entry in each of their streams (a repeat answers the entries the first attempt made), and whether the
+/// message was recalled since the first attempt (a repeat that then pushes nothing to anyone).
 /// </summary>
-internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries);
+internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries, bool Recalled = false);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
 internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize)

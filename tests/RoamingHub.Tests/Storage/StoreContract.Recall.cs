@@ -161,7 +161,7 @@ public abstract partial class StoreContract
 
         var repeat = await store.Messages.SendMessageAsync(Draft(_alice, _bob, "oops", clientMsgId: "c-recalled"), T0 + 20, true, default);
 
-        Assert.True(repeat.Duplicate);
+        Assert.True(repeat.Duplicate && repeat.Recalled);
         Assert.Equal(first.Message, repeat.Message);
         Assert.Equal(first.Entries[_bob].Seq, repeat.Entries[_bob].Seq);
         Assert.All(repeat.Entries.Values, entry => Assert.False(entry.Appended));

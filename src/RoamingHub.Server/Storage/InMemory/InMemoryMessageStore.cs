@@ -51,7 +51,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 // As store_message.lua: the first message was recalled since, so the repeat answers it as sent, rebuilt
                 // from the repeat, and brings it back nowhere (its stream entries are answered, nothing is touched).
                 var asSent = new StoredMessage(sent.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(recalledAt), draft.Type, draft.Body);
-                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now)));
+                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now), Recalled: true));
             }
 
             var position = MessagePosition.Next(now, chat.LastPosition);

@@ -45,7 +45,7 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
 
         batch.Execute();
         var entries = await Task.WhenAll(touches).ConfigureAwait(false);
-        return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+        return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), recalled);
     }
 
     public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)

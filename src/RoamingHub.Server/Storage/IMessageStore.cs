@@ -54,9 +54,9 @@ internal interface IMessageStore
     /// Recalls a message <paramref name="userId"/> sent, within <c>Roaming:RecallWindow</c> of its time: it leaves the
     /// chat's history for everyone and its body is deleted (so no page, lookup or replay shows it again), and for every
     /// participant (every member of a group) it stops being the last message and counting unread, and a
-    /// <c>MESSAGE_RECALLED</c> entry is appended to their stream, once per message. A repeat within the window changes
-    /// nothing, finishes what an attempt that stopped partway left, and answers the entries the first made (not
-    /// appended again); past the window it answers none. Throws <c>NOT_FOUND</c> for a message the chat does not
+    /// <c>MESSAGE_RECALLED</c> entry is appended to their stream, once per message. A repeat, at any time (the window
+    /// bounds the first recall only), changes nothing, finishes what an attempt that stopped partway left, and answers
+    /// the entries the first made (not appended again). Throws <c>NOT_FOUND</c> for a message the chat does not
     /// hold, <c>FORBIDDEN</c> for another sender's message, one past the window, or a group the user is not in.
     /// </summary>
     ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken);
@@ -90,7 +90,7 @@ internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? 
 
 /// <summary>
 /// Each participant's <c>MESSAGE_RECALLED</c> entry (as logged, with seq and epoch), and whether this call appended it
-/// (false for a repeat); empty for a repeat after the recall window.
+/// (false for a repeat).
 /// </summary>
 internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries);
 

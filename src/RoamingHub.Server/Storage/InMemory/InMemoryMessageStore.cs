@@ -200,14 +200,9 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
                 state.WriteChat(conversation, userId, now).Recall(msgId);
             }
-            else if (chat?.RecalledPosition(msgId) is not { } earlier)
+            else if (chat?.RecalledPosition(msgId) is null)
             {
                 throw StoreErrors.MessageNotFound();
-            }
-            else if (now - MessagePosition.TimestampOf(earlier) > window)
-            {
-                // As recall_message.lua: a repeat after the window runs no participant's step again.
-                return ValueTask.FromResult(new RecallOutcome([]));
             }
 
             var retentionFloor = state.RetentionFloor(now);

@@ -90,9 +90,10 @@ internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? 
 
 /// <summary>
 /// Each participant's <c>MESSAGE_RECALLED</c> entry (as logged, with seq and epoch), and whether this call appended it
-/// (false for a repeat).
+/// (false for a repeat). When some participants' steps failed, the entries of those that succeeded and the first
+/// failure, which the caller raises once it has pushed them.
 /// </summary>
-internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries);
+internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries, Exception? Failure = null);
 
 /// <summary>One participant's entry of a recall.</summary>
 internal sealed record RecallEntry(string UserId, MultiDeviceEvent Event, bool Appended);

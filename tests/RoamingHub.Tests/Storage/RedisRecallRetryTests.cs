@@ -26,7 +26,9 @@ public sealed class RedisRecallRetryTests : RedisStoreTests
         await Db.KeyRenameAsync(bobsDedupe, aside);
         await Db.StringSetAsync(bobsDedupe, "not a sorted set");
 
-        await Assert.ThrowsAnyAsync<RedisServerException>(() => Store.Messages.RecallMessageAsync(_alice, withBob, sent.MsgId, "phone", T0 + 10, default).AsTask());
+        var failed = await Store.Messages.RecallMessageAsync(_alice, withBob, sent.MsgId, "phone", T0 + 10, default);
+        Assert.IsType<RedisServerException>(failed.Failure);
+        Assert.Equal([(_alice, true)], failed.Entries.Select(e => (e.UserId, e.Appended)));
         Assert.Equal(1, (await BobsEntryAsync()).UnreadCount);
         await Db.KeyDeleteAsync(bobsDedupe);
         await Db.KeyRenameAsync(aside, bobsDedupe);

@@ -54,9 +54,9 @@ internal interface IMessageStore
     /// Recalls a message <paramref name="userId"/> sent, within <c>Roaming:RecallWindow</c> of its time: it leaves the
     /// chat's history for everyone and its body is deleted (so no page, lookup or replay shows it again), and for every
     /// participant (every member of a group) it stops being the last message and counting unread, and a
-    /// <c>MESSAGE_RECALLED</c> entry is appended to their stream, once per message. A repeat within the window changes
-    /// nothing, finishes what an attempt that stopped partway left, and answers the entries the first made (not
-    /// appended again); past the window it answers none. Throws <c>NOT_FOUND</c> for a message the chat does not
+    /// <c>MESSAGE_RECALLED</c> entry is appended to their stream, once per message. A repeat, at any time (the window
+    /// bounds the first recall only), changes nothing, finishes what an attempt that stopped partway left, and answers
+    /// the entries the first made (not appended again). Throws <c>NOT_FOUND</c> for a message the chat does not
     /// hold, <c>FORBIDDEN</c> for another sender's message, one past the window, or a group the user is not in.
     /// </summary>
     ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken);
@@ -67,9 +67,10 @@ internal sealed record MessageDraft(string MsgId, string ChatType, string From, 
 
 /// <summary>
 /// The stored message, whether it was a repeat, the users it is for (both participants, or every member), and the
-/// message's entry in each of their streams (a repeat answers the entries the first attempt made).
+/// message's entry in each of their streams (a repeat answers the entries the first attempt made), and whether the
+/// message was recalled since the first attempt (a repeat that then pushes nothing to anyone).
 /// </summary>
-internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries);
+internal sealed record SendOutcome(StoredMessage Message, bool Duplicate, IReadOnlyList<string> Participants, IReadOnlyDictionary<string, StreamEntryRef> Entries, bool Recalled = false);
 
 /// <summary>Which page of history: <see cref="Older"/> walks toward older messages (newest first).</summary>
 internal sealed record HistoryQuery(bool Older, string? Cursor, int PageSize)
@@ -89,9 +90,10 @@ internal sealed record HistoryPage(IReadOnlyList<EncodedMessage> Items, string? 
 
 /// <summary>
 /// Each participant's <c>MESSAGE_RECALLED</c> entry (as logged, with seq and epoch), and whether this call appended it
-/// (false for a repeat); empty for a repeat after the recall window.
+/// (false for a repeat). When some participants' steps failed, the entries of those that succeeded and the first
+/// failure, which the caller raises once it has pushed them.
 /// </summary>
-internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries);
+internal sealed record RecallOutcome(IReadOnlyList<RecallEntry> Entries, Exception? Failure = null);
 
 /// <summary>One participant's entry of a recall.</summary>
 internal sealed record RecallEntry(string UserId, MultiDeviceEvent Event, bool Appended);

@@ -61,6 +61,37 @@ public sealed class BatchDeletionRetryTests
     }
 
     [Fact]
+    public async Task A_group_the_caller_is_no_longer_in_leaves_the_list_without_hiding_history_and_the_batch_and_its_retry_answer_the_whole_list()
+    {
+        using var redis = ConnectionMultiplexer.Connect(RedisServer.Instance.ConnectionString);
+        await using var node = RoamingNode.OnRedis(Prefix);
+        var keys = new RedisKeys(Prefix);
+        var (alice, bob, carol) = (TestIds.User("alice"), TestIds.User("bob"), TestIds.User("carol"));
+        var group = "g" + bob;
+        await AdminCalls.GroupAsync(node.BaseAddress, HttpMethod.Post, AdminApi.Groups, new CreateGroupRequest { GroupId = group, Owner = alice, Members = [bob] });
+        await using var phone = await node.ConnectAsync(bob, "phone");
+        await phone.SendMessageAsync(new SendMessageRequest { To = group, ChatType = ChatTypes.GroupChat, Body = "hi all" });
+        await phone.SendMessageAsync(new SendMessageRequest { To = carol, ChatType = ChatTypes.SingleChat, Body = "hi" });
+        // A removal whose user step never ran: Bob is out of the group but still has it in his list.
+        await redis.GetDatabase().SetRemoveAsync(keys.GroupMembers(new ConversationRef(ChatTypes.GroupChat, group).ChatKey(bob)), bob);
+        var request = new DeleteRemoteConversationsRequest
+        {
+            Conversations = [new() { ConversationId = group, ChatType = ChatTypes.GroupChat }, new() { ConversationId = carol, ChatType = ChatTypes.SingleChat }],
+            DeleteRoam = true,
+            ClientOpId = "op-" + Guid.NewGuid().ToString("N"),
+        };
+
+        var result = await phone.DeleteRemoteConversationsAsync(request);
+        var retry = await phone.DeleteRemoteConversationsAsync(request);
+
+        Assert.Equal([group, carol], result.Deleted.Select(d => d.ConversationId));
+        Assert.Equal(result, retry);
+        Assert.Empty((await phone.FetchConversationsAsync()).Data);
+        var log = (await phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = result.Deleted[0].Seq - 1 })).Events;
+        Assert.Equal([(group, (bool?)false), (carol, true)], log.Select(e => (e.ConversationId, e.DeleteRoam)));
+    }
+
+    [Fact]
     public async Task Without_a_clientOpId_a_repeat_skips_what_is_gone_and_answers_the_rest()
     {
         await using var node = RoamingNode.OnRedis(Prefix);

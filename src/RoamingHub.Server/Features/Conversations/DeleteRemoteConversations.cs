@@ -13,6 +13,8 @@ namespace RoamingHub.Server.Features.Conversations;
 /// step keeps its outcome in the same atomic step as the deletion: a retry with the same <c>clientOpId</c> gets the
 /// kept outcome of each conversation the failed attempt deleted (the same seq, pushed again, which devices drop) and
 /// deletes the rest, so it answers the whole list. Without one, a retry skips what is gone and answers the rest.
+/// A group the caller has left is deleted from the list with its history left alone (its event says
+/// <c>deleteRoam</c> false), so one such group never fails the batch.
 /// </remarks>
 internal sealed record DeleteRemoteConversations(Caller Caller, DeleteRemoteConversationsRequest Request)
     : ICommand<DeleteConversationsResult>, IIdempotentCommand<DeleteRemoteConversationsRequest>;
@@ -45,16 +47,28 @@ internal sealed class DeleteRemoteConversationsHandler(IConversationStore conver
         {
             foreach (var conversation in targets)
             {
+                var itemKey = operationKey is null ? null : $"{operationKey}/{conversation.Member}";
                 MultiDeviceEvent change;
                 try
                 {
-                    change = await conversations.DeleteRemoteConversationAsync(
-                        caller.UserId, conversation, deleteRoam, caller.DeviceId, now, operationKey is null ? null : $"{operationKey}/{conversation.Member}", cancellationToken)
+                    change = await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam, caller.DeviceId, now, itemKey, cancellationToken)
                         .ConfigureAwait(false);
                 }
                 catch (RoamingException missing) when (missing.Code == ErrorCodes.NotFound)
                 {
                     continue;
+                }
+                catch (RoamingException refused) when (refused.Code == ErrorCodes.Forbidden && deleteRoam)
+                {
+                    // A group the caller is no longer in: its history cannot be hidden (the refusal wrote nothing), but
+                    // the entry can still leave the list. Refusing would fail the batch halfway, and every retry with the
+                    // same clientOpId with it; its event says deleteRoam false, as it hid nothing.
+                    if (await DeleteWithoutHidingAsync(caller, conversation, now, itemKey, cancellationToken).ConfigureAwait(false) is not { } kept)
+                    {
+                        continue;
+                    }
+
+                    change = kept;
                 }
 
                 deleted.Add(new DeletedConversation { ConversationId = conversation.Id, ChatType = conversation.ChatType, Seq = change.Seq, Epoch = change.Epoch });
@@ -71,5 +85,18 @@ internal sealed class DeleteRemoteConversationsHandler(IConversationStore conver
         }
 
         return new DeleteConversationsResult { Deleted = deleted };
+    }
+
+    /// <summary>The deletion with the history left alone; null when the conversation is not in the list.</summary>
+    private async ValueTask<MultiDeviceEvent?> DeleteWithoutHidingAsync(Caller caller, ConversationRef conversation, long now, string? operationKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam: false, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RoamingException missing) when (missing.Code == ErrorCodes.NotFound)
+        {
+            return null;
+        }
     }
 }

@@ -115,14 +115,21 @@ internal sealed class SendMessageHandler(
         }
 
         var updateConversations = !serverSide || options.Value.RestMessagesUpdateConversations;
-        var (message, _, participants, entries) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
+        var (message, _, participants, entries, recalled) = await messages.SendMessageAsync(draft, now.ToUnixTimeMilliseconds(), updateConversations, cancellationToken).ConfigureAwait(false);
+        var asSent = message.ToWire(caller.UserId);
+        var own = entries[caller.UserId];
+        if (recalled)
+        {
+            // A retry of a send whose message was recalled since: the caller gets its answer, nobody gets the text again
+            // (a stream entry it may still have appended somewhere is redacted at replay).
+            return asSent with { Seq = own.Seq, Epoch = own.Epoch };
+        }
 
         // Pushed to the users whose entry this call appended. A repeat whose first attempt appended an entry got that
         // far, and its push went right after; one that stopped before appending (a half-finished send) is delivered now.
         // A device that missed the first push anyway finds the entry in its stream.
         PushTarget Target(string user) => new(user, entries[user].Seq, entries[user].Epoch);
         bool Appended(string user) => entries[user].Appended;
-        var asSent = message.ToWire(caller.UserId);
         if (conversation.IsGroup)
         {
             // Every member as the group's member list has them now, the sender's other devices included: one push.
@@ -136,7 +143,6 @@ internal sealed class SendMessageHandler(
             ]);
         }
 
-        var own = entries[caller.UserId];
         return asSent with { Seq = own.Seq, Epoch = own.Epoch };
     }
 

@@ -51,7 +51,7 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
                 // As store_message.lua: the first message was recalled since, so the repeat answers it as sent, rebuilt
                 // from the repeat, and brings it back nowhere (its stream entries are answered, nothing is touched).
                 var asSent = new StoredMessage(sent.MsgId, draft.ChatType, draft.From, draft.To, MessagePosition.TimestampOf(recalledAt), draft.Type, draft.Body);
-                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now)));
+                return ValueTask.FromResult(new SendOutcome(asSent, Duplicate: true, participants, AppendToStreams(participants, asSent, now), Recalled: true));
             }
 
             var position = MessagePosition.Next(now, chat.LastPosition);
@@ -200,14 +200,9 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
                 state.WriteChat(conversation, userId, now).Recall(msgId);
             }
-            else if (chat?.RecalledPosition(msgId) is not { } earlier)
+            else if (chat?.RecalledPosition(msgId) is null)
             {
                 throw StoreErrors.MessageNotFound();
-            }
-            else if (now - MessagePosition.TimestampOf(earlier) > window)
-            {
-                // As recall_message.lua: a repeat after the window runs no participant's step again.
-                return ValueTask.FromResult(new RecallOutcome([]));
             }
 
             var retentionFloor = state.RetentionFloor(now);

@@ -43,6 +43,12 @@ internal sealed class StreamState(WorkMeter meter)
             return new StreamEntryRef(seq, Epoch, Appended: false);
         }
 
+        // As touch_conversation.lua: once the message's recall reached this user, a late delivery brings it back nowhere.
+        if (_messageSeqs.TryGetValue("r:" + message.MsgId, out var recalledSeq))
+        {
+            return new StreamEntryRef(recalledSeq, Epoch, Appended: false);
+        }
+
         var conversation = message.ConversationFor(viewer);
         var template = new MultiDeviceEvent
         {

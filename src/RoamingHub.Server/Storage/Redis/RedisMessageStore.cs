@@ -1,6 +1,7 @@
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage.Redis.Scripts;
+using StackExchange.Redis;
 
 namespace RoamingHub.Server.Storage.Redis;
 
@@ -45,7 +46,7 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
 
         batch.Execute();
         var entries = await Task.WhenAll(touches).ConfigureAwait(false);
-        return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+        return new SendOutcome(message, duplicate, participants, participants.Zip(entries).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal), recalled);
     }
 
     public async ValueTask<HistoryPage> FetchHistoryMessagesAsync(string userId, ConversationRef conversation, HistoryQuery query, long now, CancellationToken cancellationToken)
@@ -126,7 +127,20 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         }
 
         batch.Execute();
-        var entries = await Task.WhenAll(steps.Select(step => step.Entry)).ConfigureAwait(false);
-        return new RecallOutcome([.. steps.Zip(entries, (step, entry) => new RecallEntry(step.UserId, entry.Stamp(step.Template), entry.Appended))]);
+        Exception? failure = null;
+        try
+        {
+            await Task.WhenAll(steps.Select(step => step.Entry)).ConfigureAwait(false);
+        }
+        catch (Exception failed) when (failed is RedisException or TimeoutException)
+        {
+            // The steps that succeeded still answer, so their entries are pushed; a repeat of the call finishes the rest.
+            failure = failed;
+        }
+
+        return new RecallOutcome(
+            [.. steps.Where(step => step.Entry.IsCompletedSuccessfully)
+                .Select(step => new RecallEntry(step.UserId, step.Entry.Result.Stamp(step.Template), step.Entry.Result.Appended))],
+            failure);
     }
 }

@@ -18,7 +18,7 @@ internal static class DeleteGroupScript
             store.Db,
             [
                 keys.GroupInfo(chat), keys.GroupMembers(chat), keys.Messages(chat), keys.MessageBodies(chat), keys.MessageClock(chat), keys.Watermarks(chat),
-                keys.GroupDeletion(chat),
+                keys.GroupDeletion(chat), keys.Recalled(chat),
             ],
             [Number(store.ChatKeyLifetime)]).ConfigureAwait(false);
         return new Reply(reply.Status, reply.Texts(1));

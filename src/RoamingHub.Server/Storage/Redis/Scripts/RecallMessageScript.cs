@@ -12,7 +12,6 @@ internal static class RecallMessageScript
     /// <summary>
     /// The recalled message's position and, per participant, their newest visible message now (<c>position|blob</c>,
     /// or null for none); for <see cref="ScriptStatus.KeysChanged"/>, the group's members in <see cref="Members"/>.
-    /// <see cref="Participants"/> is empty for a repeat after the recall window, which runs no user steps.
     /// </summary>
     public sealed record Reply(ScriptStatus Status, long Position, IReadOnlyList<(string UserId, byte[]? Newest)> Participants, IReadOnlyList<string> Members);
 
@@ -36,7 +35,7 @@ internal static class RecallMessageScript
             return new Reply(reply.Status, 0, [], reply.Texts(1));
         }
 
-        if (reply.Status is not (ScriptStatus.Ok or ScriptStatus.Unchanged) || reply.Length == 2)
+        if (reply.Status is not (ScriptStatus.Ok or ScriptStatus.Unchanged))
         {
             return new Reply(reply.Status, reply.Length > 1 ? reply.Number(1) : 0, [], []);
         }

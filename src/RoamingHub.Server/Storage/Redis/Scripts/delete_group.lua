@@ -16,6 +16,7 @@ local bodies_key = KEYS[4]
 local clock_key = KEYS[5]
 local watermarks_key = KEYS[6]
 local deletion_key = KEYS[7]    -- the tombstone: SET of the members still to be told
+local recalled_key = KEYS[8]    -- the recalled ids: a re-created group must not answer them as recalled
 local tombstone_lifetime_ms = decimal_arg(ARGV[1], 'tombstone_lifetime_ms')
 
 if redis.call('EXISTS', info_key) == 1 then
@@ -23,7 +24,7 @@ if redis.call('EXISTS', info_key) == 1 then
   expect_type(deletion_key, 'set', 'deleting')  -- before the first write (lib/check.lua)
   for _, member in ipairs(members) do redis.call('SADD', deletion_key, member) end
   if #members > 0 then redis.call('PEXPIRE', deletion_key, tombstone_lifetime_ms) end
-  redis.call('UNLINK', info_key, members_key, messages_key, bodies_key, clock_key, watermarks_key)
+  redis.call('UNLINK', info_key, members_key, messages_key, bodies_key, clock_key, watermarks_key, recalled_key)
 elseif redis.call('EXISTS', deletion_key) == 0 then
   return {status.not_found}
 end

@@ -6,11 +6,12 @@
 -- Guarantees: a group refuses a caller who is not a member; only the sender may recall, and only within the recall
 -- window (by the message's position, a time the chat gave); every check that can fail (the stored values, the keys'
 -- types, every participant's hidden set and watermark) runs before the first write, so a refused or failed call
--- writes nothing. A message recalled already is answered 'unchanged' and nothing is written; past the window,
--- nothing more is answered either, so a late repeat runs no user steps. A group whose members are not all named is
--- answered 'keys_changed' with the current members, and the caller calls again with them.
+-- writes nothing. A message recalled already is answered 'unchanged' with every participant's answer, at any time
+-- (the window bounds the first recall only), and nothing is written here: the caller runs the user steps again,
+-- which finishes a recall that stopped partway. A group whose members are not all named is answered 'keys_changed'
+-- with the current members, and the caller calls again with them.
 -- Returns {not_a_member}, {not_found}, {not_sender}, {recall_window_passed}, {keys_changed, members...},
--- {unchanged, position} (late repeat), or {ok or unchanged, position, n, n candidate positions, n candidate blobs,
+-- or {ok or unchanged, position, n, n candidate positions, n candidate blobs,
 -- then per participant: user id, index of their newest visible message among the candidates (0: none)}.
 --!include lib/status.lua
 --!include lib/tail.lua
@@ -67,8 +68,9 @@ if position then
 else
   position = redis.call('ZSCORE', recalled_key, msg_id)
   if not position then return {status.not_found} end
+  -- No window here: a repeat at any time answers every participant, so their steps (which change nothing twice)
+  -- run again and finish a recall whose first attempt stopped partway.
   outcome = status.unchanged
-  if now_ms - math.floor(tonumber(position) / 1024) > window_ms then return {status.unchanged, position} end
 end
 
 -- Each participant's newest visible message once this one is gone, found before the first write (the walk reads

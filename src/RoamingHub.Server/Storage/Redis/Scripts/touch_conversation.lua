@@ -7,7 +7,8 @@
 -- lib/housekeeping.lua. Keeps the participant's keys alive (lib/user_lifetime.lua): a message received is activity.
 -- The unread set lives as long as the shorter of the chat's and the user's lifetimes, renewed with the
 -- housekeeping: it is of no use once its messages or its user's counts are gone.
--- The stream entry is appended once per msgId (lib/event_log.lua), so a retried or half-finished send makes one.
+-- The stream entry is appended once per msgId (lib/event_log.lua), so a retried or half-finished send makes one;
+-- once the message's recall reached this participant ('r:<msgId>' in stream_msgs) the call changes nothing.
 -- A conversation with marks moves in the mark index with its activity (lib/conversation_settings.lua): one HGET per
 -- call, and a ZADD per mark only for a conversation that has marks.
 -- Returns {ok, {seq, epoch}}: the message's entry in the participant's stream.
@@ -31,6 +32,13 @@ local bounds = bounds_arg(ARGV[11], 'bounds')  -- length:oldest:now:lifetime, se
 
 -- Everything that can fail is read and checked before the first write (lib/check.lua).
 check_stream(msg_id, bounds, true)  -- append_message is the first write
+-- A delivery step that runs after the recall reached this participant (a late or retried send) brings nothing
+-- back: no last message, unread count, activity or stream entry.
+if recalled_seq then
+  local entry = append_message(member, msg_id, position, bounds)
+  keep_alive(bounds)
+  return {status.ok, entry}
+end
 local listed, previous, read_position, unread_size, marks
 if update_list then
   listed = redis.call('ZSCORE', convs, member)

@@ -57,7 +57,8 @@ end
 
 -- check_stream(msg_id, bounds, appends_first): before a script's first write, when it will append to the stream or
 -- trim it: the stream hash is read and parsed (lib/user_lifetime.lua's check included), events is counted (ZCARD,
--- which trim_stream then uses), and stream_msgs is read for msg_id (the message append_message will append) or,
+-- which trim_stream then uses), and stream_msgs is read for msg_id (the message append_message will append, and
+-- 'r:<msgId>', its recall's entry, kept in recalled_seq) or,
 -- without one, its type checked when the trim may write it. The seq is read and parsed unless appends_first says
 -- the append is the script's first write: its INCR is then the check (an INCR that fails writes nothing), and a
 -- new epoch reads the seq before writing it. With bounds, the trim by age runs on the calls that renew the user's
@@ -65,7 +66,7 @@ end
 -- every call.
 local events_size = nil
 local trims_by_age = true
-local appended_for, appended_seq = nil, nil
+local appended_for, appended_seq, recalled_seq = nil, nil, nil
 local function check_stream(msg_id, bounds, appends_first)
   stream_fields()
   if not appends_first then stream_seq() end
@@ -78,7 +79,10 @@ local function check_stream(msg_id, bounds, appends_first)
     trims_msgs = trims_by_age or events_size + 1 > length + trim_slack(length)
   end
   if msg_id then
-    appended_for, appended_seq = msg_id, redis.call('ZSCORE', stream_msgs, msg_id)
+    -- One read for the message's entry and its recall's ('r:<msgId>', written by apply_recall.lua), so a delivery step
+    -- that runs after the recall reached this user knows it and brings nothing back.
+    local scores = redis.call('ZMSCORE', stream_msgs, msg_id, 'r:' .. msg_id)
+    appended_for, appended_seq, recalled_seq = msg_id, scores[1], scores[2]
     read_user_keys(stream_msgs)
   elseif trims_msgs then
     expect_user_keys(stream_msgs)
@@ -136,10 +140,13 @@ local function append_event(blob, bounds)
 end
 
 -- append_message(member, msg_id, position, bounds): appends a reference to a message once per msgId: a retried
--- send answers the entry it made before. Returns {seq, epoch, 1 when this call appended it or 0}.
+-- send answers the entry it made before. A message recalled from this user's view (check_stream found
+-- 'r:<msgId>') is never appended: the answer is its entry if it has one, else the recall's.
+-- Returns {seq, epoch, 1 when this call appended it or 0}.
 local function append_message(member, msg_id, position, bounds)
   local seq = appended_seq
   if appended_for ~= msg_id then seq = redis.call('ZSCORE', stream_msgs, msg_id) end
+  if appended_for == msg_id and recalled_seq then seq = seq or recalled_seq end
   if seq then return {tonumber(seq), stream_epoch(), 0} end
   local entry = append_entry('M|' .. member .. '|' .. msg_id .. '|' .. position, bounds)
   redis.call('ZADD', stream_msgs, entry[1], msg_id)

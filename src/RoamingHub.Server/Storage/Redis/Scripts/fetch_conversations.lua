@@ -29,7 +29,8 @@ local mark = number_arg(ARGV[9], 'mark')      -- for 'marked': the mark, 0 to 19
 
 local by_mark = list == 'marked'
 local source = list == 'pins' and pins or by_mark and marked or convs
-local lowest, highest = mark_range(mark)
+local lowest, highest
+if by_mark then lowest, highest = mark_range(mark) end
 local marker = '#' .. walk_id
 local count
 if continues then

@@ -50,13 +50,7 @@ if pin then
   redis.call('ZADD', pins, now_ms, member)
   if pinned == 0 then may_have_created(pins) end
   if adds then
-    redis.call('ZADD', convs, 'NX', now_ms, member)
-    redis.call('HSET', created, member, now_ms)
-    if listed_before == 0 then
-      may_have_created(convs)
-      may_have_created(created)
-    end
-    redis.call('DEL', unread)
+    list_activity(member, now_ms)
     evict(max_conversations)
   end
 else

@@ -50,15 +50,7 @@ end
 
 -- The append is the first write, so its INCR checks the seq (lib/event_log.lua).
 local entry = append_event(event_blob, bounds)
-if not listed then
-  redis.call('ZADD', convs, 'NX', now_ms, member)
-  redis.call('HSET', created, member, now_ms)
-  if listed_before == 0 then
-    may_have_created(convs)
-    may_have_created(created)
-  end
-  redis.call('DEL', unread)
-end
+if not listed then list_activity(member, now_ms) end
 current.mute = mute
 write_settings(member, current, bounds)
 if not listed then evict(max_conversations) end

@@ -70,16 +70,7 @@ if not update_list then
   return {status.ok, entry}
 end
 
-local added = redis.call('ZADD', convs, 'GT', timestamp_ms, member)
-if added == 1 then
-  redis.call('HSET', created, member, timestamp_ms)
-  redis.call('DEL', unread)
-  -- created holds a field for each listed conversation, so both keys exist unless the list was empty.
-  if listed_before == 0 then
-    may_have_created(convs)
-    may_have_created(created)
-  end
-end
+local added = list_activity(member, timestamp_ms)
 if #marks > 0 then index_marks(member, marks, timestamp_ms) end
 if previous < tonumber(position) and redis.call('HSET', last, member, positioned_message) == 1 then
   may_have_created(last)
@@ -89,7 +80,7 @@ if count_unread then
   if tonumber(position) > read_position then
     counted = redis.call('ZADD', unread, 'NX', position, msg_id)
   end
-  local housekeeping = added == 1 or new_minute(previous, position)
+  local housekeeping = added or new_minute(previous, position)
   local removed = 0
   if housekeeping then removed = redis.call('ZREMRANGEBYSCORE', unread, '-inf', retention_floor) end
   local count = unread_size + counted - removed
@@ -97,6 +88,6 @@ if count_unread then
   if housekeeping or (counted == 1 and count == 1) then redis.call('PEXPIRE', unread, unread_lifetime_ms) end
   set_unread(member, count)
 end
-if added == 1 then evict(max_conversations) end
+if added then evict(max_conversations) end
 keep_alive(bounds)
 return {status.ok, entry}

@@ -134,3 +134,18 @@ local function evict(max)
     end
   end
 end
+
+-- list_activity(member, at_ms): the conversation's activity becomes at_ms unless it is later already; one the list
+-- does not have is added, created at at_ms, with its unread set started again (a call that may add one ran
+-- check_eviction before its first write, and runs evict after). Returns whether it was added.
+local function list_activity(member, at_ms)
+  if redis.call('ZADD', convs, 'GT', at_ms, member) == 0 then return false end
+  redis.call('HSET', created, member, at_ms)
+  redis.call('DEL', unread)
+  -- created holds a field for each listed conversation, so both keys exist unless the list was empty.
+  if listed_before == 0 then
+    may_have_created(convs)
+    may_have_created(created)
+  end
+  return true
+end

@@ -66,7 +66,16 @@ public sealed class JsDevices : IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await devices.WaitUntilAsync(events => events.Any(e => e.Event == "ready"), TimeSpan.FromSeconds(30), "the script to be ready");
+        try
+        {
+            await devices.WaitUntilAsync(events => events.Any(e => e.Event == "ready"), TimeSpan.FromSeconds(30), "the script to be ready");
+        }
+        catch
+        {
+            devices.Dispose();  // no node left behind by a script that never got ready
+            throw;
+        }
+
         return devices;
     }
 

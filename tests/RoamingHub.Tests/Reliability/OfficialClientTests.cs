@@ -126,19 +126,35 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
         public static async Task<PausedRedis> StartAsync(int users, bool withJavaScript)
         {
             var scenario = new PausedRedis();
+            try
+            {
+                await scenario.SetUpAsync(users, withJavaScript);
+                return scenario;
+            }
+            catch
+            {
+                // A scenario that could not be set up (no npm packages for the JavaScript devices, say) still stops
+                // the nodes and redis-server it started, so a failed test leaves no process behind.
+                await scenario.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task SetUpAsync(int users, bool withJavaScript)
+        {
             var prefix = TestIds.Prefix();
             var settings = new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Redis"] = scenario._redis.ConnectionString + ",connectTimeout=500",
+                ["ConnectionStrings:Redis"] = _redis.ConnectionString + ",connectTimeout=500",
                 ["Roaming:RedisKeyPrefix"] = prefix,
                 // Each user's two devices fill the limit, so a record a stalled admission left behind would refuse one.
                 ["Roaming:MaxConnectionsPerUser"] = "2",
             };
-            scenario._nodes.AddRange([new RoamingNode(settings), new RoamingNode(settings)]);
-            var nodes = scenario._nodes.Select(n => n.BaseAddress).ToList();
-            var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(i => scenario._nodes[0].IssueTokenAsync(TestIds.User($"u{i}"))));
-            scenario._attempts = new int[users];
-            scenario._closedForReconnect = new int[users];
+            _nodes.AddRange([new RoamingNode(settings), new RoamingNode(settings)]);
+            var nodes = _nodes.Select(n => n.BaseAddress).ToList();
+            var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(i => _nodes[0].IssueTokenAsync(TestIds.User($"u{i}"))));
+            _attempts = new int[users];
+            _closedForReconnect = new int[users];
             for (var i = 0; i < users; i++)
             {
                 var user = i;
@@ -148,7 +164,7 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
                     // Asked once per attempt to open a WebSocket, so it counts StartAsync's attempts.
                     AccessTokenProvider = () =>
                     {
-                        Interlocked.Increment(ref scenario._attempts[user]);
+                        Interlocked.Increment(ref _attempts[user]);
                         return Task.FromResult<string?>(tokens[user]);
                     },
                     DeviceId = "dotnet",
@@ -156,18 +172,17 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
                 // The server closed the new connection with allowReconnect; StartAsync then stops it and tries again.
                 client.Connection.Reconnecting += _ =>
                 {
-                    Interlocked.Increment(ref scenario._closedForReconnect[user]);
+                    Interlocked.Increment(ref _closedForReconnect[user]);
                     return Task.CompletedTask;
                 };
-                scenario._dotnet.Add(client);
+                _dotnet.Add(client);
                 if (withJavaScript)
                 {
-                    scenario._js.Add((nodes[(user + 1) % 2], $"js{user}", tokens[user]));
+                    _js.Add((nodes[(user + 1) % 2], $"js{user}", tokens[user]));
                 }
             }
 
-            scenario._jsDevices = withJavaScript ? await JsDevices.StartAsync() : null;
-            return scenario;
+            _jsDevices = withJavaScript ? await JsDevices.StartAsync() : null;
         }
 
         /// <summary>Pauses Redis, then has every device start connecting.</summary>

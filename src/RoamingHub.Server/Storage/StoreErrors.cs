@@ -35,6 +35,10 @@ internal static class StoreErrors
     public static RoamingException RecallWindowPassed(TimeSpan window) =>
         new(ErrorCodes.Forbidden, $"A message can be recalled only within {window} of sending it.");
 
+    /// <summary>Other recalls in the same conversation kept changing what a participant should see instead; nothing is lost.</summary>
+    public static RoamingException RecallKeptChanging() =>
+        new(ErrorCodes.Unavailable, "Other recalls in this conversation kept changing its last message while this one was applied; repeat the call.");
+
     public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
 
     /// <summary>

@@ -180,6 +180,8 @@ internal sealed class InMemoryMessageStore(InMemoryState state) : IMessageStore
 
     public ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken)
     {
+        // The chat and every participant's entry change under one lock, so two recalls in one chat cannot interleave
+        // (in Redis they can, between the chat step and the user steps: see RedisRecall).
         lock (state.Gate)
         {
             state.Expire(now);

@@ -7,11 +7,13 @@ namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
 /// Messages in Redis: a message is one script on its chat (<c>store_message.lua</c>), then one pipelined batch that
-/// appends it to each participant's stream and touches their list; history is one script; a one-way deletion is two (<see cref="MessageHiding"/>).
+/// appends it to each participant's stream and touches their list; history is one script; a one-way deletion is two
+/// (<see cref="MessageHiding"/>), and so is a recall (<see cref="RedisRecall"/>).
 /// </summary>
 internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
 {
     private readonly MessageHiding _hiding = new(store);
+    private readonly RedisRecall _recall = new(store);
 
     public async ValueTask<SendOutcome> SendMessageAsync(MessageDraft draft, long now, bool updateConversations, CancellationToken cancellationToken)
     {
@@ -94,53 +96,6 @@ internal sealed class RedisMessageStore(RedisStoreContext store) : IMessageStore
         return new HideOutcome(null, applied.Answer.MsgIds ?? [], applied.Event);
     }
 
-    public async ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken)
-    {
-        // Two steps, because the history lives under the chat's tag and each participant's entry under theirs: the
-        // chat step takes the message out (or finds it out already) and answers each participant's newest visible
-        // message, then one pipelined batch of user steps, each of which changes nothing the second time. A group's
-        // members name the hidden sets the chat step declares: read first, and again if they changed in between.
-        IReadOnlyList<string> participants = conversation.IsGroup
-            ? [.. (await store.Db.SetMembersAsync(store.Keys.GroupMembers(conversation.ChatKey(userId))).ConfigureAwait(false)).Select(m => (string)m!)]
-            : [userId, conversation.Id];
-        RecallMessageScript.Reply recalled;
-        while ((recalled = await RecallMessageScript.RunAsync(store, userId, conversation, msgId, participants, now).ConfigureAwait(false)).Status == ScriptStatus.KeysChanged)
-        {
-            participants = recalled.Members;
-        }
-
-        switch (recalled.Status)
-        {
-            case ScriptStatus.NotAMember: throw StoreErrors.NotAMember(conversation.Id);
-            case ScriptStatus.NotFound: throw StoreErrors.MessageNotFound();
-            case ScriptStatus.NotSender: throw StoreErrors.NotTheSender();
-            case ScriptStatus.RecallWindowPassed: throw StoreErrors.RecallWindowPassed(store.Options.RecallWindow);
-        }
-
-        var batch = store.Db.CreateBatch();
-        var steps = new List<(string UserId, MultiDeviceEvent Template, Task<StreamEntryRef> Entry)>(recalled.Participants.Count);
-        foreach (var (user, newest) in recalled.Participants)
-        {
-            var view = RecallViews.Of(conversation, userId, user);
-            var template = EventTemplate.Recalled(view, msgId, deviceId, now);
-            steps.Add((user, template, ApplyRecallScript.RunAsync(batch, store, user, view, msgId, recalled.Position, newest, template, now)));
-        }
-
-        batch.Execute();
-        Exception? failure = null;
-        try
-        {
-            await Task.WhenAll(steps.Select(step => step.Entry)).ConfigureAwait(false);
-        }
-        catch (Exception failed) when (failed is RedisException or TimeoutException)
-        {
-            // The steps that succeeded still answer, so their entries are pushed; a repeat of the call finishes the rest.
-            failure = failed;
-        }
-
-        return new RecallOutcome(
-            [.. steps.Where(step => step.Entry.IsCompletedSuccessfully)
-                .Select(step => new RecallEntry(step.UserId, step.Entry.Result.Stamp(step.Template), step.Entry.Result.Appended))],
-            failure);
-    }
+    public ValueTask<RecallOutcome> RecallMessageAsync(string userId, ConversationRef conversation, string msgId, string deviceId, long now, CancellationToken cancellationToken) =>
+        _recall.RecallAsync(userId, conversation, msgId, deviceId, now);
 }

@@ -6,7 +6,12 @@
 -- per recalled message (kept in stream_msgs as 'r:<msgId>', trimmed with the stream like a message's; a msgId holds
 -- no ':'), so a repeat changes nothing and answers the entry the first run made. Everything that can fail is read
 -- and checked before the first write (lib/check.lua). Keeps the participant's keys alive (lib/user_lifetime.lua).
--- Returns {ok, {seq, epoch, 1 when this call appended the entry or 0}}.
+-- Never shows a recalled message: when the replacement (chosen by the chat step, which may have run before another
+-- recall of the same chat) was recalled itself and that recall's step reached this participant already ('r:<its
+-- msgId>' in stream_msgs), its step left this entry alone and nothing would repoint it again. Then the call writes
+-- nothing and answers stale: the caller asks the chat step again for the newest visible message and calls again. A
+-- replacement whose recall has not reached the participant yet is fine: that recall's step repoints it when it does.
+-- Returns {ok, {seq, epoch, 1 when this call appended the entry or 0}} or {stale}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
@@ -15,13 +20,16 @@ local member = ARGV[1]
 local msg_id = ARGV[2]
 local recalled_position = decimal_arg(ARGV[3], 'recalled_position')
 local replacement = ARGV[4]  -- position|blob of the participant's newest visible message now; '' for none
-local bounds = bounds_arg(ARGV[5], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
-local event_blob = ARGV[6]   -- MESSAGE_RECALLED as this participant sees it
+local replacement_id = ARGV[5]  -- that message's msgId; '' for none
+local bounds = bounds_arg(ARGV[6], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local event_blob = ARGV[7]   -- MESSAGE_RECALLED as this participant sees it
 local dedupe = 'r:' .. msg_id
 
-check_stream(dedupe, bounds)
+-- The same read answers this recall's entry (appended_seq) and the replacement's recall entry (recalled_seq).
+check_stream(dedupe, bounds, false, replacement_id)
 local current = redis.call('HGET', last, member)
 local repoint = current and position_of(current) == tonumber(recalled_position)
+if repoint and replacement_id ~= '' and recalled_seq then return {status.stale} end
 read_user_keys(last)
 local listed = redis.call('ZSCORE', convs, member)
 local counted = redis.call('ZSCORE', unread, msg_id)

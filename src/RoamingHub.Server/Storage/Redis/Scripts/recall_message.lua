@@ -10,8 +10,11 @@
 -- (the window bounds the first recall only), and nothing is written here: the caller runs the user steps again,
 -- which finishes a recall that stopped partway. A group whose members are not all named is answered 'keys_changed'
 -- with the current members, and the caller calls again with them.
+-- The candidates are read when this runs: a concurrent recall of the same chat may take one of them out before the
+-- user step applies it, which apply_recall.lua notices (it answers stale) so that the caller calls this again, and
+-- the repeat (the 'unchanged' path) answers candidates that are visible then.
 -- Returns {not_a_member}, {not_found}, {not_sender}, {recall_window_passed}, {keys_changed, members...},
--- or {ok or unchanged, position, n, n candidate positions, n candidate blobs,
+-- or {ok or unchanged, position, n, n candidate positions, n candidate blobs, n candidate msgIds,
 -- then per participant: user id, index of their newest visible message among the candidates (0: none)}.
 --!include lib/status.lua
 --!include lib/tail.lua
@@ -75,7 +78,7 @@ end
 
 -- Each participant's newest visible message once this one is gone, found before the first write (the walk reads
 -- their watermark and hidden set, which checks both): two visible ones, in case the first is the one recalled.
-local candidates, candidate_of, blobs_wanted = {}, {}, {}
+local candidates, candidate_of, candidate_ids = {}, {}, {}
 local index_of = {}
 for _, participant in ipairs(answered) do
   local user, key = participant[1], hidden_keys[participant[2]]
@@ -86,7 +89,7 @@ for _, participant in ipairs(answered) do
       index = candidate_of[found[i]]
       if not index then
         candidates[#candidates + 1] = found[i + 1]
-        blobs_wanted[#blobs_wanted + 1] = found[i]
+        candidate_ids[#candidate_ids + 1] = found[i]
         index = #candidates
         candidate_of[found[i]] = index
       end
@@ -95,7 +98,7 @@ for _, participant in ipairs(answered) do
   end
   index_of[#index_of + 1] = index
 end
-local blobs = #blobs_wanted > 0 and redis.call('HMGET', bodies_key, unpack(blobs_wanted)) or {}
+local blobs = #candidate_ids > 0 and redis.call('HMGET', bodies_key, unpack(candidate_ids)) or {}
 
 if outcome == status.ok then
   redis.call('ZREM', messages_key, msg_id)
@@ -108,6 +111,7 @@ end
 local reply = {outcome, position, #candidates}
 for _, candidate in ipairs(candidates) do reply[#reply + 1] = candidate end
 for i = 1, #candidates do reply[#reply + 1] = blobs[i] end
+for _, candidate_id in ipairs(candidate_ids) do reply[#reply + 1] = candidate_id end
 for i, participant in ipairs(answered) do
   reply[#reply + 1] = participant[1]
   reply[#reply + 1] = index_of[i]

@@ -55,10 +55,10 @@ local function trim_slack(length)
   return math.floor(length / 64)
 end
 
--- check_stream(msg_id, bounds, appends_first): before a script's first write, when it will append to the stream or
--- trim it: the stream hash is read and parsed (lib/user_lifetime.lua's check included), events is counted (ZCARD,
--- which trim_stream then uses), and stream_msgs is read for msg_id (the message append_message will append, and
--- 'r:<msgId>', its recall's entry, kept in recalled_seq) or,
+-- check_stream(msg_id, bounds, appends_first, recall_of): before a script's first write, when it will append to the
+-- stream or trim it: the stream hash is read and parsed (lib/user_lifetime.lua's check included), events is counted
+-- (ZCARD, which trim_stream then uses), and stream_msgs is read for msg_id (the entry the script will append once,
+-- kept in appended_seq) and for 'r:<recall_of or msg_id>' (that message's recall entry, kept in recalled_seq) or,
 -- without one, its type checked when the trim may write it. The seq is read and parsed unless appends_first says
 -- the append is the script's first write: its INCR is then the check (an INCR that fails writes nothing), and a
 -- new epoch reads the seq before writing it. With bounds, the trim by age runs on the calls that renew the user's
@@ -67,7 +67,7 @@ end
 local events_size = nil
 local trims_by_age = true
 local appended_for, appended_seq, recalled_seq = nil, nil, nil
-local function check_stream(msg_id, bounds, appends_first)
+local function check_stream(msg_id, bounds, appends_first, recall_of)
   stream_fields()
   if not appends_first then stream_seq() end
   events_size = redis.call('ZCARD', events)
@@ -80,8 +80,9 @@ local function check_stream(msg_id, bounds, appends_first)
   end
   if msg_id then
     -- One read for the message's entry and its recall's ('r:<msgId>', written by apply_recall.lua), so a delivery step
-    -- that runs after the recall reached this user knows it and brings nothing back.
-    local scores = redis.call('ZMSCORE', stream_msgs, msg_id, 'r:' .. msg_id)
+    -- that runs after the recall reached this user knows it and brings nothing back; apply_recall.lua asks in the same
+    -- read about the message it would show instead of the one recalled (recall_of).
+    local scores = redis.call('ZMSCORE', stream_msgs, msg_id, 'r:' .. (recall_of or msg_id))
     appended_for, appended_seq, recalled_seq = msg_id, scores[1], scores[2]
     read_user_keys(stream_msgs)
   elseif trims_msgs then

@@ -21,10 +21,11 @@ public sealed class SideBySideSmokeTests
         var starting = Task.WhenAll(
             Task.Run(() => new NodeProcess(redis.ConnectionString, prefix)),
             Task.Run(() => new NodeProcess(redis.ConnectionString, prefix)));
-        using var peer = await SocketIoPeer.StartAsync(redis.ConnectionString, prefix, nodes: 2);
         var roaming = await starting;
         using var first = roaming[0];
         using var second = roaming[1];
+        // Started once both nodes are owned here, so a peer that cannot start (npm packages missing) leaves no node behind.
+        using var peer = await SocketIoPeer.StartAsync(redis.ConnectionString, prefix, nodes: 2);
 
         var ours = await RunAsync(Options(LoadTarget.RoamingHub, [first.BaseAddress, second.BaseAddress], [first.Pid, second.Pid]));
         var theirs = await RunAsync(Options(LoadTarget.SocketIo, peer.Nodes, peer.Pids), peer.Log);

@@ -29,11 +29,15 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         // Chat step of a (it answers b), chat step of b (it answers c), the user steps of b, then those of a.
         var chatA = await RecallMessageScript.RunAsync(context, _alice, WithBob, a.MsgId, [_alice, _bob], T0 + 10);
         var chatB = await RecallMessageScript.RunAsync(context, _alice, WithBob, b.MsgId, [_alice, _bob], T0 + 10);
+        Assert.Equal(2, chatA.Participants.Count);
+        Assert.Equal(2, chatB.Participants.Count);
         Assert.All(chatA.Participants, participant => Assert.Equal(b.MsgId, participant.Newest?.MsgId));
         Assert.All(chatB.Participants, participant => Assert.Equal(c.MsgId, participant.Newest?.MsgId));
         var stepsOfB = await UserStepsAsync(context, b.MsgId, chatB);
         var stepsOfA = await UserStepsAsync(context, a.MsgId, chatA);
 
+        Assert.Equal(2, stepsOfB.Length);
+        Assert.Equal(2, stepsOfA.Length);
         Assert.All(stepsOfB, entry => Assert.True(entry?.Appended));
         Assert.All(stepsOfA, entry => Assert.Null(entry));
         // A stale step writes nothing: a is still shown and counted, and a's recall is in nobody's stream.
@@ -100,6 +104,7 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         Assert.Equal(2, older.Count);  // the first chat step and five more
         var repeat = await Store.Messages.RecallMessageAsync(_alice, WithBob, a.MsgId, Phone, T0 + 30, default);
         Assert.Null(repeat.Failure);
+        Assert.Equal(2, repeat.Entries.Count);
         Assert.All(repeat.Entries, entry => Assert.True(entry.Appended));
         var bobs = await EntryAsync(_bob, _alice);
         Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));

@@ -5,9 +5,10 @@
 #   loadtests/run-local.sh SCENARIO [NODES] [-- load generator options]
 #   loadtests/run-local.sh pin-fanout 2 -- --duration 60
 #   TARGET=socketio loadtests/run-local.sh pin-fanout 2     # the same against the Socket.IO peer
+#   TARGET=floor loadtests/run-local.sh pin-fanout 2        # the same on bare SignalR with no store (the floor)
 #
-# Environment: TARGET (roaminghub, or socketio for the peer in loadtests/socketio-peer, which this installs with
-# npm ci when needed), REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS
+# Environment: TARGET (roaminghub; socketio for the peer in loadtests/socketio-peer, which this installs with
+# npm ci when needed; floor for loadtests/SignalRFloor, pin-fanout only), REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS
 # (loadtests/results), SKIP_BUILD (1: use the Release builds already there), SERVER_ENV and GENERATOR_ENV (extra
 # VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0"),
 # SERVER_ENVIRONMENT (Production, as shipped: the nodes get a signing key and an admin key made for this run; or
@@ -23,7 +24,7 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then nodes=$1; shift; fi
 if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 
 target=${TARGET:-roaminghub}
-case "$target" in roaminghub | socketio) ;; *) echo "TARGET must be roaminghub or socketio, not '$target'" >&2; exit 2 ;; esac
+case "$target" in roaminghub | socketio | floor) ;; *) echo "TARGET must be roaminghub, socketio or floor, not '$target'" >&2; exit 2 ;; esac
 # The peer's HS256 secret; the generator signs the peer's tokens with it (loopback load tests only).
 peer_secret=dev-only-socketio-peer-secret-0123456789abcdef
 peer_dir=loadtests/socketio-peer
@@ -40,21 +41,24 @@ case "$server_environment" in Production | Development) ;; *) echo "SERVER_ENVIR
 # Production refuses the sample keys, so each run makes its own (loopback load tests only).
 admin_key=dev-only-admin-key
 signing_key=()
-if [ "$server_environment" = Production ]; then
+if [ "$server_environment" = Production ] || [ "$target" = floor ]; then
   admin_key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   signing_key=("Auth__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" "Auth__AdminApiKey=$admin_key")
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The server reads appsettings*.json from its content root: it runs from its output folder.
-server_dir=src/RoamingHub.Server/bin/Release/net10.0
+server_project=src/RoamingHub.Server
+server_dll=RoamingHub.Server.dll
+if [ "$target" = floor ]; then server_project=loadtests/SignalRFloor; server_dll=RoamingHub.SignalRFloor.dll; fi
+server_dir=$server_project/bin/Release/net10.0
 rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
-if [ "${READY_TO_RUN:-1}" = 1 ]; then server_dir=src/RoamingHub.Server/bin/Release/net10.0/$rid/publish; fi
+if [ "${READY_TO_RUN:-1}" = 1 ]; then server_dir=$server_project/bin/Release/net10.0/$rid/publish; fi
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   if [ "${READY_TO_RUN:-1}" = 1 ]; then
-    dotnet publish src/RoamingHub.Server -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v q -nologo >/dev/null
+    dotnet publish "$server_project" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -v q -nologo >/dev/null
   else
-    dotnet build src/RoamingHub.Server -c Release -v q -nologo >/dev/null
+    dotnet build "$server_project" -c Release -v q -nologo >/dev/null
   fi
   dotnet build loadtests/RoamingHub.LoadTests -c Release -v q -nologo >/dev/null
 fi
@@ -88,7 +92,7 @@ for n in $(seq 0 $((nodes - 1))); do
     (cd "$server_dir" && exec env ConnectionStrings__Redis="127.0.0.1:$redis_port" ASPNETCORE_ENVIRONMENT="$server_environment" "${signing_key[@]}" \
       Logging__LogLevel__Default=Warning Roaming__RateLimit__PerConnectionPerSecond=1000000 \
       Roaming__RateLimit__PerConnectionBurst=1000000 Roaming__RateLimit__PerUserPerSecond=1000000 \
-      Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet RoamingHub.Server.dll --urls "http://127.0.0.1:$port") \
+      Roaming__RateLimit__PerUserBurst=1000000 "${server_env[@]}" dotnet "$server_dll" --urls "http://127.0.0.1:$port") \
       >"$results/$scenario-$stamp.node$n.log" 2>&1 &
   fi
   pids+=($!)

@@ -13,6 +13,8 @@
 # On a shared machine other work distorts every figure, so each run waits until the machine has been quiet for 5 s
 # (at most QUIET_BUSY % of all cores busy, 15), or QUIET_WAIT seconds (600) have passed; the table shows the other
 # processes' CPU during each run's pins either way.
+# TARGETS (roaminghub socketio) names the servers in each round; add floor for bare SignalR with no store
+# (loadtests/SignalRFloor), the framework's own share of every figure.
 # Environment: NODES (2), RAMP (connections opened per second, 2000: faster than either server admits them, so the
 # connect time is the servers'), QUIET_BUSY, QUIET_WAIT, RESULTS (loadtests/results), and run-local.sh's REDIS_PORT,
 # NODE_PORT, SERVER_ENV, GENERATOR_ENV, SERVER_ENVIRONMENT and READY_TO_RUN (the nodes run in Production, from a
@@ -31,6 +33,10 @@ case "$mode" in warm) modes=(warm) ;; cold) modes=(cold) ;; both) modes=(warm co
 
 nodes=${NODES:-2}
 ramp=${RAMP:-2000}
+read -r -a targets <<< "${TARGETS:-roaminghub socketio}"
+for target in "${targets[@]}"; do
+  case "$target" in roaminghub | socketio | floor) ;; *) echo "TARGETS holds roaminghub, socketio or floor, not '$target'" >&2; exit 2 ;; esac
+done
 results=${RESULTS:-loadtests/results}/side-by-side-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$results"
 generator=loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll
@@ -63,6 +69,7 @@ wait_for_quiet() {
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "building the server (ReadyToRun unless READY_TO_RUN=0) and the load generator; installing the Socket.IO peer (npm ci)"
 BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
+[[ " ${targets[*]} " != *" floor "* ]] || TARGET=floor BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
 (cd loadtests/socketio-peer && npm ci --no-audit --no-fund --loglevel=error)
 
 status=0
@@ -75,7 +82,7 @@ for m in "${modes[@]}"; do
   fi
   files=()
   for i in $(seq "$runs"); do
-    for target in roaminghub socketio; do
+    for target in "${targets[@]}"; do
       out="$results/$m-$target-$i.json"
       printf '%s run %d of %d against %-10s … ' "$m" "$i" "$runs" "$target"
       wait_for_quiet

@@ -14,8 +14,9 @@ internal static class Cli
                  (medians and ranges of runs against each target, side by side; loadtests/side-by-side.sh runs it)
 
           --scenario               connections | pin-fanout | messages | fetch | mixed | group-messages (required)
-          --target                 roaminghub | socketio: the nodes are RoamingHub, or the Socket.IO peer of
-                                   loadtests/socketio-peer (pin-fanout only) (roaminghub)
+          --target                 roaminghub | socketio | floor: the nodes are RoamingHub, the Socket.IO peer of
+                                   loadtests/socketio-peer, or bare SignalR of loadtests/SignalRFloor (pin-fanout
+                                   only) (roaminghub)
           --peer-secret            HS256 secret the peer was started with; the generator signs its tokens (the dev secret)
           --nodes                  node URLs, comma-separated; devices go round-robin across them (http://127.0.0.1:5080)
           --admin-key              X-Api-Key for POST /api/tokens (the Development sample key)
@@ -41,6 +42,8 @@ internal static class Cli
           --conversations-per-user fetch: conversations in each reader's list (100)
           --messages-per-conversation fetch: messages in the conversation history reads (1000)
           --group-size             group-messages: members of each group; the users are split into groups this size (500)
+          --senders                group-messages: only the first N members of the first group send, from any of their
+                                   devices, as one user flooding a group does (0: any member of any group)
           --mix                    mixed: weights send,pin,conversations,history (50,10,25,15)
           --redis                  the nodes' Redis (host:port) for INFO commandstats, MONITOR and redis-benchmark
           --no-redis-benchmark     skip the redis-benchmark comparison
@@ -149,7 +152,8 @@ internal static class Cli
             {
                 null or "roaminghub" => LoadTarget.RoamingHub,
                 "socketio" => LoadTarget.SocketIo,
-                var other => throw new ArgumentException($"Unknown --target '{other}': roaminghub or socketio."),
+                "floor" => LoadTarget.Floor,
+                var other => throw new ArgumentException($"Unknown --target '{other}': roaminghub, socketio or floor."),
             },
             PeerSecret = Get("--peer-secret") ?? defaults.PeerSecret,
             Idle = Seconds("--idle", 0),
@@ -175,6 +179,7 @@ internal static class Cli
             StuckReaders = Get("--stuck-readers") is { } stuck ? int.Parse(stuck, CultureInfo.InvariantCulture) : defaults.StuckReaders,
             ConversationsPerUser = Get("--conversations-per-user") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : defaults.ConversationsPerUser,
             GroupSize = Int("--group-size"),
+            Senders = Int("--senders"),
             MessagesPerConversation = Get("--messages-per-conversation") is { } m ? int.Parse(m, CultureInfo.InvariantCulture) : defaults.MessagesPerConversation,
             Mix = mix is [var send, var pin, var conversations, var history] ? new MixWeights(send, pin, conversations, history)
                 : mix is null ? defaults.Mix : throw new ArgumentException("--mix takes four weights: send,pin,conversations,history."),

@@ -33,6 +33,12 @@ internal enum LoadTarget
 
     /// <summary>The Socket.IO peer in loadtests/socketio-peer (pin-fanout only), through a minimal Socket.IO client.</summary>
     SocketIo,
+
+    /// <summary>
+    /// Bare SignalR with no store, in loadtests/SignalRFloor (pin-fanout only), through the same .NET client as
+    /// RoamingHub: what the framework alone costs per pin, connect and idle connection on this machine.
+    /// </summary>
+    Floor,
 }
 
 /// <summary>
@@ -135,6 +141,12 @@ internal sealed record LoadOptions
     /// <summary><c>group-messages</c>: members of each group (the users are split into groups this size).</summary>
     public int GroupSize { get; init; }
 
+    /// <summary>
+    /// <c>group-messages</c>: when above 0, only the first this many members of the first group send, from any of
+    /// their devices (on any node), as one user flooding a large group does; 0: any member of any group.
+    /// </summary>
+    public int Senders { get; init; }
+
     /// <summary><c>mixed</c>: weights of send, pin, fetch-conversations and fetch-history.</summary>
     public MixWeights Mix { get; init; } = new(Send: 50, Pin: 10, Conversations: 25, History: 15);
 
@@ -204,10 +216,11 @@ internal sealed record LoadOptions
         Require(Scenario != LoadScenario.Fetch || Users >= ConversationsPerUser + 1, "fetch needs more users than conversations per user: users talk to each other.");
         Require(MaxInFlight >= 1 && MaxOperations is null or >= 1, "--max-in-flight and --max-operations must be positive.");
         Require(Mix.Total > 0, "--mix needs at least one positive weight.");
-        Require(Target == LoadTarget.RoamingHub || Scenario == LoadScenario.PinFanout, "--target socketio runs pin-fanout only: the peer does nothing else.");
+        Require(Target == LoadTarget.RoamingHub || Scenario == LoadScenario.PinFanout, "--target socketio and --target floor run pin-fanout only: they do nothing else.");
         Require(Encoding.UTF8.GetByteCount(PeerSecret) >= 32, "--peer-secret must be at least 32 bytes, as the peer requires.");
         Require(Idle >= TimeSpan.Zero && Idle <= MaxDuration, "--idle must be 0 to 30 minutes.");
         Require(Scenario != LoadScenario.GroupMessages || (GroupSize >= 2 && GroupSize <= Users), "--group-size must be 2 to --users: each group is that many users.");
+        Require(Senders >= 0 && Senders <= Math.Max(GroupSize, 0), "--senders must be 0 (every member) to --group-size.");
         Require(StuckReaders == 0 || (Scenario == LoadScenario.Messages && StuckReaders <= Users), "--stuck-readers is for messages, and at most one per user.");
     }
 

@@ -37,8 +37,8 @@ internal static class GroupMessagesScenario
 
     private static async Task SendAsync(DeviceFleet fleet, IReadOnlyList<LoadGroup> groups, DeliveryLedger ledger, LoadOptions options, Scheduled scheduled, OperationStats stats)
     {
-        var group = groups[Random.Shared.Next(groups.Count)];
-        var from = group.Members[Random.Shared.Next(group.Members.Count)];
+        var group = options.Senders > 0 ? groups[0] : groups[Random.Shared.Next(groups.Count)];
+        var from = group.Members[Random.Shared.Next(options.Senders > 0 ? options.Senders : group.Members.Count)];
         var devices = fleet.DevicesOf(from).ToList();
         if (devices.Count == 0 || devices[Random.Shared.Next(devices.Count)] is not { IsConnected: true } sender)
         {

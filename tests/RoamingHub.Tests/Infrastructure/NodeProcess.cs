@@ -7,16 +7,24 @@ namespace RoamingHub.Tests.Infrastructure;
 
 /// <summary>
 /// A RoamingHub node in a process of its own (the server build the tests reference), so a test can SIGKILL it
-/// and start it again on the same port, as a crash and a restart would.
+/// and start it again on the same port, as a crash and a restart would. <see cref="Floor"/> starts a node of the
+/// bare-SignalR floor (loadtests/SignalRFloor) the same way.
 /// </summary>
 public sealed class NodeProcess : IDisposable
 {
     private readonly Dictionary<string, string> _environment;
+    private readonly string _assembly;
     private Process? _process;
 
     /// <param name="settings">Extra configuration, as environment variables (<c>Roaming__MaxConnectionsPerUser</c>).</param>
     public NodeProcess(string redisConnectionString, string prefix, IReadOnlyDictionary<string, string>? settings = null)
+        : this("RoamingHub.Server.dll", redisConnectionString, prefix, settings)
     {
+    }
+
+    private NodeProcess(string assembly, string redisConnectionString, string prefix, IReadOnlyDictionary<string, string>? settings)
+    {
+        _assembly = assembly;
         Port = FreePort();
         _environment = new Dictionary<string, string>
         {
@@ -37,6 +45,10 @@ public sealed class NodeProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>A node of the bare-SignalR floor: the same hub path, tokens and fan-out with no store.</summary>
+    public static NodeProcess Floor(string redisConnectionString, string prefix) =>
+        new("RoamingHub.SignalRFloor.dll", redisConnectionString, prefix, settings: null);
+
     /// <summary>The running node's process id, for probes that read its CPU or attach to its runtime.</summary>
     public int Pid => _process?.Id ?? throw new InvalidOperationException("The node is not running.");
 
@@ -47,7 +59,7 @@ public sealed class NodeProcess : IDisposable
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "RoamingHub.Server.dll"), "--urls", BaseAddress.ToString().TrimEnd('/') },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, _assembly), "--urls", BaseAddress.ToString().TrimEnd('/') },
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -111,6 +111,35 @@ public sealed class LoadScenarioSmokeTests
     }
 
     [Fact]
+    public async Task One_sender_flooding_a_group_is_held_to_their_send_limit_and_loses_nothing()
+    {
+        // A message to a group of six costs 6: the user may send two at once, then one a second; the groups' own
+        // buckets are far above it, so only the sender's binds. Twelve random senders would each get their two.
+        await using var node = RoamingNode.OnRedis(TestIds.Prefix(), new Dictionary<string, string?>
+        {
+            ["Roaming:RateLimit:SendCostPerUserBurst"] = "12",
+            ["Roaming:RateLimit:SendCostPerUserPerSecond"] = "6",
+            ["Roaming:RateLimit:SendCostPerGroupBurst"] = "100000",
+            ["Roaming:RateLimit:SendCostPerGroupPerSecond"] = "100000",
+        });
+        var options = Options(LoadScenario.GroupMessages, node) with
+        {
+            Users = 12, DevicesPerUser = 2, GroupSize = 6, Senders = 1, Rate = 20, WarmUp = TimeSpan.Zero,
+        };
+
+        var result = await LoadRunner.RunAsync(options, TextWriter.Null);
+
+        // 30 sends offered in 1.5 s: two from the burst, one or two from the refill, every other one refused.
+        var sends = Assert.Single(result.Operations);
+        Assert.InRange(sends.Succeeded, 2, 2 + (long)Math.Ceiling(options.Duration.TotalSeconds) + 1);
+        Assert.Equal(["RATE_LIMITED"], sends.ErrorsByCode.Keys);
+        Assert.True(result.Lost == 0 && result.Duplicated == 0);
+        // Each accepted message reaches the other eleven devices of the group once.
+        var delivery = Assert.Single(result.Deliveries);
+        Assert.True(delivery.Expected > 0 && delivery.Expected % 11 == 0 && delivery.Received == delivery.Expected, delivery.Name);
+    }
+
+    [Fact]
     public async Task Mixed_load_loses_and_fails_nothing()
     {
         await using var node = RoamingNode.OnRedis(TestIds.Prefix());

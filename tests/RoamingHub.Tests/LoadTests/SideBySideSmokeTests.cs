@@ -52,6 +52,26 @@ public sealed class SideBySideSmokeTests
     }
 
     [Fact]
+    public async Task A_tiny_run_against_the_bare_SignalR_floor_delivers_every_pin_across_its_nodes_and_gets_a_column_of_its_own()
+    {
+        var redis = RedisServer.Instance;
+        var prefix = TestIds.Prefix();
+        using var first = NodeProcess.Floor(redis.ConnectionString, prefix);
+        using var second = NodeProcess.Floor(redis.ConnectionString, prefix);
+
+        // Devices go round-robin across the nodes, so most pins reach a device on the other node through the channel.
+        var floor = await RunAsync(Options(LoadTarget.Floor, [first.BaseAddress, second.BaseAddress], [first.Pid, second.Pid]));
+
+        Assert.Equal("floor", floor.Target);
+        Assert.Equal(24, floor.Connections);
+        Assert.True(floor.EventsExpected > 0);
+        Assert.True(floor.PerPin!.Nodes.All(n => n > 0) && floor.PerConnect!.Servers > 0);
+        var table = new StringWriter();
+        SideBySide.Write([floor], table);
+        Assert.Contains("| median [min–max] | bare SignalR (floor) (1 runs) |", table.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_peer_refuses_a_token_signed_with_another_secret()
     {
         using var peer = await SocketIoPeer.StartAsync(RedisServer.Instance.ConnectionString, TestIds.Prefix(), nodes: 1);

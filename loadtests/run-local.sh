@@ -10,7 +10,8 @@
 # Environment: TARGET (roaminghub; socketio for the peer in loadtests/socketio-peer, which this installs with
 # npm ci when needed; floor for loadtests/SignalRFloor, pin-fanout only), REDIS_PORT (6390), NODE_PORT (5080; a second node takes the next port), RESULTS
 # (loadtests/results), SKIP_BUILD (1: use the Release builds already there), SERVER_ENV and GENERATOR_ENV (extra
-# VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0"),
+# VAR=value settings for the nodes or the generator, space-separated, e.g. SERVER_ENV="DOTNET_gcServer=0"), REDIS_ARGS
+# (extra redis-server options, e.g. REDIS_ARGS="--hash-max-listpack-entries 16"),
 # SERVER_ENVIRONMENT (Production, as shipped: the nodes get a signing key and an admin key made for this run; or
 # Development, with the sample keys) and READY_TO_RUN (1: run the nodes from a ReadyToRun publish, as the Docker
 # image ships them; 0: from the Release build output). BUILD_ONLY=1 builds and stops (side-by-side.sh builds so).
@@ -35,6 +36,7 @@ mkdir -p "$results"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 read -r -a server_env <<< "${SERVER_ENV:-}"
 read -r -a generator_env <<< "${GENERATOR_ENV:-}"
+read -r -a redis_args <<< "${REDIS_ARGS:-}"
 
 server_environment=${SERVER_ENVIRONMENT:-Production}
 case "$server_environment" in Production | Development) ;; *) echo "SERVER_ENVIRONMENT must be Production or Development" >&2; exit 2 ;; esac
@@ -74,7 +76,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no \
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no "${redis_args[@]}" \
   >"$results/$scenario-$stamp.redis.log" 2>&1 &
 pids+=($!)
 for i in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done

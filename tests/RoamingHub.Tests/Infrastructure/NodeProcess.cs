@@ -96,6 +96,8 @@ public sealed class NodeProcess : IDisposable
 
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
+                // A node that never answered is killed, not left running behind a failed test.
+                Kill();
                 throw new InvalidOperationException($"The node on port {Port} did not come up.");
             }
 

@@ -18,12 +18,9 @@ public sealed class SideBySideSmokeTests
     {
         var redis = RedisServer.Instance;
         var prefix = TestIds.Prefix();
-        var starting = Task.WhenAll(
-            Task.Run(() => new NodeProcess(redis.ConnectionString, prefix)),
-            Task.Run(() => new NodeProcess(redis.ConnectionString, prefix)));
-        var roaming = await starting;
-        using var first = roaming[0];
-        using var second = roaming[1];
+        // Started one after the other: a node that fails to start then leaves none behind it.
+        using var first = new NodeProcess(redis.ConnectionString, prefix);
+        using var second = new NodeProcess(redis.ConnectionString, prefix);
         // Started once both nodes are owned here, so a peer that cannot start (npm packages missing) leaves no node behind.
         using var peer = await SocketIoPeer.StartAsync(redis.ConnectionString, prefix, nodes: 2);
 

@@ -150,7 +150,9 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
                 // Each user's two devices fill the limit, so a record a stalled admission left behind would refuse one.
                 ["Roaming:MaxConnectionsPerUser"] = "2",
             };
-            _nodes.AddRange([new RoamingNode(settings), new RoamingNode(settings)]);
+            // One at a time, so a second node that fails to start leaves the first one owned (and disposed) here.
+            _nodes.Add(new RoamingNode(settings));
+            _nodes.Add(new RoamingNode(settings));
             var nodes = _nodes.Select(n => n.BaseAddress).ToList();
             var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(i => _nodes[0].IssueTokenAsync(TestIds.User($"u{i}"))));
             _attempts = new int[users];

@@ -26,6 +26,7 @@ if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 
 target=${TARGET:-roaminghub}
 case "$target" in roaminghub | socketio | floor) ;; *) echo "TARGET must be roaminghub, socketio or floor, not '$target'" >&2; exit 2 ;; esac
+if [ "$target" != roaminghub ] && [ "$scenario" != pin-fanout ]; then echo "TARGET=$target runs pin-fanout only" >&2; exit 2; fi
 # The peer's HS256 secret; the generator signs the peer's tokens with it (loopback load tests only).
 peer_secret=dev-only-socketio-peer-secret-0123456789abcdef
 peer_dir=loadtests/socketio-peer

@@ -34,9 +34,12 @@ case "$mode" in warm) modes=(warm) ;; cold) modes=(cold) ;; both) modes=(warm co
 nodes=${NODES:-2}
 ramp=${RAMP:-2000}
 read -r -a targets <<< "${TARGETS:-roaminghub socketio}"
+[ "${#targets[@]}" -gt 0 ] || { echo "TARGETS names no server" >&2; exit 2; }
 for target in "${targets[@]}"; do
   case "$target" in roaminghub | socketio | floor) ;; *) echo "TARGETS holds roaminghub, socketio or floor, not '$target'" >&2; exit 2 ;; esac
 done
+[ "$(printf '%s\n' "${targets[@]}" | sort | uniq -d)" = "" ] || { echo "TARGETS names a server twice" >&2; exit 2; }
+has_target() { [[ " ${targets[*]} " == *" $1 "* ]]; }
 results=${RESULTS:-loadtests/results}/side-by-side-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$results"
 generator=loadtests/RoamingHub.LoadTests/bin/Release/net10.0/RoamingHub.LoadTests.dll
@@ -67,10 +70,13 @@ wait_for_quiet() {
 }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-echo "building the server (ReadyToRun unless READY_TO_RUN=0) and the load generator; installing the Socket.IO peer (npm ci)"
-BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
-[[ " ${targets[*]} " != *" floor "* ]] || TARGET=floor BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
-(cd loadtests/socketio-peer && npm ci --no-audit --no-fund --loglevel=error)
+echo "building the servers in TARGETS (ReadyToRun unless READY_TO_RUN=0) and the load generator; installing the Socket.IO peer (npm ci) if it runs"
+# run-local.sh builds the generator with any server; the peer needs no build, so with it alone RoamingHub's is built.
+has_target roaminghub || has_target floor || TARGET=roaminghub BUILD_ONLY=1 loadtests/run-local.sh pin-fanout
+for server in roaminghub floor; do
+  if has_target "$server"; then TARGET=$server BUILD_ONLY=1 loadtests/run-local.sh pin-fanout; fi
+done
+if has_target socketio; then (cd loadtests/socketio-peer && npm ci --no-audit --no-fund --loglevel=error); fi
 
 status=0
 for m in "${modes[@]}"; do

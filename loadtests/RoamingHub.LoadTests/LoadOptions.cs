@@ -176,8 +176,9 @@ internal sealed record LoadOptions
             LoadScenario.Messages => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 2), Rate = Or(Rate, 5000) },
             LoadScenario.Fetch => this with { Users = Or(Users, 200), DevicesPerUser = Or(DevicesPerUser, 1) },
             LoadScenario.Mixed => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 2), Rate = Or(Rate, 1000) },
-            // Two groups of 500 (the server's largest), four messages a second: 2,000 pushes a second, within the
-            // send limit's defaults for a group (5,000 recipients a second) and for a random sender.
+            // Two groups of 500 (the server's largest), four messages a second: 2,000 pushes a second, about 1,000 a
+            // second to each group, within the send limit's defaults for a group (2,000 recipients a second, burst
+            // 4,000) and for a random sender (1,000 a second, burst 2,000).
             LoadScenario.GroupMessages => this with { Users = Or(Users, 1000), DevicesPerUser = Or(DevicesPerUser, 1), Rate = Or(Rate, 4), GroupSize = Or(GroupSize, 500) },
             _ => throw new ArgumentOutOfRangeException(nameof(Scenario)),
         };
@@ -220,7 +221,7 @@ internal sealed record LoadOptions
         Require(Encoding.UTF8.GetByteCount(PeerSecret) >= 32, "--peer-secret must be at least 32 bytes, as the peer requires.");
         Require(Idle >= TimeSpan.Zero && Idle <= MaxDuration, "--idle must be 0 to 30 minutes.");
         Require(Scenario != LoadScenario.GroupMessages || (GroupSize >= 2 && GroupSize <= Users), "--group-size must be 2 to --users: each group is that many users.");
-        Require(Senders >= 0 && Senders <= Math.Max(GroupSize, 0), "--senders must be 0 (every member) to --group-size.");
+        Require(Senders == 0 || (Scenario == LoadScenario.GroupMessages && Senders > 0 && Senders <= GroupSize), "--senders is for group-messages: 1 to --group-size (0, the default: every member).");
         Require(StuckReaders == 0 || (Scenario == LoadScenario.Messages && StuckReaders <= Users), "--stuck-readers is for messages, and at most one per user.");
     }
 

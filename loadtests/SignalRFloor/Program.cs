@@ -12,6 +12,7 @@ using System.Text;
 using System.Text.Json;
 using MessagePack;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -79,7 +80,12 @@ public static class FloorProgram
             });
             return Results.Ok(new IssueTokenResponse { AccessToken = token, ExpiresAt = expires.ToUnixTimeMilliseconds() });
         });
-        app.MapHub<FloorHub>(RoamingProtocol.HubPath).RequireAuthorization();
+        // As the server maps its hub (src/RoamingHub.Server/Hosting): the same transports, closed when the token expires.
+        app.MapHub<FloorHub>(RoamingProtocol.HubPath, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling;
+            options.CloseOnAuthenticationExpiration = true;
+        }).RequireAuthorization();
         app.Run();
     }
 }
@@ -113,7 +119,7 @@ internal sealed class FloorHub(FloorSeqs seqs, FloorBus? bus = null) : Hub
     public SyncEventsResult SyncEvents(SyncEventsRequest request) =>
         new() { LastSeq = Math.Max(request.SinceSeq, seqs.Current(Floor.UserOf(Context))), Epoch = Floor.Epoch };
 
-    public async Task<PinResult> PinConversation(PinConversationRequest request)
+    public PinResult PinConversation(PinConversationRequest request)
     {
         var user = Floor.UserOf(Context);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -130,7 +136,9 @@ internal sealed class FloorHub(FloorSeqs seqs, FloorBus? bus = null) : Hub
             Epoch = Floor.Epoch,
         };
         bus?.Publish(new FloorPush(bus.NodeId, user, Context.ConnectionId, change));
-        await Clients.GroupExcept(user, Context.ConnectionId).SendAsync(HubEvents.OnMultiDeviceEvent, change).ConfigureAwait(false);
+        // Not awaited, as the server hands a push to each connection's outbox and answers: a slow reader holds up
+        // neither the call nor anyone else.
+        _ = Clients.GroupExcept(user, Context.ConnectionId).SendAsync(HubEvents.OnMultiDeviceEvent, change);
         return new PinResult { IsPinned = request.IsPinned, PinnedTime = pinnedTime, Seq = change.Seq, Epoch = Floor.Epoch };
     }
 }
@@ -157,12 +165,13 @@ internal sealed class FloorBus(IConnectionMultiplexer redis, IHubContext<FloorHu
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var queue = await redis.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
-        queue.OnMessage(async message =>
+        queue.OnMessage(message =>
         {
             var push = MessagePackSerializer.Deserialize<FloorPush>((ReadOnlyMemory<byte>)message.Message);
             if (push.Node != NodeId)
             {
-                await hub.Clients.GroupExcept(push.User, push.ExceptConnectionId).SendAsync(HubEvents.OnMultiDeviceEvent, push.Change).ConfigureAwait(false);
+                // Not awaited: one slow connection must not hold up the channel's other deliveries.
+                _ = hub.Clients.GroupExcept(push.User, push.ExceptConnectionId).SendAsync(HubEvents.OnMultiDeviceEvent, push.Change);
             }
         });
     }

@@ -12,7 +12,7 @@ internal static class SideBySide
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static readonly (string Target, string Title)[] Columns = [("roaminghub", "RoamingHub"), ("socketio", "Socket.IO peer"), ("floor", "bare SignalR (floor)")];
+    private static readonly (string Target, string Title)[] Columns = [("roaminghub", "RoamingHub"), ("floor", "bare SignalR (floor)"), ("socketio", "Socket.IO peer")];
 
     /// <summary>Reads the runs' JSON files, prints the table; 1 when a run lost, duplicated or failed anything, or read nothing.</summary>
     public static async Task<int> CompareFilesAsync(IReadOnlyList<string> paths, TextWriter output)

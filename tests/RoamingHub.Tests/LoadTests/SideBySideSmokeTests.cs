@@ -7,9 +7,9 @@ namespace RoamingHub.Tests.LoadTests;
 
 /// <summary>
 /// The side-by-side comparison of loadtests/side-by-side.sh, tiny: a few devices for a few seconds against two
-/// RoamingHub nodes and two nodes of the Socket.IO peer, each node a process of its own so its CPU and GC pauses are
-/// its own. It checks that both were measured for real and the table has both columns, never timings: the full runs
-/// and their figures are in docs/benchmarks.md.
+/// RoamingHub nodes, two nodes of the Socket.IO peer and two of the bare-SignalR floor, each node a process of its own
+/// so its CPU and GC pauses are its own. It checks that each was measured for real and the table has its column,
+/// never timings: the full runs and their figures are in docs/benchmarks.md.
 /// </summary>
 public sealed class SideBySideSmokeTests
 {

@@ -39,6 +39,10 @@ internal static class StoreErrors
     public static RoamingException RecallKeptChanging() =>
         new(ErrorCodes.Unavailable, "Other recalls in this conversation kept changing its last message while this one was applied; repeat the call.");
 
+    /// <summary>Recalls in the same conversation kept recalling what a deletion would show instead; what it hid stays hidden.</summary>
+    public static RoamingException HidingKeptChanging() =>
+        new(ErrorCodes.Unavailable, "Recalls in this conversation kept changing its last message while this deletion was applied; repeat the call.");
+
     public static RoamingException UnknownHistoryCursor() => RoamingException.InvalidArgument("cursor is not a message of this conversation.");
 
     /// <summary>

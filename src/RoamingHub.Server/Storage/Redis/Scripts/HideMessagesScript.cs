@@ -24,15 +24,16 @@ internal static class HideMessagesScript
 
     /// <summary>
     /// The user's watermark after the call and whether it moved, the newest message they can still see
-    /// (<c>position|blob</c>, or null), the ids newly hidden with their positions, and the ids the request named that
-    /// were hidden before, with theirs.
+    /// (<c>position|blob</c>, or null) and its msgId, the ids newly hidden with their positions, and the ids the request
+    /// named that were hidden before, with theirs. <see cref="Mode.Ids"/> with no ids hides nothing: it only answers the
+    /// newest message the user can see.
     /// </summary>
     public sealed record Reply(
-        ScriptStatus Status, long Watermark, bool Moved, byte[]? Newest, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions,
+        ScriptStatus Status, long Watermark, bool Moved, byte[]? Newest, string? NewestId, IReadOnlyList<string> Ids, IReadOnlyList<long> Positions,
         IReadOnlyList<string> EarlierIds, IReadOnlyList<long> EarlierPositions)
     {
         /// <summary>Nothing hidden: for a user step that answers the reply an earlier attempt kept.</summary>
-        public static Reply None { get; } = new(ScriptStatus.Ok, 0, false, null, [], [], [], []);
+        public static Reply None { get; } = new(ScriptStatus.Ok, 0, false, null, null, [], [], [], []);
     }
 
     public static async Task<Reply> RunAsync(
@@ -52,15 +53,15 @@ internal static class HideMessagesScript
             ]).ConfigureAwait(false);
         if (reply.Status != ScriptStatus.Ok)
         {
-            return new Reply(reply.Status, 0, false, null, [], [], [], []);
+            return new Reply(reply.Status, 0, false, null, null, [], [], [], []);
         }
 
-        var count = (int)reply.Number(5);
+        var count = (int)reply.Number(6);
         var newest = reply.OptionalNumber(3) is { } position ? RedisProtocol.WritePositionedMessage(position, reply.Blob(4)) : null;
-        var earlierAt = 6 + (2 * count);
+        var earlierAt = 7 + (2 * count);
         var earlier = (int)reply.Number(earlierAt);
         return new Reply(
-            reply.Status, reply.Number(1), reply.Number(2) == 1, newest, reply.Texts(6, count), reply.Numbers(6 + count, count),
+            reply.Status, reply.Number(1), reply.Number(2) == 1, newest, reply.OptionalText(5), reply.Texts(7, count), reply.Numbers(7 + count, count),
             reply.Texts(earlierAt + 1, earlier), reply.Numbers(earlierAt + 1 + earlier, earlier));
     }
 }

@@ -10,7 +10,13 @@
 -- attempt's hiding was never reported. With a clientOpId its reply is the operation's outcome, stored in the same
 -- step; a repeat gets that reply and changes nothing.
 -- Keeps the user's keys alive (lib/user_lifetime.lua).
--- Returns {ok, {seq, epoch} or false, the event logged or, when none was, the event of what this call hid}.
+-- Never shows a recalled message: when the replacement (chosen by the chat step, which may have run before a recall
+-- of the same chat) was recalled and that recall's step reached this user already ('r:<its msgId>' in stream_msgs,
+-- apply_recall.lua), that step found the hidden message still the last one and left it, and nothing would repoint it
+-- again. Then the call writes nothing and answers stale: the caller asks the chat step again for the newest visible
+-- message and calls again. A replacement whose recall has not reached the user yet is fine: that recall's step
+-- repoints it when it does. A stored reply is answered before this check, as the call it answers is done.
+-- Returns {ok, {seq, epoch} or false, the event logged or, when none was, the event of what this call hid} or {stale}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/user_keys.lua
@@ -20,12 +26,13 @@
 local member = ARGV[1]
 local watermark = decimal_arg(ARGV[2], 'watermark')  -- position: max(watermark, retention floor)
 local replacement = ARGV[3]              -- position|blob of the newest visible message; '' to clear
-local bounds = bounds_arg(ARGV[4], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
-local event_blob = ARGV[5]               -- the event of what this call hid
-local hid_something = ARGV[6] == '1'     -- whether the chat step hid anything new
-local resumed_event_blob = ARGV[7]       -- the event of everything the request names that is hidden; '' for none
-local operation_window_ms = window_arg(ARGV[8], 'operation_window_ms')  -- '' without a clientOpId
-local hidden_positions = decimals_arg(tail(ARGV, 9), 'hidden_positions')  -- of the messages the request names that are hidden by id
+local replacement_id = ARGV[4]           -- that message's msgId; '' for none
+local bounds = bounds_arg(ARGV[5], 'bounds')  -- length:oldest:now:lifetime, see lib/user_lifetime.lua
+local event_blob = ARGV[6]               -- the event of what this call hid
+local hid_something = ARGV[7] == '1'     -- whether the chat step hid anything new
+local resumed_event_blob = ARGV[8]       -- the event of everything the request names that is hidden; '' for none
+local operation_window_ms = window_arg(ARGV[9], 'operation_window_ms')  -- '' without a clientOpId
+local hidden_positions = decimals_arg(tail(ARGV, 10), 'hidden_positions')  -- of the messages the request names that are hidden by id
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
@@ -37,6 +44,12 @@ local repoint = false
 if current then
   local position = position_of(current)
   repoint = position <= tonumber(watermark) or hidden[position] == true
+end
+if repoint and replacement_id ~= '' then
+  -- The replacement's recall entry (written by apply_recall.lua): a read, so a stream_msgs of another type fails here.
+  local recalled = redis.call('ZSCORE', stream_msgs, 'r:' .. replacement_id)
+  read_user_keys(stream_msgs)
+  if recalled then return {status.stale} end
 end
 local listed = redis.call('ZSCORE', convs, member)
 local unread_size = redis.call('ZCARD', unread)

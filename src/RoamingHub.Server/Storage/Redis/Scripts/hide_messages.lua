@@ -7,8 +7,11 @@
 -- pointless, so a user who hides but never sends (whose set store_message.lua never trims) keeps it bounded too.
 -- It also names the ids of the request that were hidden before, so a retry of a deletion whose user step never ran
 -- can still apply them (apply_hidden_messages.lua).
--- Returns {not_a_member}, or {ok, watermark, moved (0/1), newest visible position or false, its blob or false, n,
--- n hidden ids, their n positions, m, m ids of the request hidden before, their m positions}.
+-- It answers the newest message the user can still see with its msgId, which the user step checks against the recalls
+-- that reached the user (apply_hidden_messages.lua). Mode 'ids' with no ids hides nothing and writes nothing: it only
+-- answers that message again, for a user step that answered stale.
+-- Returns {not_a_member}, or {ok, watermark, moved (0/1), newest visible position or false, its blob or false, its
+-- msgId or false, n, n hidden ids, their n positions, m, m ids of the request hidden before, their m positions}.
 --!include lib/status.lua
 --!include lib/tail.lua
 --!include lib/walk.lua
@@ -69,10 +72,11 @@ else
 end
 local floor = floor_of(watermarks_key, user, retention_floor)
 local found = walk(messages_key, hidden_key, true, '+inf', floor, 1, scan_cap)
-local result = {status.ok, string.format('%.0f', mark), moved, false, false, #ids}
+local result = {status.ok, string.format('%.0f', mark), moved, false, false, false, #ids}
 if #found > 0 then
   result[4] = found[2]
   result[5] = redis.call('HGET', bodies_key, found[1])
+  result[6] = found[1]
 end
 for _, id in ipairs(ids) do result[#result + 1] = id end
 for _, position in ipairs(positions) do result[#result + 1] = position end

@@ -1,0 +1,103 @@
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Storage;
+using RoamingHub.Server.Storage.Redis;
+using RoamingHub.Tests.Infrastructure;
+
+namespace RoamingHub.Tests.Storage;
+
+/// <summary>
+/// A one-way deletion of the last message whose chat and user steps a recall runs between: the chat step answers the
+/// message to show instead, the recall takes that one out and its user step, finding the hidden message still the last
+/// one, leaves the entry alone. The deletion's user step must not then show the recalled message for good.
+/// </summary>
+public sealed class RedisHidingRaceTests : RedisStoreTests
+{
+    private const string Phone = "phone";
+    private readonly string _alice = TestIds.User("alice");
+    private readonly string _bob = TestIds.User("bob");
+
+    private ConversationRef WithBob => new(ChatTypes.SingleChat, _bob);
+
+    private ConversationRef WithAlice => new(ChatTypes.SingleChat, _alice);
+
+    [Fact]
+    public async Task A_deletion_whose_replacement_is_recalled_between_its_two_steps_shows_the_newest_visible_message()
+    {
+        var (c, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
+        var chatSteps = 0;
+        RecallOutcome? recall = null;
+        var racing = await AfterEachChatStepAsync(async () =>
+        {
+            // After the first chat step of Bob's deletion of a (which answered b): all of Alice's recall of b.
+            if (Interlocked.Increment(ref chatSteps) == 1)
+            {
+                recall = await Store.Messages.RecallMessageAsync(_alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
+            }
+        });
+
+        var hidden = await racing.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
+
+        Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
+        Assert.Equal(2, chatSteps);
+        Assert.Equal([a.MsgId], hidden.MsgIds);
+        Assert.Equal([a.MsgId], Assert.IsType<MultiDeviceEvent>(hidden.Event).MsgIds);
+        var bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
+        // The deletion is logged once, with what its first chat step hid, after the recall that reached Bob first.
+        var logged = (await Store.Events.SyncEventsAsync(_bob, 0, 50, default)).Events
+            .Where(e => e.Operation is MultiDeviceOperations.DeleteRoaming or MultiDeviceOperations.MessageRecalled)
+            .Select(e => e.Operation + " " + (e.MsgIds is { } ids ? string.Join(",", ids) : e.MsgId));
+        Assert.Equal([MultiDeviceOperations.MessageRecalled + " " + b.MsgId, MultiDeviceOperations.DeleteRoaming + " " + a.MsgId], logged);
+    }
+
+    [Fact]
+    public async Task A_deletion_that_keeps_losing_to_recalls_answers_unavailable_and_a_repeat_finishes_it()
+    {
+        var older = new Stack<StoredMessage>();
+        for (var i = 0; i < 8; i++)
+        {
+            older.Push(await SendAsync("older " + i, T0 + i));
+        }
+
+        var a = await SendAsync("a", T0 + 10);
+        var racing = await AfterEachChatStepAsync(async () =>
+        {
+            // After every chat step of Bob's deletion: all of the recall of the message it answered (the newest older one).
+            var replacement = older.Pop();
+            await Store.Messages.RecallMessageAsync(_alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
+        });
+
+        var failed = await Assert.ThrowsAsync<RoamingException>(async () =>
+            await racing.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 20, null, default));
+
+        Assert.Equal(ErrorCodes.Unavailable, failed.Code);
+        Assert.Equal(2, older.Count);  // the first chat step and five more
+        // The stale user steps wrote nothing: a is still shown and counted (the recalls took their messages out).
+        var bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal((a, 3), (bobs.LastMessage, bobs.UnreadCount));
+        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 30, null, default);
+        bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));
+    }
+
+    /// <summary>
+    /// A store on this test's keys that runs <paramref name="interlude"/> after each chat step of a one-way deletion,
+    /// before its user step. The script is loaded first: a chat step answered NOSCRIPT is sent again as text, which the
+    /// interlude does not see.
+    /// </summary>
+    private async Task<Stores> AfterEachChatStepAsync(Func<Task> interlude)
+    {
+        var script = RedisScript.Get("hide_messages.lua");
+        await script.LoadAsync(RedisServer.Instance.Multiplexer.GetServer(RedisServer.Instance.ConnectionString));
+        return Stores.Redis(ScriptInterlude.Wrap(RedisServer.Instance.Multiplexer, script.Hash, interlude), Options);
+    }
+
+    private async Task<StoredMessage> SendAsync(string body, long now) =>
+        (await Store.Messages.SendMessageAsync(
+            new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, null), now, true, default)).Message;
+
+    private async Task<ConversationEntry> EntryAsync(string userId, string conversationId) =>
+        (await Store.Conversations.FetchConversationsAsync(userId, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items
+            .Single(entry => entry.Conversation.Id == conversationId);
+}

@@ -2,6 +2,7 @@ using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.Redis;
+using RoamingHub.Server.Storage.Redis.Scripts;
 using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Storage;

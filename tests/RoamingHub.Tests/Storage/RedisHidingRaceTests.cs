@@ -40,11 +40,11 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
         var hidden = await racing.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
 
         Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
+        var bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
         Assert.Equal(2, chatSteps);
         Assert.Equal([a.MsgId], hidden.MsgIds);
         Assert.Equal([a.MsgId], Assert.IsType<MultiDeviceEvent>(hidden.Event).MsgIds);
-        var bobs = await EntryAsync(_bob, _alice);
-        Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
         // The deletion is logged once, with what its first chat step hid, after the recall that reached Bob first.
         var logged = (await Store.Events.SyncEventsAsync(_bob, 0, 50, default)).Events
             .Where(e => e.Operation is MultiDeviceOperations.DeleteRoaming or MultiDeviceOperations.MessageRecalled)

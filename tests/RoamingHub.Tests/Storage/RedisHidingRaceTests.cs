@@ -28,7 +28,7 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
         var (c, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
         var chatSteps = 0;
         RecallOutcome? recall = null;
-        var racing = await AfterEachChatStepAsync(async () =>
+        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
         {
             // After the first chat step of Bob's deletion of a (which answered b): all of Alice's recall of b.
             if (Interlocked.Increment(ref chatSteps) == 1)
@@ -62,7 +62,7 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
         }
 
         var a = await SendAsync("a", T0 + 10);
-        var racing = await AfterEachChatStepAsync(async () =>
+        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
         {
             // After every chat step of Bob's deletion: all of the recall of the message it answered (the newest older one).
             var replacement = older.Pop();
@@ -82,23 +82,7 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
         Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));
     }
 
-    /// <summary>
-    /// A store on this test's keys that runs <paramref name="interlude"/> after each chat step of a one-way deletion,
-    /// before its user step. The script is loaded first: a chat step answered NOSCRIPT is sent again as text, which the
-    /// interlude does not see.
-    /// </summary>
-    private async Task<Stores> AfterEachChatStepAsync(Func<Task> interlude)
-    {
-        var script = RedisScript.Get("hide_messages.lua");
-        await script.LoadAsync(RedisServer.Instance.Multiplexer.GetServer(RedisServer.Instance.ConnectionString));
-        return Stores.Redis(ScriptInterlude.Wrap(RedisServer.Instance.Multiplexer, script.Hash, interlude), Options);
-    }
-
     private async Task<StoredMessage> SendAsync(string body, long now) =>
         (await Store.Messages.SendMessageAsync(
             new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, null), now, true, default)).Message;
-
-    private async Task<ConversationEntry> EntryAsync(string userId, string conversationId) =>
-        (await Store.Conversations.FetchConversationsAsync(userId, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items
-            .Single(entry => entry.Conversation.Id == conversationId);
 }

@@ -46,8 +46,4 @@ public sealed class RedisRecallLateDeliveryTests : RedisStoreTests
 
     private MessageDraft Draft(string body, string? clientMsgId) =>
         new(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, clientMsgId);
-
-    private async Task<ConversationEntry> EntryAsync(string userId, string conversationId) =>
-        (await Store.Conversations.FetchConversationsAsync(userId, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items
-            .Single(entry => entry.Conversation.Id == conversationId);
 }

@@ -58,7 +58,7 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
     {
         var (c, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
         var chatSteps = 0;
-        var racing = await AfterEachChatStepAsync(async () =>
+        var racing = await AfterEachCallOfAsync("recall_message.lua", async () =>
         {
             // After the first chat step of a's recall (which answered b): all of b's recall, from another device.
             if (Interlocked.Increment(ref chatSteps) == 1)
@@ -90,7 +90,7 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         }
 
         var a = await SendAsync("a", T0 + 10);
-        var racing = await AfterEachChatStepAsync(async () =>
+        var racing = await AfterEachCallOfAsync("recall_message.lua", async () =>
         {
             // After every chat step of a's recall: all of the recall of the message it answered (the newest older one).
             var replacement = older.Pop();
@@ -148,18 +148,6 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         }
     }
 
-    /// <summary>
-    /// A store on this test's keys that runs <paramref name="interlude"/> after each chat step of a recall, before the
-    /// user steps. The script is loaded first: a chat step answered NOSCRIPT is sent again as text, which the interlude
-    /// does not see.
-    /// </summary>
-    private async Task<Stores> AfterEachChatStepAsync(Func<Task> interlude)
-    {
-        var script = RedisScript.Get("recall_message.lua");
-        await script.LoadAsync(RedisServer.Instance.Multiplexer.GetServer(RedisServer.Instance.ConnectionString));
-        return Stores.Redis(ScriptInterlude.Wrap(RedisServer.Instance.Multiplexer, script.Hash, interlude), Options);
-    }
-
     private async Task<StoredMessage> SendAsync(string body, long now) =>
         (await Store.Messages.SendMessageAsync(
             new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, null), now, true, default)).Message;
@@ -172,8 +160,4 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
             var template = EventTemplate.Recalled(view, msgId, Phone, T0 + 10);
             return ApplyRecallScript.RunAsync(Db, context, participant.UserId, view, msgId, chat.Position, participant.Newest, template, T0 + 10);
         }));
-
-    private async Task<ConversationEntry> EntryAsync(string userId, string conversationId) =>
-        (await Store.Conversations.FetchConversationsAsync(userId, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items
-            .Single(entry => entry.Conversation.Id == conversationId);
 }

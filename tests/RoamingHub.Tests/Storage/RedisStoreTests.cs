@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using RoamingHub.Server.Settings;
+using RoamingHub.Server.Storage;
 using RoamingHub.Server.Storage.Redis;
+using RoamingHub.Server.Storage.Redis.Scripts;
 using RoamingHub.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -46,4 +48,21 @@ public abstract class RedisStoreTests
 
         return keys;
     }
+
+    /// <summary>
+    /// A store on this test's keys that runs <paramref name="interlude"/> after each call of <paramref name="script"/>
+    /// (a two-step operation's first step), before what follows it. The script is loaded first: a call answered
+    /// NOSCRIPT is sent again as text, which the interlude does not see.
+    /// </summary>
+    private protected async Task<Stores> AfterEachCallOfAsync(string script, Func<Task> interlude)
+    {
+        var loaded = RedisScript.Get(script);
+        await loaded.LoadAsync(RedisServer.Instance.Multiplexer.GetServer(RedisServer.Instance.ConnectionString));
+        return Stores.Redis(ScriptInterlude.Wrap(RedisServer.Instance.Multiplexer, loaded.Hash, interlude), Options);
+    }
+
+    /// <summary><paramref name="userId"/>'s entry of <paramref name="conversationId"/>, as the first page of their list shows it.</summary>
+    private protected async Task<ConversationEntry> EntryAsync(string userId, string conversationId) =>
+        (await Store.Conversations.FetchConversationsAsync(userId, "device", ConversationList.Active, null, 20, T0 + 30, default)).Items
+            .Single(entry => entry.Conversation.Id == conversationId);
 }

@@ -1,9 +1,6 @@
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
 using RoamingHub.Server.Storage;
-using RoamingHub.Server.Storage.Redis;
-using RoamingHub.Server.Storage.Redis.Scripts;
-using RoamingHub.Tests.Infrastructure;
 
 namespace RoamingHub.Tests.Storage;
 
@@ -12,16 +9,8 @@ namespace RoamingHub.Tests.Storage;
 /// message to show instead, the recall takes that one out and its user step, finding the hidden message still the last
 /// one, leaves the entry alone. The deletion's user step must not then show the recalled message for good.
 /// </summary>
-public sealed class RedisHidingRaceTests : RedisStoreTests
+public sealed class RedisHidingRaceTests : RedisChatTests
 {
-    private const string Phone = "phone";
-    private readonly string _alice = TestIds.User("alice");
-    private readonly string _bob = TestIds.User("bob");
-
-    private ConversationRef WithBob => new(ChatTypes.SingleChat, _bob);
-
-    private ConversationRef WithAlice => new(ChatTypes.SingleChat, _alice);
-
     [Fact]
     public async Task A_deletion_whose_replacement_is_recalled_between_its_two_steps_shows_the_newest_visible_message()
     {
@@ -33,20 +22,20 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
             // After the first chat step of Bob's deletion of a (which answered b): all of Alice's recall of b.
             if (Interlocked.Increment(ref chatSteps) == 1)
             {
-                recall = await Store.Messages.RecallMessageAsync(_alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
+                recall = await Store.Messages.RecallMessageAsync(Alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
             }
         });
 
-        var hidden = await racing.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
+        var hidden = await racing.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
 
         Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
-        var bobs = await EntryAsync(_bob, _alice);
+        var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
         Assert.Equal(2, chatSteps);
         Assert.Equal([a.MsgId], hidden.MsgIds);
         Assert.Equal([a.MsgId], Assert.IsType<MultiDeviceEvent>(hidden.Event).MsgIds);
         // The deletion is logged once, with what its first chat step hid, after the recall that reached Bob first.
-        var logged = (await Store.Events.SyncEventsAsync(_bob, 0, 50, default)).Events
+        var logged = (await Store.Events.SyncEventsAsync(Bob, 0, 50, default)).Events
             .Where(e => e.Operation is MultiDeviceOperations.DeleteRoaming or MultiDeviceOperations.MessageRecalled)
             .Select(e => e.Operation + " " + (e.MsgIds is { } ids ? string.Join(",", ids) : e.MsgId));
         Assert.Equal([MultiDeviceOperations.MessageRecalled + " " + b.MsgId, MultiDeviceOperations.DeleteRoaming + " " + a.MsgId], logged);
@@ -66,23 +55,19 @@ public sealed class RedisHidingRaceTests : RedisStoreTests
         {
             // After every chat step of Bob's deletion: all of the recall of the message it answered (the newest older one).
             var replacement = older.Pop();
-            await Store.Messages.RecallMessageAsync(_alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
+            await Store.Messages.RecallMessageAsync(Alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
         });
 
         var failed = await Assert.ThrowsAsync<RoamingException>(async () =>
-            await racing.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 20, null, default));
+            await racing.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 20, null, default));
 
         Assert.Equal(ErrorCodes.Unavailable, failed.Code);
         Assert.Equal(2, older.Count);  // the first chat step and five more
         // The stale user steps wrote nothing: a is still shown and counted (the recalls took their messages out).
-        var bobs = await EntryAsync(_bob, _alice);
+        var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((a, 3), (bobs.LastMessage, bobs.UnreadCount));
-        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(_bob, WithAlice, [a.MsgId], Phone, T0 + 30, null, default);
-        bobs = await EntryAsync(_bob, _alice);
+        await Store.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 30, null, default);
+        bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));
     }
-
-    private async Task<StoredMessage> SendAsync(string body, long now) =>
-        (await Store.Messages.SendMessageAsync(
-            new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, null), now, true, default)).Message;
 }

@@ -12,14 +12,8 @@ namespace RoamingHub.Tests.Storage;
 /// as what to show instead, and the older one's user step runs before the newer one's, so it found the newer one still
 /// the last message and left it. No participant is left with a recalled message as their last message.
 /// </summary>
-public sealed class RedisRecallRaceTests : RedisStoreTests
+public sealed class RedisRecallRaceTests : RedisChatTests
 {
-    private const string Phone = "phone";
-    private readonly string _alice = TestIds.User("alice");
-    private readonly string _bob = TestIds.User("bob");
-
-    private ConversationRef WithBob => new(ChatTypes.SingleChat, _bob);
-
     [Fact]
     public async Task A_user_step_whose_replacement_was_recalled_meanwhile_answers_stale_and_a_repeat_shows_the_newest_visible_message()
     {
@@ -27,8 +21,8 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         var (c, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
 
         // Chat step of a (it answers b), chat step of b (it answers c), the user steps of b, then those of a.
-        var chatA = await RecallMessageScript.RunAsync(context, _alice, WithBob, a.MsgId, [_alice, _bob], T0 + 10);
-        var chatB = await RecallMessageScript.RunAsync(context, _alice, WithBob, b.MsgId, [_alice, _bob], T0 + 10);
+        var chatA = await RecallMessageScript.RunAsync(context, Alice, WithBob, a.MsgId, [Alice, Bob], T0 + 10);
+        var chatB = await RecallMessageScript.RunAsync(context, Alice, WithBob, b.MsgId, [Alice, Bob], T0 + 10);
         Assert.Equal(2, chatA.Participants.Count);
         Assert.Equal(2, chatB.Participants.Count);
         Assert.All(chatA.Participants, participant => Assert.Equal(b.MsgId, participant.Newest?.MsgId));
@@ -41,16 +35,16 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         Assert.All(stepsOfB, entry => Assert.True(entry?.Appended));
         Assert.All(stepsOfA, entry => Assert.Null(entry));
         // A stale step writes nothing: a is still shown and counted, and a's recall is in nobody's stream.
-        var bobs = await EntryAsync(_bob, _alice);
+        var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((a, 2), (bobs.LastMessage, bobs.UnreadCount));
 
-        var finished = await Store.Messages.RecallMessageAsync(_alice, WithBob, a.MsgId, Phone, T0 + 20, default);
+        var finished = await Store.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, Phone, T0 + 20, default);
 
         Assert.Null(finished.Failure);
-        Assert.Equal([(_alice, true), (_bob, true)], finished.Entries.Select(e => (e.UserId, e.Appended)).OrderBy(e => e.UserId == _alice ? 0 : 1));
-        bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal([(Alice, true), (Bob, true)], finished.Entries.Select(e => (e.UserId, e.Appended)).OrderBy(e => e.UserId == Alice ? 0 : 1));
+        bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
-        Assert.Equal(c, (await EntryAsync(_alice, _bob)).LastMessage);
+        Assert.Equal(c, (await EntryAsync(Alice, Bob)).LastMessage);
     }
 
     [Fact]
@@ -63,19 +57,19 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
             // After the first chat step of a's recall (which answered b): all of b's recall, from another device.
             if (Interlocked.Increment(ref chatSteps) == 1)
             {
-                await Store.Messages.RecallMessageAsync(_alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
+                await Store.Messages.RecallMessageAsync(Alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
             }
         });
 
-        var recalled = await racing.Messages.RecallMessageAsync(_alice, WithBob, a.MsgId, Phone, T0 + 10, default);
+        var recalled = await racing.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, Phone, T0 + 10, default);
 
         Assert.Null(recalled.Failure);
         Assert.Equal(2, chatSteps);
-        Assert.Equal([(_alice, true), (_bob, true)], recalled.Entries.Select(e => (e.UserId, e.Appended)).OrderBy(e => e.UserId == _alice ? 0 : 1));
-        var bobs = await EntryAsync(_bob, _alice);
+        Assert.Equal([(Alice, true), (Bob, true)], recalled.Entries.Select(e => (e.UserId, e.Appended)).OrderBy(e => e.UserId == Alice ? 0 : 1));
+        var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
-        Assert.Equal(c, (await EntryAsync(_alice, _bob)).LastMessage);
-        var replayed = (await Store.Events.SyncEventsAsync(_bob, 0, 50, default)).Events
+        Assert.Equal(c, (await EntryAsync(Alice, Bob)).LastMessage);
+        var replayed = (await Store.Events.SyncEventsAsync(Bob, 0, 50, default)).Events
             .Where(e => e.Operation == MultiDeviceOperations.MessageRecalled).Select(e => e.MsgId);
         Assert.Equal([b.MsgId, a.MsgId], replayed);
     }
@@ -94,21 +88,21 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         {
             // After every chat step of a's recall: all of the recall of the message it answered (the newest older one).
             var replacement = older.Pop();
-            await Store.Messages.RecallMessageAsync(_alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
+            await Store.Messages.RecallMessageAsync(Alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
         });
 
-        var recalled = await racing.Messages.RecallMessageAsync(_alice, WithBob, a.MsgId, Phone, T0 + 20, default);
+        var recalled = await racing.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, Phone, T0 + 20, default);
 
         Assert.Equal(ErrorCodes.Unavailable, Assert.IsType<RoamingException>(recalled.Failure).Code);
         Assert.Empty(recalled.Entries);
         Assert.Equal(2, older.Count);  // the first chat step and five more
-        var repeat = await Store.Messages.RecallMessageAsync(_alice, WithBob, a.MsgId, Phone, T0 + 30, default);
+        var repeat = await Store.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, Phone, T0 + 30, default);
         Assert.Null(repeat.Failure);
         Assert.Equal(2, repeat.Entries.Count);
         Assert.All(repeat.Entries, entry => Assert.True(entry.Appended));
-        var bobs = await EntryAsync(_bob, _alice);
+        var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));
-        Assert.Equal(older.Peek(), (await EntryAsync(_alice, _bob)).LastMessage);
+        Assert.Equal(older.Peek(), (await EntryAsync(Alice, Bob)).LastMessage);
     }
 
     [Fact]
@@ -148,15 +142,11 @@ public sealed class RedisRecallRaceTests : RedisStoreTests
         }
     }
 
-    private async Task<StoredMessage> SendAsync(string body, long now) =>
-        (await Store.Messages.SendMessageAsync(
-            new MessageDraft(Guid.NewGuid().ToString("N"), ChatTypes.SingleChat, _alice, _bob, "text", body, null), now, true, default)).Message;
-
     /// <summary>The user step of every participant the chat step answered, with the candidate it answered each.</summary>
     private async Task<StreamEntryRef?[]> UserStepsAsync(RedisStoreContext context, string msgId, RecallMessageScript.Reply chat) =>
         await Task.WhenAll(chat.Participants.Select(participant =>
         {
-            var view = RecallViews.Of(WithBob, _alice, participant.UserId);
+            var view = RecallViews.Of(WithBob, Alice, participant.UserId);
             var template = EventTemplate.Recalled(view, msgId, Phone, T0 + 10);
             return ApplyRecallScript.RunAsync(Db, context, participant.UserId, view, msgId, chat.Position, participant.Newest, template, T0 + 10);
         }));

@@ -36,7 +36,7 @@ public sealed class JsDevices : IDisposable
     /// <summary>Starts node on the script and waits until it is ready to open devices (its modules loaded).</summary>
     public static async Task<JsDevices> StartAsync()
     {
-        var directory = Path.Combine(RepositoryRoot(), "tests", "js-clients");
+        var directory = Path.Combine(LocalMachine.RepositoryRoot(), "tests", "js-clients");
         if (!Directory.Exists(Path.Combine(directory, "node_modules", "@microsoft", "signalr")))
         {
             throw new InvalidOperationException($"The JavaScript client is not installed: run 'npm ci' in tests/js-clients (.ci/run does).");
@@ -155,18 +155,5 @@ public sealed class JsDevices : IDisposable
                 _errors.Add("stdout: " + line);
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RoamingHub.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests run outside the repository: RoamingHub.sln was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using RoamingHub.Server.Auth;
 
 namespace RoamingHub.Tests.Infrastructure;
@@ -25,7 +24,7 @@ public sealed class NodeProcess : IDisposable
     private NodeProcess(string assembly, string redisConnectionString, string prefix, IReadOnlyDictionary<string, string>? settings)
     {
         _assembly = assembly;
-        Port = FreePort();
+        Port = LocalMachine.FreePort();
         _environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -116,11 +115,4 @@ public sealed class NodeProcess : IDisposable
     }
 
     public void Dispose() => Kill();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

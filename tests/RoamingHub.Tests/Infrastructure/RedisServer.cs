@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace RoamingHub.Tests.Infrastructure;
@@ -21,7 +19,7 @@ public sealed class RedisServer : IDisposable
     private RedisServer(bool durable)
     {
         _durable = durable;
-        Port = FreePort();
+        Port = LocalMachine.FreePort();
         Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
@@ -155,12 +153,5 @@ public sealed class RedisServer : IDisposable
         {
             throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}.");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace RoamingHub.Tests.Infrastructure;
 
@@ -28,7 +27,7 @@ public sealed class SocketIoPeer : IDisposable
     /// <summary>Starts <paramref name="nodes"/> peer nodes and waits until each answers /readyz.</summary>
     public static async Task<SocketIoPeer> StartAsync(string redisConnectionString, string prefix, int nodes)
     {
-        var directory = Path.Combine(RepositoryRoot(), "loadtests", "socketio-peer");
+        var directory = Path.Combine(LocalMachine.RepositoryRoot(), "loadtests", "socketio-peer");
         if (!Directory.Exists(Path.Combine(directory, "node_modules", "socket.io")))
         {
             throw new InvalidOperationException("The Socket.IO peer is not installed: run 'npm ci' in loadtests/socketio-peer (.ci/run does).");
@@ -40,7 +39,7 @@ public sealed class SocketIoPeer : IDisposable
         {
             for (var n = 0; n < nodes; n++)
             {
-                var port = FreePort();
+                var port = LocalMachine.FreePort();
                 var start = new ProcessStartInfo("node")
                 {
                     ArgumentList = { "server.mjs" },
@@ -144,25 +143,5 @@ public sealed class SocketIoPeer : IDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RoamingHub.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests run outside the repository: RoamingHub.sln was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -7,7 +7,8 @@ namespace RoamingHub.Tests.Storage;
 /// <summary>
 /// A one-way deletion of the last message whose chat and user steps a recall runs between: the chat step answers the
 /// message to show instead, the recall takes that one out and its user step, finding the hidden message still the last
-/// one, leaves the entry alone. The deletion's user step must not then show the recalled message for good.
+/// one, leaves the entry alone. The deletion's user step must not then show the recalled message for good, whether it
+/// deletes by id or by time.
 /// </summary>
 public sealed class RedisHidingRaceTests : RedisChatTests
 {
@@ -39,6 +40,36 @@ public sealed class RedisHidingRaceTests : RedisChatTests
             .Where(e => e.Operation is MultiDeviceOperations.DeleteRoaming or MultiDeviceOperations.MessageRecalled)
             .Select(e => e.Operation + " " + (e.MsgIds is { } ids ? string.Join(",", ids) : e.MsgId));
         Assert.Equal([MultiDeviceOperations.MessageRecalled + " " + b.MsgId, MultiDeviceOperations.DeleteRoaming + " " + a.MsgId], logged);
+    }
+
+    [Fact]
+    public async Task A_deletion_by_time_whose_newest_left_is_recalled_between_its_two_steps_shows_no_recalled_message()
+    {
+        var (_, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
+        var chatSteps = 0;
+        RecallOutcome? recall = null;
+        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
+        {
+            // After the first chat step of Bob's deletion of c and b (which answered a, the newest left): all of
+            // Alice's recall of a.
+            if (Interlocked.Increment(ref chatSteps) == 1)
+            {
+                recall = await Store.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, "tablet", T0 + 10, default);
+            }
+        });
+
+        var hidden = await racing.Messages.DeleteRemoteMessagesBeforeAsync(Bob, WithAlice, b.Timestamp, Phone, T0 + 10, null, default);
+
+        Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
+        var bobs = await EntryAsync(Bob, Alice);
+        Assert.Equal<(StoredMessage?, int)>((null, 0), (bobs.LastMessage, bobs.UnreadCount));
+        // A deletion by time hides the oldest messages, never the newest one alone, so it has no replacement to show
+        // and nothing of its first chat step goes stale: no second round.
+        Assert.Equal(1, chatSteps);
+        Assert.Equal(b.Timestamp, hidden.BeforeTimestamp);
+        Assert.Equal(b.Timestamp, Assert.IsType<MultiDeviceEvent>(hidden.Event).BeforeTimestamp);
+        // History agrees: c and b hidden from Bob, a recalled.
+        Assert.Empty((await Store.Messages.FetchHistoryMessagesAsync(Bob, WithAlice, new HistoryQuery(true, null, 20), T0 + 30, default)).Items);
     }
 
     [Fact]

@@ -1,0 +1,21 @@
+-- sorted_sets.lua with the cheapest structures Redis has for the same writes: the entries a LIST (appended with
+-- RPUSH, trimmed with LTRIM) and the msgId index a HASH. The list position stays a sorted set: it is ordered by
+-- activity. Same inputs and reply as sorted_sets.lua.
+local stream_length = tonumber(ARGV[1])
+local conversation = ARGV[2]
+local timestamp_ms = ARGV[3]
+local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+local msg_id = string.format('%032d', redis.call('INCR', 'floor:msg-ids'))  -- as long as a msgId
+local seqs = {}
+for i = 4, #ARGV do
+  local user = 'floor:{u:' .. ARGV[i] .. '}:'
+  local stream = redis.call('HMGET', user .. 'stream', 'epoch', 'run_id')
+  if stream[2] ~= run_id then redis.call('HSET', user .. 'stream', 'epoch', run_id .. '.1', 'run_id', run_id) end
+  local seq = redis.call('INCR', user .. 'seq')
+  redis.call('RPUSH', user .. 'event-list', seq .. '|' .. timestamp_ms .. '|M|' .. conversation .. '|' .. msg_id)
+  redis.call('HSET', user .. 'stream-msg-hash', msg_id, seq)
+  redis.call('ZADD', user .. 'convs', 'GT', timestamp_ms, conversation)
+  if seq % 47 == 0 then redis.call('LTRIM', user .. 'event-list', -stream_length, -1) end
+  seqs[#seqs + 1] = seq
+end
+return seqs

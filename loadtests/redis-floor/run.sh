@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What Redis alone costs for the least of three operations, whatever RoamingHub does around them: the Redis rows of
 # issue 16 in docs/benchmarks.md cite it. Each layout is a Lua script; they run in turn, round after round, on the
-# same Redis, and each is timed by Redis's own CPU (INFO cpu) per call.
+# same Redis, and each is timed by Redis's own CPU (INFO cpu) per call. The calls go pipelined, so they cost Redis
+# no wake-up each; round_trip times what a call that waits for the one before it adds (a PING, one at a time).
 #
 # - A message to a group of MEMBERS: each member's writes, all members in one call (sorted_sets.lua: RoamingHub's
 #   structures; lists.lua: the cheapest ones; seq_only.lua: a seq and an entry, nothing else), and
@@ -10,6 +11,7 @@
 #   message_participant.lua for each participant, three calls in the slots Redis Cluster would need, pipelined.
 # - A first page of a conversation list, PAGE_SIZE of LIST_SIZE conversations: page_fields.lua (RoamingHub's layout,
 #   a hash per field), page_packed.lua (one hash of packed entries), page_precomputed.lua (the page as one value).
+# - round_trip: PAGE_CALLS PINGs on one connection, each sent once the last reply came.
 #
 #   loadtests/redis-floor/run.sh [MEMBERS] [CALLS] [ROUNDS]      # 500 members, 100 calls, 3 rounds
 #
@@ -85,9 +87,10 @@ prepare() {
   local layout=$1 count=$2 now call
   now=$(date +%s%3N)
   case "$layout" in
+    round_trip) ;;
     page_*) for call in $(seq 1 "$count"); do resp evalsha "${sha[$layout]}" 1 "$reader" "$page_size"; done ;;
     message)
-      local body a b chat position user key keys
+      local body a b chat position user key keys count_unread
       body=$(printf "%${message_size}s" | tr ' ' b)
       for call in $(seq 1 "$count"); do
         a=${ids[RANDOM % members]}
@@ -99,8 +102,10 @@ prepare() {
         for user in "$a" "$b"; do
           keys=()
           for key in stream seq events stream-msgs convs last unread-counts unread-summary "unread:$a|$b"; do keys+=("floor:{u:$user}:$key"); done
+          count_unread=0
+          [ "$user" = "$b" ] && count_unread=1
           resp evalsha "${sha[message_participant]}" 9 "${keys[@]}" "s:$a|$b" "$call.$RANDOM" "$position" "$now" \
-            "$position|$body" "$([ "$user" = "$b" ] && echo 1 || echo 0)" "$stream_length"
+            "$position|$body" "$count_unread" "$stream_length"
         done
       done ;;
     seq_only_per_member)
@@ -117,6 +122,7 @@ prepare() {
 
 # send: the prepared calls, through one connection; any error reply fails the run with Redis's words.
 send() {
+  if [ "$1" = round_trip ]; then cli -r "$page_calls" ping > /dev/null; return; fi
   cli --pipe < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(grep -v '^All data\|^Last reply' "$workdir/replies" | head -3)"
 }
 
@@ -136,6 +142,7 @@ for round in $(seq 1 "$rounds"); do
   for layout in "${group_layouts[@]}"; do measure "$layout" "$calls" "$members-member message"; done
   measure message "$message_calls" "single-chat message"
   for layout in "${page_layouts[@]}"; do measure "$layout" "$page_calls" "page of $page_size"; done
+  measure round_trip "$page_calls" "round trip"
 done
 
 summary() {
@@ -153,3 +160,5 @@ echo "Redis CPU per single-chat message, µs, $rounds rounds of $message_calls, 
 summary message
 echo "Redis CPU per first page of $page_size of $list_size conversations, µs, $rounds rounds of $page_calls, min–max:"
 summary "${page_layouts[@]}"
+echo "Redis CPU per round trip (a PING sent once the last reply came), µs, $rounds rounds of $page_calls, min–max:"
+summary round_trip

@@ -14,7 +14,7 @@ namespace RoamingHub.Tests.LoadTests;
 public sealed partial class RedisFloorSmokeTests
 {
     private static readonly string[] Layouts =
-        ["sorted_sets", "lists", "seq_only", "seq_only_per_member", "message", "page_fields", "page_packed", "page_precomputed"];
+        ["sorted_sets", "lists", "seq_only", "seq_only_per_member", "message", "page_fields", "page_packed", "page_precomputed", "round_trip"];
 
     [Fact]
     public async Task A_tiny_run_times_every_layout_on_a_redis_of_its_own_and_stops_it()

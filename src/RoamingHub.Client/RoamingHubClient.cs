@@ -27,6 +27,9 @@ namespace RoamingHub.Client;
 /// </summary>
 public sealed partial class RoamingHubClient : IAsyncDisposable
 {
+    /// <summary>How long a start whose connection went away waits for the event that says why (it always comes).</summary>
+    private static readonly TimeSpan ConnectionEndPatience = TimeSpan.FromSeconds(10);
+
     private readonly RoamingHubClientOptions _options;
     private readonly EventSequencer _sequencer;
     private readonly IRetryPolicy? _retryPolicy;
@@ -210,8 +213,9 @@ public sealed partial class RoamingHubClient : IAsyncDisposable
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The connection went away under the call. Its Close message says why: a refusal with a code, or a close
-            // for a reconnect. The Closed or Reconnecting event that carries it may come a moment after the call failed.
-            if (await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken)).ConfigureAwait(false) == ended)
+            // for a reconnect. The Closed or Reconnecting event that carries it comes after the call failed: a moment
+            // later, or seconds on a starved thread pool, and a refusal read as a plain failure would be retried.
+            if (await Task.WhenAny(ended, Task.Delay(ConnectionEndPatience, cancellationToken)).ConfigureAwait(false) == ended)
             {
                 var end = await ended.ConfigureAwait(false);
                 throw StartFailures.ConnectionEnded(end.Error, end.Reconnecting, ex);

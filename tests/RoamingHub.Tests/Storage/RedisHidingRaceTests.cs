@@ -16,23 +16,15 @@ public sealed class RedisHidingRaceTests : RedisChatTests
     public async Task A_deletion_whose_replacement_is_recalled_between_its_two_steps_shows_the_newest_visible_message()
     {
         var (c, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
-        var chatSteps = 0;
-        RecallOutcome? recall = null;
-        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
-        {
-            // After the first chat step of Bob's deletion of a (which answered b): all of Alice's recall of b.
-            if (Interlocked.Increment(ref chatSteps) == 1)
-            {
-                recall = await Store.Messages.RecallMessageAsync(Alice, WithBob, b.MsgId, "tablet", T0 + 10, default);
-            }
-        });
+        // Bob's deletion of a answers b as the message to show; b is recalled before the deletion's user step.
+        var race = await RecallAfterFirstChatStepAsync(b.MsgId);
 
-        var hidden = await racing.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
+        var hidden = await race.Racing.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 10, null, default);
 
-        Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
+        Assert.Null(Assert.IsType<RecallOutcome>(race.Recall).Failure);
         var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((c, 1), (bobs.LastMessage, bobs.UnreadCount));
-        Assert.Equal(2, chatSteps);
+        Assert.Equal(2, race.ChatSteps);
         Assert.Equal([a.MsgId], hidden.MsgIds);
         Assert.Equal([a.MsgId], Assert.IsType<MultiDeviceEvent>(hidden.Event).MsgIds);
         // The deletion is logged once, with what its first chat step hid, after the recall that reached Bob first.
@@ -46,26 +38,17 @@ public sealed class RedisHidingRaceTests : RedisChatTests
     public async Task A_deletion_by_time_whose_newest_left_is_recalled_between_its_two_steps_shows_no_recalled_message()
     {
         var (_, b, a) = (await SendAsync("c", T0), await SendAsync("b", T0 + 1), await SendAsync("a", T0 + 2));
-        var chatSteps = 0;
-        RecallOutcome? recall = null;
-        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
-        {
-            // After the first chat step of Bob's deletion of c and b (which answered a, the newest left): all of
-            // Alice's recall of a.
-            if (Interlocked.Increment(ref chatSteps) == 1)
-            {
-                recall = await Store.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, "tablet", T0 + 10, default);
-            }
-        });
+        // Bob's deletion of c and b answers a, the newest left; a is recalled before the deletion's user step.
+        var race = await RecallAfterFirstChatStepAsync(a.MsgId);
 
-        var hidden = await racing.Messages.DeleteRemoteMessagesBeforeAsync(Bob, WithAlice, b.Timestamp, Phone, T0 + 10, null, default);
+        var hidden = await race.Racing.Messages.DeleteRemoteMessagesBeforeAsync(Bob, WithAlice, b.Timestamp, Phone, T0 + 10, null, default);
 
-        Assert.Null(Assert.IsType<RecallOutcome>(recall).Failure);
+        Assert.Null(Assert.IsType<RecallOutcome>(race.Recall).Failure);
         var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal<(StoredMessage?, int)>((null, 0), (bobs.LastMessage, bobs.UnreadCount));
         // A deletion by time hides the oldest messages, never the newest one alone, so it has no replacement to show
         // and nothing of its first chat step goes stale: no second round.
-        Assert.Equal(1, chatSteps);
+        Assert.Equal(1, race.ChatSteps);
         Assert.Equal(b.Timestamp, hidden.BeforeTimestamp);
         Assert.Equal(b.Timestamp, Assert.IsType<MultiDeviceEvent>(hidden.Event).BeforeTimestamp);
         // History agrees: c and b hidden from Bob, a recalled.
@@ -100,5 +83,32 @@ public sealed class RedisHidingRaceTests : RedisChatTests
         await Store.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 30, null, default);
         bobs = await EntryAsync(Bob, Alice);
         Assert.Equal((older.Peek(), 2), (bobs.LastMessage, bobs.UnreadCount));
+    }
+
+    /// <summary>
+    /// Stores on which a deletion's first chat step (<c>hide_messages.lua</c>) is followed by all of Alice's recall of
+    /// <paramref name="recalledMsgId"/>, before the deletion goes on; every chat step is counted.
+    /// </summary>
+    private async Task<RecallRace> RecallAfterFirstChatStepAsync(string recalledMsgId)
+    {
+        var race = new RecallRace();
+        race.Racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
+        {
+            if (Interlocked.Increment(ref race.ChatSteps) == 1)
+            {
+                race.Recall = await Store.Messages.RecallMessageAsync(Alice, WithBob, recalledMsgId, "tablet", T0 + 10, default);
+            }
+        });
+        return race;
+    }
+
+    /// <summary>What <see cref="RecallAfterFirstChatStepAsync"/> set up and saw.</summary>
+    private sealed class RecallRace
+    {
+        public int ChatSteps;
+
+        public RecallOutcome? Recall { get; set; }
+
+        public Stores Racing { get; set; } = null!;
     }
 }

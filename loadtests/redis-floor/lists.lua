@@ -1,6 +1,6 @@
 -- sorted_sets.lua with the cheapest structures Redis has for the same writes: the entries a LIST (appended with
--- RPUSH, trimmed with LTRIM) and the msgId index a HASH. The list position stays a sorted set: it is ordered by
--- activity. Same inputs and reply as sorted_sets.lua.
+-- RPUSH, trimmed with LTRIM) and the msgId index a HASH (trimmed with the entries). The list position stays a sorted
+-- set: it is ordered by activity. Same inputs and reply as sorted_sets.lua.
 local stream_length = tonumber(ARGV[1])
 local conversation = ARGV[2]
 local timestamp_ms = ARGV[3]
@@ -15,7 +15,16 @@ for i = 4, #ARGV do
   redis.call('RPUSH', user .. 'event-list', seq .. '|' .. timestamp_ms .. '|M|' .. conversation .. '|' .. msg_id)
   redis.call('HSET', user .. 'stream-msg-hash', msg_id, seq)
   redis.call('ZADD', user .. 'convs', 'GT', timestamp_ms, conversation)
-  if seq % 47 == 0 then redis.call('LTRIM', user .. 'event-list', -stream_length, -1) end
+  if seq % 47 == 0 then
+    -- The entries the trim drops take their msgIds out of the index (an entry ends with its msgId).
+    local dropped = redis.call('LRANGE', user .. 'event-list', 0, -(stream_length + 1))
+    if #dropped > 0 then
+      local gone = {}
+      for j, entry in ipairs(dropped) do gone[j] = string.match(entry, '([^|]+)$') end
+      redis.call('HDEL', user .. 'stream-msg-hash', unpack(gone))
+      redis.call('LTRIM', user .. 'event-list', -stream_length, -1)
+    end
+  end
   seqs[#seqs + 1] = seq
 end
 return seqs

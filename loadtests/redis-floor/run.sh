@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # What Redis alone costs for the least of three operations, whatever RoamingHub does around them: the Redis rows of
-# issue 16 in docs/benchmarks.md cite it. Each layout is a Lua script; they run in turn, round after round, on the
-# same Redis, and each is timed by Redis's own CPU (INFO cpu) per call. The calls go pipelined, so they cost Redis
-# no wake-up each; round_trip times what a call that waits for the one before it adds (a PING, one at a time).
+# issue 16 in docs/benchmarks.md cite it. Each layout is a Lua script or plain commands; they run in turn, round after
+# round (each round starting one layout further on), on the same Redis, and each is timed by Redis's own CPU
+# (INFO cpu) per operation, less what reading the CPU and opening the sending connection cost. The calls go
+# pipelined, so they cost Redis no wake-up each; round_trip times what a call that waits for the one before adds.
 #
 # - A message to a group of MEMBERS: each member's writes, all members in one call (sorted_sets.lua: RoamingHub's
-#   structures; lists.lua: the cheapest ones; seq_only.lua: a seq and an entry, nothing else), and
-#   seq_only_per_member.lua: seq_only's writes as one call per member, pipelined, as Redis Cluster needs.
+#   structures; lists.lua: the cheapest ones; seq_only.lua: a seq and an entry, nothing else);
+#   seq_only_per_member.lua: seq_only's writes as one call per member, as Redis Cluster needs with per-user keys;
+#   xadd_per_member: one plain XADD per member to a Redis stream, whose ids (1-1, 1-2, ...) count like a seq.
 # - A single-chat message between two of those members, at random: message_store.lua on the chat, then
-#   message_participant.lua for each participant, three calls in the slots Redis Cluster would need, pipelined.
+#   message_participant.lua for each participant, three calls in the slots Redis Cluster would need (message: the
+#   epoch check reads the server's run_id with INFO, as a script that keeps nothing between calls must;
+#   message_known_run: the run_id passed in).
 # - A first page of a conversation list, PAGE_SIZE of LIST_SIZE conversations: page_fields.lua (RoamingHub's layout,
 #   a hash per field), page_packed.lua (one hash of packed entries), page_precomputed.lua (the page as one value).
 # - round_trip: PAGE_CALLS PINGs on one connection, each sent once the last reply came.
 #
 #   loadtests/redis-floor/run.sh [MEMBERS] [CALLS] [ROUNDS]      # 500 members, 100 calls, 3 rounds
 #
-# Environment: REDIS_PORT (6391): its own redis-server on loopback, no persistence, stopped at the end;
-# STREAM_LENGTH (3000, RoamingHub's default stream length) and LIST_SIZE (100, its default list limit): what each
-# member holds before the first call; PAGE_SIZE (20), MESSAGE_SIZE (150 bytes, a message); MESSAGE_CALLS (2000) and
-# PAGE_CALLS (5000): how many single-chat messages and pages a round times.
+# Environment: REDIS_PORT (6391): its own redis-server on loopback, no persistence, stopped at the end (about 800 MB
+# at the defaults); STREAM_LENGTH (3000, RoamingHub's default stream length) and LIST_SIZE (100, its default list
+# limit): what each member holds before the first call; PAGE_SIZE (20), MESSAGE_SIZE (150 bytes, a message);
+# MESSAGE_CALLS (2000) and PAGE_CALLS (5000): how many single-chat messages and pages (and PINGs) a round times.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,28 +36,40 @@ page_size=${PAGE_SIZE:-20}
 message_size=${MESSAGE_SIZE:-150}
 page_calls=${PAGE_CALLS:-5000}
 message_calls=${MESSAGE_CALLS:-2000}
-group_layouts=(sorted_sets lists seq_only seq_only_per_member)
+group_layouts=(sorted_sets lists seq_only seq_only_per_member xadd_per_member)
+message_layouts=(message message_known_run)
 page_layouts=(page_fields page_packed page_precomputed)
+layouts=("${group_layouts[@]}" "${message_layouts[@]}" "${page_layouts[@]}" round_trip)
 
 for n in "$members" "$calls" "$rounds" "$port" "$stream_length" "$list_size" "$page_size" "$message_size" "$page_calls" "$message_calls"; do
-  case "$n" in '' | *[!0-9]*) echo "usage: run.sh [MEMBERS] [CALLS] [ROUNDS]; every setting a whole number" >&2; exit 2 ;; esac
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: run.sh [MEMBERS] [CALLS] [ROUNDS]; every setting a whole number above 0" >&2; exit 2; }
 done
-command -v redis-server > /dev/null || { echo "needs redis-server and redis-cli" >&2; exit 2; }
+for tool in redis-server redis-cli; do
+  command -v "$tool" > /dev/null || { echo "needs $tool" >&2; exit 2; }
+done
 
 workdir=$(mktemp -d)
 # A child of this shell, not a daemon, so whatever stops the shell's process tree stops it too.
 redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$workdir" --logfile "$workdir/redis.log" &
 redis_pid=$!
 trap 'kill "$redis_pid" 2> /dev/null; wait "$redis_pid" 2> /dev/null; rm -rf "$workdir"' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 cli() { redis-cli -p "$port" "$@"; }
 fail() { echo "$*" >&2; exit 1; }
-for _ in $(seq 50); do cli ping > /dev/null 2>&1 && break; sleep 0.1; done
-cli ping > /dev/null
+for _ in $(seq 50); do
+  [ "$(cli info server 2> /dev/null | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')" = "$redis_pid" ] && break
+  kill -0 "$redis_pid" 2> /dev/null || break
+  sleep 0.1
+done
+# Another Redis on the port would answer too: only the one started here is measured (and filled).
+[ "$(cli info server 2> /dev/null | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')" = "$redis_pid" ] ||
+  fail "redis-server did not start on port $port (another server there?): $(tail -3 "$workdir/redis.log" 2> /dev/null)"
 
 ids=()
 for i in $(seq 1 "$members"); do ids+=("member$i"); done
 reader='floor:{u:reader}:'
+run_id=$(cli info server | tr -d '\r' | awk -F: '/^run_id:/ { print $2 }')
 echo "prefilling $members members ($stream_length stream entries, $list_size conversations each) and one reader"
 # redis-cli exits 0 on an error reply, so each answer is checked.
 filled=$(cli --eval prefill.lua , "$stream_length" "$list_size" "$(date +%s%3N)" "${ids[@]}")
@@ -63,9 +79,9 @@ filled=$(cli --eval prefill_page.lua "$reader" , "$list_size" "$message_size" "$
 echo "Redis: $(cli info memory | grep '^used_memory_human' | tr -d '\r')"
 
 declare -A sha
-for layout in "${group_layouts[@]}" message_store message_participant "${page_layouts[@]}"; do
-  sha[$layout]=$(cli script load "$(cat "$layout.lua")")
-  [[ ${sha[$layout]} =~ ^[0-9a-f]{40}$ ]] || fail "$layout.lua: ${sha[$layout]}"
+for script in sorted_sets lists seq_only seq_only_per_member message_store message_participant "${page_layouts[@]}"; do
+  sha[$script]=$(cli script load "$(cat "$script.lua")")
+  [[ ${sha[$script]} =~ ^[0-9a-f]{40}$ ]] || fail "$script.lua: ${sha[$script]}"
 done
 
 # Redis's CPU (user + system) so far, in µs.
@@ -79,18 +95,21 @@ resp() {
   for arg in "$@"; do printf '$%d\r\n%s\r\n' "${#arg}" "$arg"; done
 }
 
-# prepare LAYOUT COUNT: the calls for that many messages or pages, in Redis's wire protocol, for redis-cli --pipe
-# (written before the CPU is read, so the time it takes is not counted). The one-call layouts send the same call
-# COUNT times; the per-member layout sends COUNT × MEMBERS calls, each with its member's two keys; the single-chat
-# message its three calls per message.
+# A msgId as long as RoamingHub's.
+msg_id() { printf '%032d' "$1$RANDOM"; }
+
+# prepare LAYOUT COUNT: the calls for that many operations, in Redis's wire protocol, for redis-cli --pipe (written
+# before the CPU is read, so the time it takes is not counted). The one-call layouts send the same call COUNT times;
+# the per-member ones COUNT × MEMBERS calls, each with its member's keys; a single-chat message its three calls.
 prepare() {
   local layout=$1 count=$2 now call
   now=$(date +%s%3N)
   case "$layout" in
-    round_trip) ;;
+    round_trip) : ;;
     page_*) for call in $(seq 1 "$count"); do resp evalsha "${sha[$layout]}" 1 "$reader" "$page_size"; done ;;
-    message)
-      local body a b chat position user key keys count_unread
+    message | message_known_run)
+      local known='' body a b chat position msg user key keys count_unread
+      [ "$layout" = message_known_run ] && known=$run_id
       body=$(printf "%${message_size}s" | tr ' ' b)
       for call in $(seq 1 "$count"); do
         a=${ids[RANDOM % members]}
@@ -98,51 +117,75 @@ prepare() {
         [ "$a" = "$b" ] && b=${ids[(RANDOM + 1) % members]}
         chat="floor:{s:$a|$b}:"
         position=$(( now * 1024 + call ))
-        resp evalsha "${sha[message_store]}" 3 "${chat}msgs" "${chat}bodies" "${chat}clock" "$call.$RANDOM" "$now" "$body"
+        msg=$(msg_id "$call")
+        resp evalsha "${sha[message_store]}" 3 "${chat}msgs" "${chat}bodies" "${chat}clock" "$msg" "$now" "$body"
         for user in "$a" "$b"; do
           keys=()
           for key in stream seq events stream-msgs convs last unread-counts unread-summary "unread:$a|$b"; do keys+=("floor:{u:$user}:$key"); done
           count_unread=0
           [ "$user" = "$b" ] && count_unread=1
-          resp evalsha "${sha[message_participant]}" 9 "${keys[@]}" "s:$a|$b" "$call.$RANDOM" "$position" "$now" \
-            "$position|$body" "$count_unread" "$stream_length"
+          resp evalsha "${sha[message_participant]}" 9 "${keys[@]}" "s:$a|$b" "$msg" "$position" "$now" \
+            "$position|$body" "$count_unread" "$stream_length" "$known"
         done
       done ;;
-    seq_only_per_member)
-      local msg_id id
+    seq_only_per_member | xadd_per_member)
+      local msg id
       for call in $(seq 1 "$count"); do
-        msg_id=$(printf '%032d' "$call$RANDOM")
+        msg=$(msg_id "$call")
         for id in "${ids[@]}"; do
-          resp evalsha "${sha[$layout]}" 2 "floor:{u:$id}:seq" "floor:{u:$id}:event-list" "$stream_length" g:floor "$now" "$msg_id"
+          if [ "$layout" = xadd_per_member ]; then
+            resp xadd "floor:{u:$id}:event-stream" maxlen '~' "$stream_length" '1-*' e "$now|M|g:floor|$msg"
+          else
+            resp evalsha "${sha[$layout]}" 2 "floor:{u:$id}:seq" "floor:{u:$id}:event-list" "$stream_length" g:floor "$now" "$msg"
+          fi
         done
       done ;;
     *) for call in $(seq 1 "$count"); do resp evalsha "${sha[$layout]}" 0 "$stream_length" g:floor "$now" "${ids[@]}"; done ;;
   esac > "$workdir/pipe"
 }
 
-# send: the prepared calls, through one connection; any error reply fails the run with Redis's words.
+# send LAYOUT COUNT: the prepared calls through one connection (round_trip: COUNT PINGs, each after the last reply);
+# any error reply fails the run with Redis's words.
 send() {
-  if [ "$1" = round_trip ]; then cli -r "$page_calls" ping > /dev/null; return; fi
+  if [ "$1" = round_trip ]; then cli -r "$2" ping > /dev/null; return; fi
   cli --pipe < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(grep -v '^All data\|^Last reply' "$workdir/replies" | head -3)"
 }
 
+# What a measurement costs Redis with nothing in it (two INFO cpu reads and a connection sending nothing), so each
+# figure is the operations' own: the least of five.
+overhead=
+for _ in 1 2 3 4 5; do
+  : > "$workdir/pipe"
+  before=$(redis_cpu_us)
+  send empty 0
+  after=$(redis_cpu_us)
+  if [ -z "$overhead" ] || [ $(( after - before )) -lt "$overhead" ]; then overhead=$(( after - before )); fi
+done
+echo "a measurement's own cost, taken off each figure: $overhead µs"
+
 declare -A results
 measure() {
-  local layout=$1 count=$2 what=$3 before after
+  local layout=$1 count=$2 what=$3 before after per_operation
   prepare "$layout" 10  # warm-up
-  send "$layout"
+  send "$layout" 10
   prepare "$layout" "$count"
   before=$(redis_cpu_us)
-  send "$layout"
+  send "$layout" "$count"
   after=$(redis_cpu_us)
-  results[$layout]+="$(( (after - before) / count )) "
-  echo "round $round  $layout: $(( (after - before) / count )) µs of Redis CPU per $what"
+  per_operation=$(( (after - before - overhead) / count ))
+  results[$layout]+="$per_operation "
+  echo "round $round  $layout: $per_operation µs of Redis CPU per $what"
 }
 for round in $(seq 1 "$rounds"); do
-  for layout in "${group_layouts[@]}"; do measure "$layout" "$calls" "$members-member message"; done
-  measure message "$message_calls" "single-chat message"
-  for layout in "${page_layouts[@]}"; do measure "$layout" "$page_calls" "page of $page_size"; done
-  measure round_trip "$page_calls" "round trip"
+  for i in "${!layouts[@]}"; do
+    layout=${layouts[(i + round - 1) % ${#layouts[@]}]}
+    case "$layout" in
+      page_*) measure "$layout" "$page_calls" "page of $page_size" ;;
+      round_trip) measure "$layout" "$page_calls" "round trip" ;;
+      message*) measure "$layout" "$message_calls" "single-chat message" ;;
+      *) measure "$layout" "$calls" "$members-member message" ;;
+    esac
+  done
 done
 
 summary() {
@@ -157,7 +200,7 @@ echo
 echo "Redis CPU per $members-member group message, µs, $rounds rounds of $calls, min–max:"
 summary "${group_layouts[@]}"
 echo "Redis CPU per single-chat message, µs, $rounds rounds of $message_calls, min–max:"
-summary message
+summary "${message_layouts[@]}"
 echo "Redis CPU per first page of $page_size of $list_size conversations, µs, $rounds rounds of $page_calls, min–max:"
 summary "${page_layouts[@]}"
 echo "Redis CPU per round trip (a PING sent once the last reply came), µs, $rounds rounds of $page_calls, min–max:"

@@ -8,19 +8,22 @@ namespace RoamingHub.Tests.LoadTests;
 
 /// <summary>
 /// loadtests/redis-floor/run.sh, tiny: a few members, calls and pages, one round. It checks that every layout ran on
-/// the script's own Redis and was timed, and that the Redis is gone afterwards, never the figures: the full runs and
-/// their figures are in docs/benchmarks.md.
+/// the script's own Redis and was timed, that the Redis is gone afterwards, and that a layout's error or a port taken
+/// by another Redis fails the run, never the figures: the full runs and their figures are in docs/benchmarks.md.
 /// </summary>
 public sealed partial class RedisFloorSmokeTests
 {
     private static readonly string[] Layouts =
-        ["sorted_sets", "lists", "seq_only", "seq_only_per_member", "message", "page_fields", "page_packed", "page_precomputed", "round_trip"];
+    [
+        "sorted_sets", "lists", "seq_only", "seq_only_per_member", "xadd_per_member", "message", "message_known_run",
+        "page_fields", "page_packed", "page_precomputed", "round_trip",
+    ];
 
     [Fact]
     public async Task A_tiny_run_times_every_layout_on_a_redis_of_its_own_and_stops_it()
     {
         var port = LocalMachine.FreePort();
-        var (exitCode, output) = await RunAsync(port, members: 20, calls: 3);
+        var (exitCode, output) = await RunAsync(port, members: 20, calls: 30);
 
         Assert.True(exitCode == 0, output);
         foreach (var layout in Layouts)
@@ -36,6 +39,18 @@ public sealed partial class RedisFloorSmokeTests
     }
 
     [Fact]
+    public async Task A_port_another_Redis_holds_fails_the_run_and_leaves_that_Redis_alone()
+    {
+        var other = RedisServer.Instance;
+        var (exitCode, output) = await RunAsync(other.Port, members: 20, calls: 3);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"redis-server did not start on port {other.Port}", output, StringComparison.Ordinal);
+        var server = other.Multiplexer.GetServer(other.ConnectionString);
+        Assert.Empty(server.Keys(pattern: "floor:*", pageSize: 1000));
+    }
+
+    [Fact]
     public async Task A_layout_whose_script_raises_fails_the_run_naming_the_layout_and_Redis_error()
     {
         // A copy of the tool whose message_participant.lua raises on its first call, as a broken layout would.
@@ -46,7 +61,7 @@ public sealed partial class RedisFloorSmokeTests
         Assert.Contains(Incr, text, StringComparison.Ordinal);
         await File.WriteAllTextAsync(participant, text.Replace(Incr, Incr + " + {}", StringComparison.Ordinal));
 
-        var (exitCode, output) = await RunAsync(LocalMachine.FreePort(), members: 20, calls: 3, copy.Path);
+        var (exitCode, output) = await RunAsync(LocalMachine.FreePort(), members: 20, calls: 30, copy.Path);
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("message: ERR", output, StringComparison.Ordinal);
@@ -67,8 +82,9 @@ public sealed partial class RedisFloorSmokeTests
                 ["REDIS_PORT"] = port.ToString(CultureInfo.InvariantCulture),
                 ["STREAM_LENGTH"] = "100",
                 ["LIST_SIZE"] = "30",
-                ["MESSAGE_CALLS"] = "20",
-                ["PAGE_CALLS"] = "50",
+                // Enough work per layout that each figure stays above the measurement's own cost taken off it.
+                ["MESSAGE_CALLS"] = "100",
+                ["PAGE_CALLS"] = "300",
             },
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");

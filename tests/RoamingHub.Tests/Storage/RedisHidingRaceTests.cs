@@ -46,8 +46,9 @@ public sealed class RedisHidingRaceTests : RedisChatTests
         Assert.Null(Assert.IsType<RecallOutcome>(race.Recall).Failure);
         var bobs = await EntryAsync(Bob, Alice);
         Assert.Equal<(StoredMessage?, int)>((null, 0), (bobs.LastMessage, bobs.UnreadCount));
-        // A deletion by time hides the oldest messages, never the newest one alone, so it has no replacement to show
-        // and nothing of its first chat step goes stale: no second round.
+        // A deletion by time hides the oldest messages, so the one Bob's list shows (a, until its recall cleared it) was
+        // not among them: the user step repoints nothing, and the answer a, stale by then, is never shown or asked
+        // for again.
         Assert.Equal(1, race.ChatSteps);
         Assert.Equal(b.Timestamp, hidden.BeforeTimestamp);
         Assert.Equal(b.Timestamp, Assert.IsType<MultiDeviceEvent>(hidden.Event).BeforeTimestamp);

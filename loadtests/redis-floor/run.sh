@@ -5,8 +5,8 @@
 # (INFO cpu) per operation, less what reading the CPU and opening the sending connection cost. The calls go
 # pipelined, so they cost Redis no wake-up each; round_trip times what a call that waits for the one before adds.
 #
-# - A message to a group of MEMBERS: each member's writes, all members in one call (sorted_sets.lua: RoamingHub's
-#   structures; lists.lua: the cheapest ones; seq_only.lua: a seq and an entry, nothing else);
+# - A message to a group of MEMBERS: each member's writes, all members in one call (all_members.lua in its three
+#   structures: sorted_sets, RoamingHub's; lists, the cheapest; seq_only, a seq and an entry, nothing else);
 #   seq_only_per_member.lua: seq_only's writes as one call per member, as Redis Cluster needs with per-user keys;
 #   xadd_per_member: one plain XADD per member to a Redis stream, whose ids (1-1, 1-2, ...) count like a seq.
 # - A single-chat message between two of those members, at random: message_store.lua on the chat, then
@@ -79,7 +79,7 @@ filled=$(cli --eval prefill_page.lua "$reader" , "$list_size" "$message_size" "$
 echo "Redis: $(cli info memory | grep '^used_memory_human' | tr -d '\r')"
 
 declare -A sha
-for script in sorted_sets lists seq_only seq_only_per_member message_store message_participant "${page_layouts[@]}"; do
+for script in all_members seq_only_per_member message_store message_participant "${page_layouts[@]}"; do
   sha[$script]=$(cli script load "$(cat "$script.lua")")
   [[ ${sha[$script]} =~ ^[0-9a-f]{40}$ ]] || fail "$script.lua: ${sha[$script]}"
 done
@@ -140,7 +140,7 @@ prepare() {
           fi
         done
       done ;;
-    *) for call in $(seq 1 "$count"); do resp evalsha "${sha[$layout]}" 0 "$stream_length" g:floor "$now" "${ids[@]}"; done ;;
+    *) for call in $(seq 1 "$count"); do resp evalsha "${sha[all_members]}" 0 "$layout" "$stream_length" g:floor "$now" "${ids[@]}"; done ;;
   esac > "$workdir/pipe"
 }
 

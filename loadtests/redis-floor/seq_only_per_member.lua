@@ -1,5 +1,5 @@
--- seq_only.lua for one member, as Redis Cluster needs it: each member's keys hash to their own slot, so a group
--- message is (at least) one call per member. Inputs: KEYS seq, event_list (the member's); ARGV stream_length,
+-- all_members.lua's seq_only for one member, as Redis Cluster needs it: each member's keys hash to their own slot, so
+-- a group message is (at least) one call per member. Inputs: KEYS seq, event_list (the member's); ARGV stream_length,
 -- conversation, timestamp_ms, msg_id. Returns the new seq.
 local seq_key, event_list = KEYS[1], KEYS[2]
 local stream_length = tonumber(ARGV[1])

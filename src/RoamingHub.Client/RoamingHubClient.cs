@@ -201,6 +201,7 @@ public sealed partial class RoamingHubClient : IAsyncDisposable
 
     private async Task<SyncState> GetInitialSyncStateAsync(Task<ConnectionEnd> ended, CancellationToken cancellationToken)
     {
+        var called = Stopwatch.GetTimestamp();
         try
         {
             return await GetSyncStateAsync(cancellationToken).ConfigureAwait(false);
@@ -208,6 +209,12 @@ public sealed partial class RoamingHubClient : IAsyncDisposable
         catch (HubException answer) when (StartFailures.CodeOf(answer.Message) is not null)
         {
             // The server answered the call: its code says whether to try again.
+            throw;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+            && _options.InvocationTimeout != Timeout.InfiniteTimeSpan && Stopwatch.GetElapsedTime(called) >= _options.InvocationTimeout)
+        {
+            // The call's own deadline (InvocationTimeout): nothing ended the connection, so no event will say why.
             throw;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -6,7 +6,7 @@
 -- - 'lists', the cheapest for the same writes: the entries a LIST (RPUSH, LTRIM) and the msgId index a HASH, trimmed
 --   with the entries. The list's order stays a sorted set: it is ordered by activity.
 -- - 'seq_only': the next seq and the entry appended to a LIST, nothing else; less than the protocol's stream needs.
--- Trims amortised (every 47th seq); the LIST structures share the member's list, each keeping it at stream_length.
+-- Trims amortised (every 47th seq). Each structure has its own keys (seq_only's list is seq_only_per_member.lua's too).
 -- Inputs (ARGV): structure, stream_length, conversation, timestamp_ms, then the member ids. Returns each member's seq.
 local structure = ARGV[1]
 local stream_length = tonumber(ARGV[2])
@@ -30,19 +30,20 @@ for i = 5, #ARGV do
       redis.call('ZREMRANGEBYRANK', user .. 'events', 0, -(stream_length + 1))
       redis.call('ZREMRANGEBYRANK', user .. 'stream-msgs', 0, -(stream_length + 1))
     end
-  else
+  elseif structure == 'lists' then
     redis.call('RPUSH', user .. 'event-list', entry)
-    if structure == 'lists' then redis.call('HSET', user .. 'stream-msg-hash', msg_id, seq) end
+    redis.call('HSET', user .. 'stream-msg-hash', msg_id, seq)
     if seq % 47 == 0 then
-      if structure == 'lists' then
-        -- The entries the trim drops take their msgIds out of the index (an entry ends with its msgId).
-        local dropped = redis.call('LRANGE', user .. 'event-list', 0, -(stream_length + 1))
-        local gone = {}
-        for j, old in ipairs(dropped) do gone[j] = string.match(old, '([^|]+)$') end
-        if #gone > 0 then redis.call('HDEL', user .. 'stream-msg-hash', unpack(gone)) end
-      end
+      -- The entries the trim drops take their msgIds out of the index (an entry ends with its msgId).
+      local dropped = redis.call('LRANGE', user .. 'event-list', 0, -(stream_length + 1))
+      local gone = {}
+      for j, old in ipairs(dropped) do gone[j] = string.match(old, '([^|]+)$') end
+      if #gone > 0 then redis.call('HDEL', user .. 'stream-msg-hash', unpack(gone)) end
       redis.call('LTRIM', user .. 'event-list', -stream_length, -1)
     end
+  else
+    redis.call('RPUSH', user .. 'seq-list', entry)
+    if seq % 47 == 0 then redis.call('LTRIM', user .. 'seq-list', -stream_length, -1) end
   end
   if structure ~= 'seq_only' then redis.call('ZADD', user .. 'convs', 'GT', timestamp_ms, conversation) end
   seqs[#seqs + 1] = seq

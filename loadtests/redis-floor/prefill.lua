@@ -1,5 +1,5 @@
 -- Gives each member a full stream in every layout (stream_length entries: a sorted set and its msgId index, a list
--- and its msgId index, a Redis stream) and a list of list_size conversations,
+-- and its msgId index, a bare list, a Redis stream) and a list of list_size conversations,
 -- as a member of a busy deployment has: the writes then land in sets of their real size, cold in the CPU's caches.
 -- Inputs (ARGV): stream_length, list_size, timestamp_ms, then the member ids.
 local stream_length = tonumber(ARGV[1])
@@ -13,6 +13,7 @@ for i = 4, #ARGV do
     redis.call('ZADD', user .. 'events', seq, entry)
     redis.call('ZADD', user .. 'stream-msgs', seq, msg_id)
     redis.call('RPUSH', user .. 'event-list', entry)
+    redis.call('RPUSH', user .. 'seq-list', entry)
     redis.call('HSET', user .. 'stream-msg-hash', msg_id, seq)
     redis.call('XADD', user .. 'event-stream', '1-' .. seq, 'e', entry)
   end

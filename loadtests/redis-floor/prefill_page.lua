@@ -1,6 +1,7 @@
--- One user's list of list_size conversations in the three page layouts, every field filled: a last message of
--- message_size bytes, an unread count, a peer read time, a creation time, an ext and settings each (in a hash per
--- field), the same packed into one value per conversation, and the first page_size of them as one value. Inputs: KEYS user; ARGV list_size, message_size, timestamp_ms, page_size.
+-- One user's list of list_size conversations in the three page layouts: a last message of message_size bytes, an
+-- unread count, a peer read time, a creation time and an ext each (in a hash per field), the same packed into one
+-- value per conversation, and the first page_size of them as one value. No settings: most users have none.
+-- Inputs: KEYS user; ARGV list_size, message_size, timestamp_ms, page_size.
 local user = KEYS[1]
 local list_size, message_size, timestamp_ms, page_size = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local page = {}
@@ -13,8 +14,7 @@ for c = 1, list_size do
   redis.call('HSET', user .. 'unread-counts', id, c % 7)
   redis.call('HSET', user .. 'peer-reads', id, timestamp_ms - c)
   redis.call('HSET', user .. 'exts', id, 'ext' .. c)
-  redis.call('HSET', user .. 'settings', id, '0|0|')
-  local packed = (timestamp_ms - 86400000) .. '|' .. (c % 7) .. '|' .. (timestamp_ms - c) .. '|ext' .. c .. '|0|0||' .. message
+  local packed = (timestamp_ms - 86400000) .. '|' .. (c % 7) .. '|' .. (timestamp_ms - c) .. '|ext' .. c .. '|' .. message
   redis.call('HSET', user .. 'packed', id, packed)
   if c <= page_size then page[#page + 1] = id .. '|' .. (timestamp_ms - c) .. '|' .. packed end
 end

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What Redis alone costs for the least of three operations, whatever RoamingHub does around them: the Redis rows of
 # issue 16 in docs/benchmarks.md cite it. Each layout is a Lua script or plain commands; they run in turn, round after
-# round (each round starting one layout further on), on the same Redis, and each is timed by Redis's own CPU
+# round (each round in a new random order, printed), on the same Redis, and each is timed by Redis's own CPU
 # (INFO cpu) per operation, less what reading the CPU and opening the sending connection cost. The calls go
 # pipelined, so they cost Redis no wake-up each; round_trip times what a call that waits for the one before adds.
 #
@@ -72,9 +72,9 @@ reader='floor:{u:reader}:'
 run_id=$(cli info server | tr -d '\r' | awk -F: '/^run_id:/ { print $2 }')
 echo "prefilling $members members ($stream_length stream entries, $list_size conversations each) and one reader"
 # redis-cli exits 0 on an error reply, so each answer is checked.
-filled=$(cli --eval prefill.lua , "$stream_length" "$list_size" "$(date +%s%3N)" "${ids[@]}")
+filled=$(cli --eval prefill.lua , "$stream_length" "$list_size" "$(date +%s%3N)" "${ids[@]}" 2>&1) || fail "prefill.lua: $filled"
 [ "$filled" = "$members" ] || fail "prefill.lua: $filled"
-filled=$(cli --eval prefill_page.lua "$reader" , "$list_size" "$message_size" "$(date +%s%3N)" "$page_size")
+filled=$(cli --eval prefill_page.lua "$reader" , "$list_size" "$message_size" "$(date +%s%3N)" "$page_size" 2>&1) || fail "prefill_page.lua: $filled"
 [ "$filled" = "$list_size" ] || fail "prefill_page.lua: $filled"
 echo "Redis: $(cli info memory | grep '^used_memory_human' | tr -d '\r')"
 
@@ -136,7 +136,7 @@ prepare() {
           if [ "$layout" = xadd_per_member ]; then
             resp xadd "floor:{u:$id}:event-stream" maxlen '~' "$stream_length" '1-*' e "$now|M|g:floor|$msg"
           else
-            resp evalsha "${sha[$layout]}" 2 "floor:{u:$id}:seq" "floor:{u:$id}:event-list" "$stream_length" g:floor "$now" "$msg"
+            resp evalsha "${sha[$layout]}" 2 "floor:{u:$id}:seq" "floor:{u:$id}:seq-list" "$stream_length" g:floor "$now" "$msg"
           fi
         done
       done ;;
@@ -177,8 +177,9 @@ measure() {
   echo "round $round  $layout: $per_operation µs of Redis CPU per $what"
 }
 for round in $(seq 1 "$rounds"); do
-  for i in "${!layouts[@]}"; do
-    layout=${layouts[(i + round - 1) % ${#layouts[@]}]}
+  mapfile -t order < <(printf '%s\n' "${layouts[@]}" | shuf)
+  echo "round $round order: ${order[*]}"
+  for layout in "${order[@]}"; do
     case "$layout" in
       page_*) measure "$layout" "$page_calls" "page of $page_size" ;;
       round_trip) measure "$layout" "$page_calls" "round trip" ;;
@@ -188,20 +189,21 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+# Each layout's rounds as min–max, median (the lower middle one for an even count), then each round's figure.
 summary() {
   local layout values sorted
   for layout in "$@"; do
     read -r -a values <<< "${results[$layout]}"
-    sorted=$(printf '%s\n' "${values[@]}" | sort -n)
-    echo "  $layout: $(echo "$sorted" | head -1)–$(echo "$sorted" | tail -1)  (${values[*]})"
+    mapfile -t sorted < <(printf '%s\n' "${values[@]}" | sort -n)
+    echo "  $layout: ${sorted[0]}–${sorted[-1]}, median ${sorted[(${#sorted[@]} - 1) / 2]}  (${values[*]})"
   done
 }
 echo
-echo "Redis CPU per $members-member group message, µs, $rounds rounds of $calls, min–max:"
+echo "Redis CPU per $members-member group message, µs, $rounds rounds of $calls, min–max, median:"
 summary "${group_layouts[@]}"
-echo "Redis CPU per single-chat message, µs, $rounds rounds of $message_calls, min–max:"
+echo "Redis CPU per single-chat message, µs, $rounds rounds of $message_calls, min–max, median:"
 summary "${message_layouts[@]}"
-echo "Redis CPU per first page of $page_size of $list_size conversations, µs, $rounds rounds of $page_calls, min–max:"
+echo "Redis CPU per first page of $page_size of $list_size conversations, µs, $rounds rounds of $page_calls, min–max, median:"
 summary "${page_layouts[@]}"
-echo "Redis CPU per round trip (a PING sent once the last reply came), µs, $rounds rounds of $page_calls, min–max:"
+echo "Redis CPU per round trip (a PING sent once the last reply came), µs, $rounds rounds of $page_calls, min–max, median:"
 summary round_trip

@@ -100,7 +100,11 @@ public sealed class TraceTests
 
         await phone.PinConversationAsync(new PinConversationRequest { ConversationId = TestIds.User("bob"), ChatType = ChatTypes.SingleChat, IsPinned = true });
 
-        Assert.DoesNotContain(spans.Snapshot(), s => s.Source.Name == "RoamingHub");
+        // Spans of other nodes in the process that end while this test runs reach its exporter too (the source is
+        // static): the previous test's node closing its connections, on a loaded machine. So what is checked is the
+        // pin this test made: its hub call, its use case and its script.
+        Assert.DoesNotContain(spans.Snapshot(), s => s.Source.Name == "RoamingHub"
+            && s.OperationName is "DeviceHub/PinConversation" or "PinConversation" or "pin_conversation");
     }
 
     /// <summary>

@@ -30,4 +30,25 @@ public abstract class RedisChatTests : RedisStoreTests
     /// <summary>Sends <see cref="Draft"/> at <paramref name="now"/>; the message as stored.</summary>
     private protected async Task<StoredMessage> SendAsync(string body, long now) =>
         (await Store.Messages.SendMessageAsync(Draft(body), now, true, default)).Message;
+
+    /// <summary>Eight messages from Alice at T0 to T0 + 7, the newest on top.</summary>
+    private protected async Task<Stack<StoredMessage>> SendEightOlderAsync()
+    {
+        var older = new Stack<StoredMessage>();
+        for (var i = 0; i < 8; i++)
+        {
+            older.Push(await SendAsync("older " + i, T0 + i));
+        }
+
+        return older;
+    }
+
+    /// <summary>
+    /// Stores on which every call of <paramref name="script"/> (an operation's chat step) is followed by all of
+    /// Alice's recall, from another device, of the newest of <paramref name="older"/>, which leaves the stack: the
+    /// message that step answered as the one to show, recalled before the operation goes on.
+    /// </summary>
+    private protected Task<Stores> RecallTheNewestAfterEachCallOfAsync(string script, Stack<StoredMessage> older) =>
+        AfterEachCallOfAsync(script, async () =>
+            await Store.Messages.RecallMessageAsync(Alice, WithBob, older.Pop().MsgId, "tablet", T0 + 20, default));
 }

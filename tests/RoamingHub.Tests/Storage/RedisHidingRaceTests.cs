@@ -59,19 +59,9 @@ public sealed class RedisHidingRaceTests : RedisChatTests
     [Fact]
     public async Task A_deletion_that_keeps_losing_to_recalls_answers_unavailable_and_a_repeat_finishes_it()
     {
-        var older = new Stack<StoredMessage>();
-        for (var i = 0; i < 8; i++)
-        {
-            older.Push(await SendAsync("older " + i, T0 + i));
-        }
-
+        var older = await SendEightOlderAsync();
         var a = await SendAsync("a", T0 + 10);
-        var racing = await AfterEachCallOfAsync("hide_messages.lua", async () =>
-        {
-            // After every chat step of Bob's deletion: all of the recall of the message it answered (the newest older one).
-            var replacement = older.Pop();
-            await Store.Messages.RecallMessageAsync(Alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
-        });
+        var racing = await RecallTheNewestAfterEachCallOfAsync("hide_messages.lua", older);
 
         var failed = await Assert.ThrowsAsync<RoamingException>(async () =>
             await racing.Messages.DeleteRemoteMessagesWithIdsAsync(Bob, WithAlice, [a.MsgId], Phone, T0 + 20, null, default));

@@ -77,19 +77,9 @@ public sealed class RedisRecallRaceTests : RedisChatTests
     [Fact]
     public async Task A_recall_that_keeps_losing_to_other_recalls_answers_unavailable_and_a_repeat_finishes_it()
     {
-        var older = new Stack<StoredMessage>();
-        for (var i = 0; i < 8; i++)
-        {
-            older.Push(await SendAsync("older " + i, T0 + i));
-        }
-
+        var older = await SendEightOlderAsync();
         var a = await SendAsync("a", T0 + 10);
-        var racing = await AfterEachCallOfAsync("recall_message.lua", async () =>
-        {
-            // After every chat step of a's recall: all of the recall of the message it answered (the newest older one).
-            var replacement = older.Pop();
-            await Store.Messages.RecallMessageAsync(Alice, WithBob, replacement.MsgId, "tablet", T0 + 20, default);
-        });
+        var racing = await RecallTheNewestAfterEachCallOfAsync("recall_message.lua", older);
 
         var recalled = await racing.Messages.RecallMessageAsync(Alice, WithBob, a.MsgId, Phone, T0 + 20, default);
 

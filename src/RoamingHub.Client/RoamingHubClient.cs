@@ -27,7 +27,7 @@ namespace RoamingHub.Client;
 /// </summary>
 public sealed partial class RoamingHubClient : IAsyncDisposable
 {
-    /// <summary>How long a start whose connection went away waits for the event that says why (it always comes).</summary>
+    /// <summary>How long a start whose connection went away waits for the event that says why, which such a connection always raises.</summary>
     private static readonly TimeSpan ConnectionEndPatience = TimeSpan.FromSeconds(10);
 
     private readonly RoamingHubClientOptions _options;

@@ -39,11 +39,14 @@ public sealed class DurabilityTests(ITestOutputHelper output)
 
         var acknowledged = new ConcurrentBag<Message>();
         var expectedPins = new ConcurrentDictionary<(string User, string Peer), bool>();
-        // Kills are placed by progress, not by the clock: each lands after a seeded number of acknowledged
-        // operations while a write is in flight, and no stream may finish before the last kill.
+        // Kills are placed by progress, not by the clock: the writer that starts a seeded operation kills redis-server
+        // itself, right after sending it, so the kill lands while that write is in flight however busy the machine is.
+        // No stream may finish before the last kill: the last operation of each waits for it. That cannot stall the
+        // kills, since the last kill point (about three quarters of the total) comes before every writer's last operation.
         const int Total = Writers * OperationsPerWriter;
-        var killAt = Enumerable.Range(1, Kills).Select(k => (k * Total / (Kills + 1)) + random.Next(-3, 4)).ToArray();
-        var (acked, inFlight, killsWithWriteInFlight) = (0, 0, 0);
+        var killAt = Enumerable.Range(1, Kills).Select(k => (k * Total / (Kills + 1)) + random.Next(-3, 4)).ToHashSet();
+        var (started, kills, killsWithWriteInFlight) = (0, 0, 0);
+        var killGate = new SemaphoreSlim(1, 1);
         var chaosDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var streams = writers.Select(writer => Task.Run(async () =>
         {
@@ -51,58 +54,54 @@ public sealed class DurabilityTests(ITestOutputHelper output)
             {
                 if (i == OperationsPerWriter - 1)
                 {
-                    await chaosDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                    await chaosDone.Task.WaitAsync(TimeSpan.FromSeconds(120));
                 }
 
                 var opId = $"{writer.User}-{i}";
-                Interlocked.Increment(ref inFlight);
-                if (i % 2 == 0)
+                var killsRedis = killAt.Contains(Interlocked.Increment(ref started));
+                if (killsRedis)
                 {
-                    acknowledged.Add(await Retry.UntilAcknowledgedAsync(() => writer.Client.SendMessageAsync(
-                        new SendMessageRequest { To = dave, ChatType = ChatTypes.SingleChat, Body = $"m{i}", ClientOpId = opId })));
-                }
-                else
-                {
-                    var peer = $"peer{i % 4}";
-                    var pin = i % 3 != 0;
-                    await Retry.UntilAcknowledgedAsync(() => writer.Client.PinConversationAsync(
-                        new PinConversationRequest { ConversationId = peer, ChatType = ChatTypes.SingleChat, IsPinned = pin, ClientOpId = opId }));
-                    expectedPins[(writer.User, peer)] = pin;
+                    await killGate.WaitAsync();
                 }
 
-                Interlocked.Decrement(ref inFlight);
-                Interlocked.Increment(ref acked);
+                var write = i % 2 == 0 ? SendAsync(writer.Client, opId, i) : PinAsync(writer, opId, i);
+                if (killsRedis)
+                {
+                    try
+                    {
+                        redis.Kill();
+                        killsWithWriteInFlight += write.IsCompleted ? 0 : 1;
+                        await Task.Delay(200);
+                        redis.Start();
+                    }
+                    finally
+                    {
+                        killGate.Release();
+                        if (Interlocked.Increment(ref kills) == Kills)
+                        {
+                            chaosDone.TrySetResult();
+                        }
+                    }
+                }
+
+                await write;
             }
         })).ToList();
-        var killsMidStream = 0;
-        var chaos = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (var point in killAt)
-                {
-                    var waitUntil = DateTime.UtcNow.AddSeconds(60);
-                    while (Volatile.Read(ref acked) < point || Volatile.Read(ref inFlight) == 0)
-                    {
-                        Assert.True(DateTime.UtcNow < waitUntil && !streams.Any(s => s.IsFaulted), $"seed {seed}: the streams stalled before kill point {point}");
-                        await Task.Delay(1);
-                    }
-
-                    redis.Kill();
-                    killsWithWriteInFlight += Volatile.Read(ref inFlight) > 0 ? 1 : 0;
-                    killsMidStream += streams.All(s => s.IsCompleted) ? 0 : 1;
-                    await Task.Delay(200);
-                    redis.Start();
-                }
-            }
-            finally
-            {
-                chaosDone.TrySetResult();
-            }
-        });
-        await Task.WhenAll(streams.Append(chaos));
-        Assert.Equal(Kills, killsMidStream);
+        await Task.WhenAll(streams);
+        Assert.Equal(Kills, kills);
         Assert.True(killsWithWriteInFlight >= 1, $"seed {seed}: no kill found a write in flight");
+
+        async Task SendAsync(RoamingHubClient client, string opId, int i) => acknowledged.Add(await Retry.UntilAcknowledgedAsync(() => client.SendMessageAsync(
+            new SendMessageRequest { To = dave, ChatType = ChatTypes.SingleChat, Body = $"m{i}", ClientOpId = opId })));
+
+        async Task PinAsync((string User, RoamingHubClient Client) writer, string opId, int i)
+        {
+            var peer = $"peer{i % 4}";
+            var pin = i % 3 != 0;
+            await Retry.UntilAcknowledgedAsync(() => writer.Client.PinConversationAsync(
+                new PinConversationRequest { ConversationId = peer, ChatType = ChatTypes.SingleChat, IsPinned = pin, ClientOpId = opId }));
+            expectedPins[(writer.User, peer)] = pin;
+        }
 
         // Reads after the last restart repeat like the writes did: the node's connections to Redis may still be coming back.
         await using var reader = await Retry.UntilAcknowledgedAsync(() => RoamingNode.ConnectAsync(node.BaseAddress, dave, "reader"));
@@ -135,6 +134,6 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         var daves = (await Retry.UntilAcknowledgedAsync(() => reader.FetchConversationsAsync(new FetchConversationsRequest { PageSize = 50 }))).Data;
         Assert.Equal(Writers, daves.Count);
         Assert.Equal(Writers * OperationsPerWriter / 2, daves.Sum(c => c.UnreadCount));
-        output.WriteLine($"seed {seed}: {Writers * OperationsPerWriter} acknowledged operations ({acknowledged.Count} messages), {killsMidStream} SIGKILLs mid-stream, 0 lost, 0 duplicated");
+        output.WriteLine($"seed {seed}: {Writers * OperationsPerWriter} acknowledged operations ({acknowledged.Count} messages), {kills} SIGKILLs mid-stream, 0 lost, 0 duplicated");
     }
 }

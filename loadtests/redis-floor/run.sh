@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What Redis alone costs for the least of three operations, whatever RoamingHub does around them: the Redis rows of
+# What Redis alone costs for the least of four operations, whatever RoamingHub does around them: the Redis rows of
 # issue 16 in docs/benchmarks.md cite it. Each layout is a Lua script or plain commands; they run in turn, round after
 # round (each round in a new random order, printed), on the same Redis, and each is timed by Redis's own CPU
 # (INFO cpu) per operation, less what reading the CPU and opening the sending connection cost. The calls go
@@ -15,6 +15,12 @@
 #   message_known_run: the run_id passed in).
 # - A first page of a conversation list, PAGE_SIZE of LIST_SIZE conversations: page_fields.lua (RoamingHub's layout,
 #   a hash per field), page_packed.lua (one hash of packed entries), page_precomputed.lua (the page as one value).
+# - A pin or an unpin by one of those members, pushed to the other nodes through Redis pub/sub as the brief fixes:
+#   pin.lua's writes (the pin, the seq, a stream entry) with the PUBLISH inside the same call (pin_and_publish), the
+#   same writes then a PUBLISH of their own (pin_then_publish, two calls, as RoamingHub's node sends them), and the
+#   PUBLISH alone (publish). SUBSCRIBERS redis-cli processes stand for the nodes, each subscribed to the channel.
+#   These calls go one at a time, each once the last reply came, as a node at 1,000 pins/s sends them: pipelined,
+#   Redis would push many messages to a subscriber in one write, which no pin gets in a real deployment.
 # - round_trip: PAGE_CALLS PINGs on one connection, each sent once the last reply came.
 #
 #   loadtests/redis-floor/run.sh [MEMBERS] [CALLS] [ROUNDS]      # 500 members, 100 calls, 3 rounds
@@ -22,7 +28,9 @@
 # Environment: REDIS_PORT (6391): its own redis-server on loopback, no persistence, stopped at the end (about 800 MB
 # at the defaults); STREAM_LENGTH (3000, RoamingHub's default stream length) and LIST_SIZE (100, its default list
 # limit): what each member holds before the first call; PAGE_SIZE (20), MESSAGE_SIZE (150 bytes, a message);
-# MESSAGE_CALLS (2000) and PAGE_CALLS (5000): how many single-chat messages and pages (and PINGs) a round times.
+# MESSAGE_CALLS (2000) and PAGE_CALLS (5000): how many single-chat messages and pins, and pages (and PINGs) a round
+# times; SUBSCRIBERS (2, the nodes of the side-by-side runs) and PUSH_SIZE (400 bytes, about what RoamingHub
+# publishes for a pin).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,12 +44,15 @@ page_size=${PAGE_SIZE:-20}
 message_size=${MESSAGE_SIZE:-150}
 page_calls=${PAGE_CALLS:-5000}
 message_calls=${MESSAGE_CALLS:-2000}
+subscribers=${SUBSCRIBERS:-2}
+push_size=${PUSH_SIZE:-400}
 group_layouts=(sorted_sets lists seq_only seq_only_per_member xadd_per_member)
 message_layouts=(message message_known_run)
 page_layouts=(page_fields page_packed page_precomputed)
-layouts=("${group_layouts[@]}" "${message_layouts[@]}" "${page_layouts[@]}" round_trip)
+pin_layouts=(pin_and_publish pin_then_publish publish)
+layouts=("${group_layouts[@]}" "${message_layouts[@]}" "${page_layouts[@]}" "${pin_layouts[@]}" round_trip)
 
-for n in "$members" "$calls" "$rounds" "$port" "$stream_length" "$list_size" "$page_size" "$message_size" "$page_calls" "$message_calls"; do
+for n in "$members" "$calls" "$rounds" "$port" "$stream_length" "$list_size" "$page_size" "$message_size" "$page_calls" "$message_calls" "$subscribers" "$push_size"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: run.sh [MEMBERS] [CALLS] [ROUNDS]; every setting a whole number above 0" >&2; exit 2; }
 done
 for tool in redis-server redis-cli; do
@@ -52,7 +63,8 @@ workdir=$(mktemp -d)
 # A child of this shell, not a daemon, so whatever stops the shell's process tree stops it too.
 redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$workdir" --logfile "$workdir/redis.log" &
 redis_pid=$!
-trap 'kill "$redis_pid" 2> /dev/null; wait "$redis_pid" 2> /dev/null; rm -rf "$workdir"' EXIT
+subscriber_pids=()
+trap 'kill "${subscriber_pids[@]}" "$redis_pid" 2> /dev/null; wait "$redis_pid" 2> /dev/null; rm -rf "$workdir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cli() { redis-cli -p "$port" "$@"; }
@@ -65,6 +77,18 @@ done
 # Another Redis on the port would answer too: only the one started here is measured (and filled).
 [ "$(cli info server 2> /dev/null | tr -d '\r' | awk -F: '/^process_id:/ { print $2 }')" = "$redis_pid" ] ||
   fail "redis-server did not start on port $port (another server there?): $(tail -3 "$workdir/redis.log" 2> /dev/null)"
+
+# The nodes: each a connection subscribed to the delivery channel, reading what Redis pushes to it.
+channel='floor:deliver'
+for _ in $(seq 1 "$subscribers"); do
+  cli subscribe "$channel" > /dev/null 2>&1 &
+  subscriber_pids+=($!)
+done
+for _ in $(seq 50); do
+  [ "$(cli pubsub numsub "$channel" | tail -1)" = "$subscribers" ] && break
+  sleep 0.1
+done
+[ "$(cli pubsub numsub "$channel" | tail -1)" = "$subscribers" ] || fail "the $subscribers subscribers did not subscribe to $channel"
 
 ids=()
 for i in $(seq 1 "$members"); do ids+=("member$i"); done
@@ -79,7 +103,7 @@ filled=$(cli --eval prefill_page.lua "$reader" , "$list_size" "$message_size" "$
 echo "Redis: $(cli info memory | grep '^used_memory_human' | tr -d '\r')"
 
 declare -A sha
-for script in all_members seq_only_per_member message_store message_participant "${page_layouts[@]}"; do
+for script in all_members seq_only_per_member message_store message_participant pin "${page_layouts[@]}"; do
   sha[$script]=$(cli script load "$(cat "$script.lua")")
   [[ ${sha[$script]} =~ ^[0-9a-f]{40}$ ]] || fail "$script.lua: ${sha[$script]}"
 done
@@ -106,6 +130,20 @@ prepare() {
   now=$(date +%s%3N)
   case "$layout" in
     round_trip) : ;;
+    pin_and_publish | pin_then_publish | publish)
+      # Each call changes something: odd calls pin a conversation for a member at random, even ones unpin it. One
+      # command a line, for redis-cli to send one at a time (send, below).
+      local push user conversation keys in_script='""'  # an empty argument, as redis-cli reads a line
+      push=$(printf "%${push_size}s" | tr ' ' p)
+      [ "$layout" = pin_and_publish ] && in_script=$channel
+      for call in $(seq 1 "$count"); do
+        if [ "$layout" != publish ]; then
+          if (( call % 2 == 1 )); then user=${ids[RANDOM % members]}; conversation="s:pin$call"; fi
+          keys=("floor:{u:$user}:pins" "floor:{u:$user}:seq" "floor:{u:$user}:seq-list")
+          echo evalsha "${sha[pin]}" 3 "${keys[@]}" "$conversation" $(( call % 2 )) "$now" "$stream_length" "$in_script" "$push"
+        fi
+        [ "$layout" = pin_and_publish ] || echo publish "$channel" "$push"
+      done ;;
     page_*) for call in $(seq 1 "$count"); do resp evalsha "${sha[$layout]}" 1 "$reader" "$page_size"; done ;;
     message | message_known_run)
       local known='' body a b chat position msg user key keys count_unread
@@ -144,10 +182,16 @@ prepare() {
   esac > "$workdir/pipe"
 }
 
-# send LAYOUT COUNT: the prepared calls through one connection (round_trip: COUNT PINGs, each after the last reply);
-# any error reply fails the run with Redis's words.
+# send LAYOUT COUNT: the prepared calls through one connection, pipelined, but one at a time (each after the last
+# reply) for round_trip (COUNT PINGs) and the pin layouts; any error reply fails the run with Redis's words.
 send() {
-  if [ "$1" = round_trip ]; then cli -r "$2" ping > /dev/null; return; fi
+  case "$1" in
+    round_trip) cli -r "$2" ping > /dev/null; return ;;
+    pin_* | publish)
+      cli < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(head -3 "$workdir/replies")"
+      ! grep -m 3 'ERR' "$workdir/replies" > "$workdir/errors" || fail "$1: $(cat "$workdir/errors")"
+      return ;;
+  esac
   cli --pipe < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(grep -v '^All data\|^Last reply' "$workdir/replies" | head -3)"
 }
 
@@ -184,6 +228,7 @@ for round in $(seq 1 "$rounds"); do
       page_*) measure "$layout" "$page_calls" "page of $page_size" ;;
       round_trip) measure "$layout" "$page_calls" "round trip" ;;
       message*) measure "$layout" "$message_calls" "single-chat message" ;;
+      pin_* | publish) measure "$layout" "$message_calls" "pin" ;;
       *) measure "$layout" "$calls" "$members-member message" ;;
     esac
   done
@@ -205,5 +250,7 @@ echo "Redis CPU per single-chat message, µs, $rounds rounds of $message_calls, 
 summary "${message_layouts[@]}"
 echo "Redis CPU per first page of $page_size of $list_size conversations, µs, $rounds rounds of $page_calls, min–max, median:"
 summary "${page_layouts[@]}"
+echo "Redis CPU per pin pushed to $subscribers subscribers ($push_size bytes), µs, $rounds rounds of $message_calls, min–max, median:"
+summary "${pin_layouts[@]}"
 echo "Redis CPU per round trip (a PING sent once the last reply came), µs, $rounds rounds of $page_calls, min–max, median:"
 summary round_trip

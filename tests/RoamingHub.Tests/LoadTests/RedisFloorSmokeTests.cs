@@ -16,7 +16,7 @@ public sealed partial class RedisFloorSmokeTests
     private static readonly string[] Layouts =
     [
         "sorted_sets", "lists", "seq_only", "seq_only_per_member", "xadd_per_member", "message", "message_known_run",
-        "page_fields", "page_packed", "page_precomputed", "round_trip",
+        "page_fields", "page_packed", "page_precomputed", "pin_and_publish", "pin_then_publish", "publish", "round_trip",
     ];
 
     [Fact]
@@ -50,23 +50,26 @@ public sealed partial class RedisFloorSmokeTests
         Assert.Empty(server.Keys(pattern: "floor:*", pageSize: 1000));
     }
 
-    [Fact]
-    public async Task A_layout_whose_script_raises_fails_the_run_naming_the_layout_and_Redis_error()
+    [Theory]
+    [InlineData("message_participant.lua", "message(_known_run)?", "Redis CPU per single-chat message")]
+    [InlineData("pin.lua", "pin_(and|then)_publish", "Redis CPU per pin")]
+    public async Task A_layout_whose_script_raises_fails_the_run_naming_the_layout_and_Redis_error(string file, string layouts, string summary)
     {
-        // A copy of the tool whose message_participant.lua raises on its first call, as a broken layout would.
+        // A copy of the tool whose script raises on its first call, as a broken layout would. The pin layouts send
+        // their calls one at a time and the others pipelined, and each way reads its replies on its own.
         using var copy = new TempCopy(Path.Combine(LocalMachine.RepositoryRoot(), "loadtests", "redis-floor"));
-        var participant = Path.Combine(copy.Path, "message_participant.lua");
+        var script = Path.Combine(copy.Path, file);
         const string Incr = "local seq = redis.call('INCR', seq_key)";
-        var text = await File.ReadAllTextAsync(participant);
+        var text = await File.ReadAllTextAsync(script);
         Assert.Contains(Incr, text, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(participant, text.Replace(Incr, Incr + " + {}", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(script, text.Replace(Incr, Incr + " + {}", StringComparison.Ordinal));
 
         var (exitCode, output) = await RunAsync(LocalMachine.FreePort(), members: 20, calls: 30, copy.Path);
 
         Assert.NotEqual(0, exitCode);
-        // Whichever of the two message layouts the shuffled round ran first.
-        Assert.Matches(@"(?m)^message(_known_run)?: ERR", output);
-        Assert.DoesNotContain("Redis CPU per single-chat message", output, StringComparison.Ordinal);
+        // Whichever of the layouts that use the script the shuffled round ran first.
+        Assert.Matches($"(?m)^{layouts}: ERR", output);
+        Assert.DoesNotContain(summary, output, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(int port, int members, int calls, string? tool = null)

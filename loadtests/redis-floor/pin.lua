@@ -1,6 +1,7 @@
 -- The least a pin (or an unpin) writes, with its push to the other nodes when a channel is given: the conversation
 -- in the user's pins, the user's seq, the change as an entry of the user's stream (a bare list, the cheapest
--- structure, trimmed now and then) and, from inside the same call, one PUBLISH of the delivery message.
+-- structure, trimmed now and then) and, from inside the same call, one PUBLISH of the delivery message. The pin and
+-- the unpin are the Socket.IO peer's (loadtests/socketio-peer/pin.lua), which keeps its log in a sorted set instead.
 -- Inputs: KEYS pins, seq, seq_list (the user's); ARGV conversation, pin ('1' pins, '0' unpins), timestamp_ms,
 -- stream_length, channel ('' publishes nothing: the caller publishes on its own), delivery_message.
 -- Returns the new seq, or 0 for a call that changes nothing (the caller sends none).

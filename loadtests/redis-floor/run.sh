@@ -4,6 +4,7 @@
 # round (each round in a new random order, printed), on the same Redis, and each is timed by Redis's own CPU
 # (INFO cpu) per operation, less what reading the CPU and opening the sending connection cost. The calls go
 # pipelined, so they cost Redis no wake-up each; round_trip times what a call that waits for the one before adds.
+# The pin layouts are the exception (below): each of their calls waits for the one before.
 #
 # - A message to a group of MEMBERS: each member's writes, all members in one call (all_members.lua in its three
 #   structures: sorted_sets, RoamingHub's; lists, the cheapest; seq_only, a seq and an entry, nothing else);
@@ -64,7 +65,14 @@ workdir=$(mktemp -d)
 redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$workdir" --logfile "$workdir/redis.log" &
 redis_pid=$!
 subscriber_pids=()
-trap 'kill "${subscriber_pids[@]}" "$redis_pid" 2> /dev/null; wait "$redis_pid" 2> /dev/null; rm -rf "$workdir"' EXIT
+# Runs on every exit, so no command of it may stop it under set -e (a subscriber may be gone already).
+stop() {
+  set +e
+  kill "${subscriber_pids[@]}" "$redis_pid" 2> /dev/null
+  wait "$redis_pid" 2> /dev/null
+  rm -rf "$workdir"
+}
+trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cli() { redis-cli -p "$port" "$@"; }
@@ -81,7 +89,7 @@ done
 # The nodes: each a connection subscribed to the delivery channel, reading what Redis pushes to it.
 channel='floor:deliver'
 for _ in $(seq 1 "$subscribers"); do
-  cli subscribe "$channel" > /dev/null 2>&1 &
+  redis-cli -p "$port" subscribe "$channel" > /dev/null 2>&1 &
   subscriber_pids+=($!)
 done
 for _ in $(seq 50); do
@@ -122,23 +130,24 @@ resp() {
 # A msgId as long as RoamingHub's.
 msg_id() { printf '%032d' "$1$RANDOM"; }
 
-# prepare LAYOUT COUNT: the calls for that many operations, in Redis's wire protocol, for redis-cli --pipe (written
-# before the CPU is read, so the time it takes is not counted). The one-call layouts send the same call COUNT times;
-# the per-member ones COUNT × MEMBERS calls, each with its member's keys; a single-chat message its three calls.
+# prepare LAYOUT COUNT: the calls for that many operations, in Redis's wire protocol for redis-cli --pipe, or one
+# command a line for the pin layouts (written before the CPU is read, so the time it takes is not counted). The
+# one-call layouts send the same call COUNT times; the per-member ones COUNT × MEMBERS calls, each with its member's
+# keys; a single-chat message its three calls.
 prepare() {
   local layout=$1 count=$2 now call
   now=$(date +%s%3N)
   case "$layout" in
     round_trip) : ;;
     pin_and_publish | pin_then_publish | publish)
-      # Each call changes something: odd calls pin a conversation for a member at random, even ones unpin it. One
-      # command a line, for redis-cli to send one at a time (send, below).
+      # Each call changes something: odd calls pin a conversation new to this batch for a member at random, even ones
+      # unpin it. One command a line, for redis-cli to send one at a time (send, below).
       local push user conversation keys in_script='""'  # an empty argument, as redis-cli reads a line
       push=$(printf "%${push_size}s" | tr ' ' p)
       [ "$layout" = pin_and_publish ] && in_script=$channel
       for call in $(seq 1 "$count"); do
         if [ "$layout" != publish ]; then
-          if (( call % 2 == 1 )); then user=${ids[RANDOM % members]}; conversation="s:pin$call"; fi
+          if (( call % 2 == 1 )); then user=${ids[RANDOM % members]}; conversation="s:pin$now-$call"; fi
           keys=("floor:{u:$user}:pins" "floor:{u:$user}:seq" "floor:{u:$user}:seq-list")
           echo evalsha "${sha[pin]}" 3 "${keys[@]}" "$conversation" $(( call % 2 )) "$now" "$stream_length" "$in_script" "$push"
         fi
@@ -183,13 +192,17 @@ prepare() {
 }
 
 # send LAYOUT COUNT: the prepared calls through one connection, pipelined, but one at a time (each after the last
-# reply) for round_trip (COUNT PINGs) and the pin layouts; any error reply fails the run with Redis's words.
+# reply) for round_trip (COUNT PINGs) and the pin layouts; any error reply fails the run with Redis's words. Every
+# reply of a pin layout must be a whole number above 0 (a seq, or the subscribers a PUBLISH reached), one a call.
 send() {
   case "$1" in
     round_trip) cli -r "$2" ping > /dev/null; return ;;
     pin_* | publish)
       cli < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(head -3 "$workdir/replies")"
-      ! grep -m 3 'ERR' "$workdir/replies" > "$workdir/errors" || fail "$1: $(cat "$workdir/errors")"
+      if grep -m 3 -vx '[1-9][0-9]*' "$workdir/replies" > "$workdir/errors"; then
+        fail "$1: $(cat "$workdir/errors")"
+      fi
+      [ "$(wc -l < "$workdir/replies")" = "$(wc -l < "$workdir/pipe")" ] || fail "$1: fewer replies than calls"
       return ;;
   esac
   cli --pipe < "$workdir/pipe" > "$workdir/replies" 2>&1 || fail "$1: $(grep -v '^All data\|^Last reply' "$workdir/replies" | head -3)"
@@ -197,26 +210,33 @@ send() {
 
 # What a measurement costs Redis with nothing in it (two INFO cpu reads and a connection sending nothing), so each
 # figure is the operations' own: the least of five.
-overhead=
-for _ in 1 2 3 4 5; do
-  : > "$workdir/pipe"
-  before=$(redis_cpu_us)
-  send empty 0
-  after=$(redis_cpu_us)
-  if [ -z "$overhead" ] || [ $(( after - before )) -lt "$overhead" ]; then overhead=$(( after - before )); fi
-done
-echo "a measurement's own cost, taken off each figure: $overhead µs"
+# The pin layouts send one command a line, which costs a little more (redis-cli asks Redis for its commands' docs).
+least_overhead() {
+  local least= before after
+  for _ in 1 2 3 4 5; do
+    : > "$workdir/pipe"
+    before=$(redis_cpu_us)
+    send "$1" 0
+    after=$(redis_cpu_us)
+    if [ -z "$least" ] || [ $(( after - before )) -lt "$least" ]; then least=$(( after - before )); fi
+  done
+  echo "$least"
+}
+overhead=$(least_overhead empty)
+line_overhead=$(least_overhead publish)
+echo "a measurement's own cost, taken off each figure: $overhead µs ($line_overhead µs for the pin layouts)"
 
 declare -A results
 measure() {
-  local layout=$1 count=$2 what=$3 before after per_operation
+  local layout=$1 count=$2 what=$3 before after own per_operation
   prepare "$layout" 10  # warm-up
   send "$layout" 10
   prepare "$layout" "$count"
   before=$(redis_cpu_us)
   send "$layout" "$count"
   after=$(redis_cpu_us)
-  per_operation=$(( (after - before - overhead) / count ))
+  case "$layout" in pin_* | publish) own=$line_overhead ;; *) own=$overhead ;; esac
+  per_operation=$(( (after - before - own) / count ))
   results[$layout]+="$per_operation "
   echo "round $round  $layout: $per_operation µs of Redis CPU per $what"
 }

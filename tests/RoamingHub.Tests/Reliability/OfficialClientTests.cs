@@ -116,6 +116,7 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
         private readonly CancellationTokenSource _patience = new();
         private int[] _attempts = [];
         private int[] _closedForReconnect = [];
+        private int[] _closed = [];
         private List<Task<TimeSpan>> _starts = [];
         private JsDevices? _jsDevices;
         private long _pausedAt;
@@ -157,6 +158,7 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
             var tokens = await Task.WhenAll(Enumerable.Range(0, users).Select(i => _nodes[0].IssueTokenAsync(TestIds.User($"u{i}"))));
             _attempts = new int[users];
             _closedForReconnect = new int[users];
+            _closed = new int[users];
             for (var i = 0; i < users; i++)
             {
                 var user = i;
@@ -175,6 +177,14 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
                 client.Connection.Reconnecting += _ =>
                 {
                     Interlocked.Increment(ref _closedForReconnect[user]);
+                    return Task.CompletedTask;
+                };
+                // Only for the output: every end of a connection that was open, whether the server closed it for a
+                // reconnect first or not. More of these than closes for a reconnect means attempts that opened and
+                // ended another way; attempts beyond these, the one that succeeded and any that never opened.
+                client.Connection.Closed += _ =>
+                {
+                    Interlocked.Increment(ref _closed[user]);
                     return Task.CompletedTask;
                 };
                 _dotnet.Add(client);
@@ -281,7 +291,7 @@ public sealed class OfficialClientTests(ITestOutputHelper output)
         /// <summary>What each device went through, for the test's output.</summary>
         public string Describe()
         {
-            var dotnet = $".NET devices: StartAsync attempts {string.Join(", ", _attempts)}, closes for a reconnect {string.Join(", ", _closedForReconnect)}";
+            var dotnet = $".NET devices: StartAsync attempts {string.Join(", ", _attempts)}, closes for a reconnect {string.Join(", ", _closedForReconnect)}, ends of an open connection {string.Join(", ", _closed)}";
             var events = _jsDevices?.Events ?? [];
             return _js.Count == 0
                 ? dotnet

@@ -18,13 +18,23 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
     {
         var caller = command.Caller;
         var conversation = ConversationRef.Parse(command.Request.ChatType, command.Request.ConversationId, caller.UserId);
-        var (change, result) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), command.OperationKey(), cancellationToken).ConfigureAwait(false);
+        var (change, result, published) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), command.OperationKey(), cancellationToken).ConfigureAwait(false);
         if (change is not null)
         {
-            notifier.Deliver(Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId));
+            notifier.Deliver(Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId) with { PublishedByStore = published });
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What <see cref="ChangeAsync"/> answers: the change's event (null when nothing changed), the caller's result, and
+    /// whether the store published the event's push to the other nodes already (<see cref="Push.PublishedByStore"/>).
+    /// A handler whose store never publishes answers the first two as a tuple.
+    /// </summary>
+    protected readonly record struct Change(MultiDeviceEvent? Event, TResult Result, bool Published = false)
+    {
+        public static implicit operator Change((MultiDeviceEvent? Event, TResult Result) change) => new(change.Event, change.Result);
     }
 
     /// <summary>
@@ -32,6 +42,6 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
     /// outcome; answers its event (null when nothing changed) and the caller's result, built from what the store
     /// answered, so a repeat answers what the first call logged.
     /// </summary>
-    protected abstract ValueTask<(MultiDeviceEvent? Event, TResult Result)> ChangeAsync(
+    protected abstract ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, TRequest request, long now, string? operationKey, CancellationToken cancellationToken);
 }

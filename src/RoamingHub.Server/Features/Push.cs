@@ -11,6 +11,12 @@ namespace RoamingHub.Server.Features;
 /// <param name="ExceptConnectionId">The connection that made the change: it learns the entry from its call's result.</param>
 internal sealed record Push(string Method, object Payload, IReadOnlyList<PushTarget> Targets, string? ExceptConnectionId = null)
 {
+    /// <summary>
+    /// The store published this push to the other nodes in the step that logged its entry
+    /// (<c>Storage/Redis/IEntryPublisher</c>): the notifier delivers it to this node's connections only.
+    /// </summary>
+    public bool PublishedByStore { get; init; }
+
     public static Push Message(Message message, IReadOnlyList<PushTarget> targets, string? exceptConnectionId = null) =>
         new(HubEvents.OnMessage, message, targets, exceptConnectionId);
 

@@ -118,6 +118,8 @@ internal static class RoamingHubHostingExtensions
             // one subscription per node instead of one per connection (docs/architecture.md, "Delivery").
             services.AddSingleton<RedisDeliveryBus>();
             services.AddHostedService(sp => sp.GetRequiredService<RedisDeliveryBus>());
+            // The store scripts that can publish their entry's push do, under this node's id.
+            services.AddSingleton<Storage.Redis.IEntryPublisher, DeliveryEntryPublisher>();
         }
 
         return builder;

@@ -7,7 +7,8 @@ namespace RoamingHub.Server.Hubs;
 /// <summary>
 /// Delivers pushes without making the call wait: each goes into the outbox of every local connection of its targets
 /// (except the connection that made the change), and, with Redis, the whole call is published once for the other
-/// nodes. Live delivery is at most once; devices recover what they miss from their stream.
+/// nodes, less the pushes the store published already in the step that logged them. Live delivery is at most once;
+/// devices recover what they miss from their stream.
 /// </summary>
 internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? bus) : IDeviceNotifier
 {
@@ -39,7 +40,21 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
             local.Enqueue(push);
         }
 
-        bus?.Publish(toDeliver);
+        if (bus is null)
+        {
+            return;
+        }
+
+        foreach (var push in toDeliver)
+        {
+            if (push.PublishedByStore)
+            {
+                toDeliver = [.. toDeliver.Where(p => !p.PublishedByStore)];
+                break;
+            }
+        }
+
+        bus.Publish(toDeliver);
     }
 
     /// <summary>The stream entries behind <paramref name="push"/>: one per target whose stream holds it (it has a seq).</summary>

@@ -21,7 +21,8 @@ internal interface IConversationStore
 
     /// <summary>
     /// Pins or unpins a conversation and, when that changed anything, appends the event in the same atomic step.
-    /// Pinning a conversation the user does not have creates it. Throws <c>PIN_LIMIT_EXCEEDED</c>.
+    /// Pinning a conversation the user does not have creates it. A store shared by nodes may publish the event's push
+    /// to the other nodes in that step too (<see cref="PinOutcome.Published"/>). Throws <c>PIN_LIMIT_EXCEEDED</c>.
     /// </summary>
     ValueTask<PinOutcome> PinConversationAsync(string userId, ConversationRef conversation, bool pinned, string deviceId, long now, string? operationKey, CancellationToken cancellationToken);
 
@@ -75,8 +76,11 @@ internal sealed record ConversationEntry(
 
 internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
 
-/// <summary>State after a pin call; <see cref="Event"/> is null when the call changed nothing.</summary>
-internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event);
+/// <summary>
+/// State after a pin call; <see cref="Event"/> is null when the call changed nothing. <see cref="Published"/>: the store
+/// published the event's push to the other nodes in the step that logged it (a repeat: the first attempt did).
+/// </summary>
+internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event, bool Published = false);
 
 /// <summary>
 /// State after a read; <see cref="Event"/> is null when the read point did not move and no unread mark was cleared (a

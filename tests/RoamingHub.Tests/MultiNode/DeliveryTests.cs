@@ -4,8 +4,10 @@ using System.Net.Http.Json;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
+using RoamingHub.Server.Features;
 using RoamingHub.Server.Hubs.Delivery;
 using RoamingHub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace RoamingHub.Tests.MultiNode;
@@ -63,6 +65,37 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
 
         Assert.Equal(bodies, atBob.RawMessages.Select(m => m.Body));
         Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long?)i), atBob.RawMessages.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_pin_is_one_publish_made_by_the_store_under_the_origin_nodes_id_with_the_pins_seq()
+    {
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var phone = await _cluster.A.ConnectAsync(alice, "phone");
+        await using var laptop = await _cluster.B.ConnectAsync(alice, "laptop");
+        var atLaptop = new Recorder(laptop);
+        var published = new ConcurrentQueue<byte[]>();
+        var subscriber = RedisServer.Instance.Multiplexer.GetSubscriber();
+        var channel = new DeliveryChannels(_cluster.Prefix).Deliver;
+        await subscriber.SubscribeAsync(channel, (_, message) => published.Enqueue((byte[])message!));
+        try
+        {
+            var pinned = await phone.PinConversationAsync(Pin(bob, isPinned: true));
+
+            Assert.Equal(pinned.Seq, Assert.Single(await atLaptop.WaitForEventsAsync(1)).Seq);
+            await Recorder.SettleAsync();
+            var message = Assert.Single(published);
+            // Node A skips it as its own (its devices got the push directly); every other node reads it.
+            Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, _cluster.A.Services.GetRequiredService<RedisDeliveryBus>().NodeId));
+            var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
+            Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
+            Assert.Equal(new PushTarget(alice, pinned.Seq, pinned.Epoch), Assert.Single(push.Targets));
+            Assert.Equal(MultiDeviceOperations.ConversationPinned, ((MultiDeviceEvent)push.Payload).Operation);
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
     }
 
     [Fact]

@@ -13,7 +13,7 @@ internal sealed record DeleteRemoteConversation(Caller Caller, DeleteRemoteConve
 internal sealed class DeleteRemoteConversationHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<DeleteRemoteConversation, DeleteRemoteConversationRequest, DeleteConversationResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, DeleteConversationResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, DeleteRemoteConversationRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var deleteRoam = request.DeleteRoam ?? true;

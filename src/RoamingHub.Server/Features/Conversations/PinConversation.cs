@@ -12,10 +12,10 @@ internal sealed record PinConversation(Caller Caller, PinConversationRequest Req
 internal sealed class PinConversationHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<PinConversation, PinConversationRequest, PinResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, PinResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, PinConversationRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var outcome = await conversations.PinConversationAsync(caller.UserId, conversation, request.IsPinned, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
+        return new(outcome.Event, new PinResult { IsPinned = outcome.IsPinned, PinnedTime = outcome.PinnedTime, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch }, outcome.Published);
     }
 }

@@ -12,7 +12,7 @@ internal sealed record SetConversationMarks(Caller Caller, SetConversationMarksR
 internal sealed class SetConversationMarksHandler(IConversationSettingsStore settings, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<SetConversationMarks, SetConversationMarksRequest, MarksResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, MarksResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, SetConversationMarksRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var add = ConversationMarkRules.Bits(request.Add, "add");

@@ -15,7 +15,7 @@ internal sealed class SetConversationMutedHandler(IConversationSettingsStore set
 {
     private const long MaxMutedUntil = (1L << 53) - 1;
 
-    protected override async ValueTask<(MultiDeviceEvent?, MuteResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, SetConversationMutedRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         // Whether mutedUntil is still ahead is the store's check, made after it answers a kept reply: a retry whose

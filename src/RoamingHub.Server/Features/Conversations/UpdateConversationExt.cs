@@ -15,7 +15,7 @@ internal sealed record UpdateConversationExt(Caller Caller, UpdateConversationEx
 internal sealed class UpdateConversationExtHandler(IConversationStore conversations, IOptions<RoamingOptions> options, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<UpdateConversationExt, UpdateConversationExtRequest, UpdateExtResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, UpdateExtResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, UpdateConversationExtRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var ext = string.IsNullOrEmpty(request.Ext) ? null : request.Ext;

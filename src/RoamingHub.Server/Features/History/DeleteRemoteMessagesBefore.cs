@@ -12,7 +12,7 @@ internal sealed record DeleteRemoteMessagesBefore(Caller Caller, DeleteRemoteMes
 internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<DeleteRemoteMessagesBefore, DeleteRemoteMessagesBeforeRequest, DeleteRoamingResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, DeleteRoamingResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, DeleteRemoteMessagesBeforeRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         if (request.Timestamp < 0)

@@ -11,7 +11,7 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IMessageStore messages,
 {
     public const int MaxIds = 50;
 
-    protected override async ValueTask<(MultiDeviceEvent?, DeleteRoamingResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, DeleteRemoteMessagesWithIdsRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         if (request.MsgIds is not { Count: > 0 and <= MaxIds } requested)

@@ -12,7 +12,7 @@ internal sealed record MarkConversationRead(Caller Caller, MarkConversationReadR
 internal sealed class MarkConversationReadHandler(IConversationStore conversations, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<MarkConversationRead, MarkConversationReadRequest, MarkReadResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, MarkReadResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, MarkConversationReadRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         // The store reads no further than the chat's newest message, so a time ahead (of this node's clock or of the

@@ -13,7 +13,7 @@ internal sealed record MarkConversationUnread(Caller Caller, MarkConversationUnr
 internal sealed class MarkConversationUnreadHandler(IConversationSettingsStore settings, IDeviceNotifier notifier, TimeProvider time)
     : ConversationChangeHandler<MarkConversationUnread, MarkConversationUnreadRequest, MarkUnreadResult>(notifier, time)
 {
-    protected override async ValueTask<(MultiDeviceEvent?, MarkUnreadResult)> ChangeAsync(
+    protected override async ValueTask<Change> ChangeAsync(
         Caller caller, ConversationRef conversation, MarkConversationUnreadRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var change = await settings.MarkConversationUnreadAsync(caller.UserId, conversation, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);

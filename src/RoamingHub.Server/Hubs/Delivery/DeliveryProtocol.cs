@@ -57,6 +57,38 @@ internal static class DeliveryProtocol
     }
 
     /// <summary>
+    /// The start of a delivery message that a store script completes for one entry it appends
+    /// (<c>Storage/Redis/Scripts/lib/delivery.lua</c>): the origin node and one push of <paramref name="method"/> that
+    /// excepts no connection (only the origin holds the caller's connection, and it skips its own messages), up to the
+    /// payload. The script appends the payload as it logs it, <see cref="WriteEntryTarget"/>, then the seq and epoch.
+    /// </summary>
+    public static byte[] WriteEntryHead(string originNodeId, string method)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(2);
+        writer.Write(originNodeId);
+        writer.WriteArrayHeader(1);
+        writer.WriteArrayHeader(4);
+        writer.Write(method);
+        writer.WriteNil();
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The targets of a message <see cref="WriteEntryHead"/> starts: one, <paramref name="userId"/>, up to its seq.</summary>
+    public static byte[] WriteEntryTarget(string userId)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(1);
+        writer.WriteArrayHeader(3);
+        writer.Write(userId);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
     /// Reads a delivery message, or returns null for one that <paramref name="ownNodeId"/> published (its pushes were
     /// delivered locally already). Fields beyond those written above are skipped, and pushes of a method this node
     /// does not know are dropped, so nodes of different versions can share a channel.

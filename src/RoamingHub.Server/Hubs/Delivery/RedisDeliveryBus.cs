@@ -14,7 +14,8 @@ namespace RoamingHub.Server.Hubs.Delivery;
 /// <remarks>
 /// Publishing is fire-and-forget and pub/sub is at most once: a lost message costs a device a live push, never the
 /// entry, which stays in the user's stream. One subscriber queue handles messages in the order Redis delivers them,
-/// so one node's pushes reach a connection in the order they were published.
+/// so one node's pushes reach a connection in the order they were published. A store script that publishes its
+/// entry's push itself writes it under this node's id (<c>Hosting/DeliveryEntryPublisher</c>), so it is skipped here too.
 /// </remarks>
 internal sealed class RedisDeliveryBus(
     IConnectionMultiplexer redis, LocalConnections local, IOptions<RoamingOptions> options, ILogger<RedisDeliveryBus> logger) : BackgroundService
@@ -25,6 +26,9 @@ internal sealed class RedisDeliveryBus(
 
     /// <summary>This node's id in the messages it publishes; new at every start.</summary>
     public string NodeId { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The channel this node publishes on and hears.</summary>
+    public RedisChannel Channel => _channels.Deliver;
 
     /// <summary>Publishes one <see cref="IDeviceNotifier.Deliver"/> call for the other nodes without waiting for Redis.</summary>
     public void Publish(IReadOnlyList<Push> pushes)

@@ -9,7 +9,8 @@ namespace RoamingHub.Server.Storage.Redis;
 /// What every capability of the Redis store shares: the connection, the keys, the limits, and the lifetimes and
 /// floors derived from them, so each is computed in one place.
 /// </summary>
-internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<RoamingOptions> options)
+/// <remarks>The publisher is the delivery layer, for the scripts that publish their entry's push; the store's own tests pass none.</remarks>
+internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<RoamingOptions> options, IEntryPublisher? publisher = null)
 {
     /// <summary>Most entries one history call walks past (hidden ones included) before it hands back a cursor.</summary>
     public const int HistoryScanCap = HistoryQuery.ScanCap;
@@ -71,6 +72,17 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     /// <summary>How long a script keeps its reply as the operation's outcome; empty for a call without a <c>clientOpId</c>.</summary>
     public RedisValue OperationWindow(string? operationKey) =>
         operationKey is null ? RedisValue.EmptyString : ((long)Options.IdempotencyWindow.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the scripts that take <see cref="EntryDelivery"/> publish their entry's push (see <see cref="IEntryPublisher"/>).</summary>
+    public bool PublishesEntries => publisher is not null;
+
+    /// <summary>
+    /// The three inputs of <c>Scripts/lib/delivery.lua</c> for a push of <paramref name="method"/> to
+    /// <paramref name="userId"/>: the channel, the message's head and its target; all empty without a publisher.
+    /// </summary>
+    public RedisValue[] EntryDelivery(string method, string userId) => publisher is null
+        ? [RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString]
+        : [publisher.Channel.ToString(), publisher.EntryHead(method), publisher.EntryTarget(userId)];
 
     /// <summary>A user's connections key outlives the last write of any of its records by three rounds, then expires by itself.</summary>
     public TimeSpan ConnectionsLifetime => 3 * Options.PresenceRewriteInterval;

@@ -4,7 +4,10 @@ using static RoamingHub.Server.Storage.Redis.Scripts.ScriptArgs;
 
 namespace RoamingHub.Server.Storage.Redis.Scripts;
 
-/// <summary>Calls <c>pin_conversation.lua</c>: pins or unpins a conversation and logs the event.</summary>
+/// <summary>
+/// Calls <c>pin_conversation.lua</c>: pins or unpins a conversation, logs the event and, with a publisher, publishes
+/// its push to the other nodes.
+/// </summary>
 internal static class PinConversationScript
 {
     private static readonly RedisScript Script = RedisScript.Get("pin_conversation.lua");
@@ -25,7 +28,7 @@ internal static class PinConversationScript
             [
                 conversation.Member, Flag(pinned), Number(now), store.Options.MaxPinnedConversations, store.Options.MaxConversationsPerUser,
                 store.UserBounds(template.Timestamp), RedisProtocol.WriteEvent(template), conversation.IsGroup ? conversation.Id : "",
-                store.OperationWindow(operationKey),
+                store.OperationWindow(operationKey), .. store.EntryDelivery(HubEvents.OnMultiDeviceEvent, userId),
             ]).ConfigureAwait(false)).UnlessCompleted();
         return reply.Status switch
         {

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using RoamingHub.Contracts;
+using RoamingHub.Server.Domain;
+using RoamingHub.Server.Features;
+using RoamingHub.Server.Hubs.Delivery;
+using RoamingHub.Server.Settings;
+using RoamingHub.Server.Storage.Redis;
+using RoamingHub.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RoamingHub.Tests.Storage;
+
+/// <summary>
+/// The store scripts that publish their entry's push (<c>Scripts/lib/delivery.lua</c>): a pin's push leaves Redis in
+/// the step that logs it, as a delivery message any node reads, with the entry's seq and epoch; a call that changes
+/// nothing, or repeats an operation, publishes nothing; a store without a publisher publishes nothing. On one Redis and
+/// on a cluster, where the script runs on the user's master.
+/// </summary>
+public sealed class RedisEntryPublishingTests
+{
+    private const string OriginNode = "node-of-this-test";
+
+    public static TheoryData<string> Deployments => ["server", "cluster"];
+
+    private sealed class Publisher(string prefix) : IEntryPublisher
+    {
+        public RedisChannel Channel { get; } = new DeliveryChannels(prefix).Deliver;
+
+        public byte[] EntryHead(string method) => DeliveryProtocol.WriteEntryHead(OriginNode, method);
+
+        public byte[] EntryTarget(string userId) => DeliveryProtocol.WriteEntryTarget(userId);
+    }
+
+    private static IConnectionMultiplexer Redis(string deployment) =>
+        deployment == "cluster" ? RedisCluster.Instance.Multiplexer : RedisServer.Instance.Multiplexer;
+
+    [Theory]
+    [MemberData(nameof(Deployments))]
+    public async Task A_pin_publishes_its_push_once_with_its_seq_and_epoch_and_a_repeat_or_a_no_op_publishes_nothing(string deployment)
+    {
+        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix() };
+        var publisher = new Publisher(options.RedisKeyPrefix);
+        var conversations = new RedisConversationStore(new RedisStoreContext(Redis(deployment), Options.Create(options), publisher));
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        var chat = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
+        var published = new ConcurrentQueue<byte[]>();
+        var subscriber = Redis(deployment).GetSubscriber();
+        await subscriber.SubscribeAsync(publisher.Channel, (_, message) => published.Enqueue((byte[])message!));
+        try
+        {
+            var pinned = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+            var repeat = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+            var again = await conversations.PinConversationAsync(alice, chat, true, "phone", 2_000, null, CancellationToken.None);
+            var unpinned = await conversations.PinConversationAsync(alice, chat, false, "phone", 3_000, null, CancellationToken.None);
+            await WaitForAsync(() => published.Count >= 2);
+            await Settle(subscriber);
+
+            Assert.True(pinned.Published);
+            Assert.Equal(pinned.Event!.Seq, repeat.Event!.Seq);
+            Assert.Null(again.Event);
+            var pushes = published.Select(message => Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "another node")!)).ToList();
+            Assert.Equal(2, pushes.Count);
+            Assert.All(published, message => Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, OriginNode)));
+            foreach (var (push, logged) in pushes.Zip([pinned.Event, unpinned.Event!]))
+            {
+                Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
+                Assert.Null(push.ExceptConnectionId);
+                var target = Assert.Single(push.Targets);
+                Assert.Equal(new PushTarget(alice, logged.Seq, logged.Epoch), target);
+                var received = (MultiDeviceEvent)push.PayloadFor(target);
+                Assert.Equal(logged, received);
+            }
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(publisher.Channel);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Gives a message that should not come the time to come: a round trip on the subscriber's connection, then a pause.</summary>
+    private static async Task Settle(ISubscriber subscriber)
+    {
+        await subscriber.PingAsync();
+        await Task.Delay(300);
+    }
+
+    [Fact]
+    public async Task A_store_without_a_publisher_publishes_nothing_and_says_so()
+    {
+        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix() };
+        var conversations = new RedisConversationStore(new RedisStoreContext(RedisServer.Instance.Multiplexer, Options.Create(options)));
+        var channel = new DeliveryChannels(options.RedisKeyPrefix).Deliver;
+        var published = 0;
+        var subscriber = RedisServer.Instance.Multiplexer.GetSubscriber();
+        await subscriber.SubscribeAsync(channel, (_, _) => Interlocked.Increment(ref published));
+        try
+        {
+            var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+            var pinned = await conversations.PinConversationAsync(alice, ConversationRef.Parse(ChatTypes.SingleChat, bob, alice), true, "phone", 1_000, null, CancellationToken.None);
+            await Settle(subscriber);
+
+            Assert.NotNull(pinned.Event);
+            Assert.False(pinned.Published);
+            Assert.Equal(0, Volatile.Read(ref published));
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+}

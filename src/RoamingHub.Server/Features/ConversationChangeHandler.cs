@@ -21,7 +21,8 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
         var (change, result, published) = await ChangeAsync(caller, conversation, command.Request, time.UnixNow(), command.OperationKey(), cancellationToken).ConfigureAwait(false);
         if (change is not null)
         {
-            notifier.Deliver(Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId) with { PublishedByStore = published });
+            var push = Push.Event(change, new PushTarget(caller.UserId, change.Seq, change.Epoch), caller.ConnectionId);
+            notifier.Deliver(published ? push with { PublishedByStore = true } : push);
         }
 
         return result;
@@ -29,13 +30,10 @@ internal abstract class ConversationChangeHandler<TCommand, TRequest, TResult>(I
 
     /// <summary>
     /// What <see cref="ChangeAsync"/> answers: the change's event (null when nothing changed), the caller's result, and
-    /// whether the store published the event's push to the other nodes already (<see cref="Push.PublishedByStore"/>).
-    /// A handler whose store never publishes answers the first two as a tuple.
+    /// whether this call's store step published the event's push to the other nodes already
+    /// (<see cref="Push.PublishedByStore"/>; false for the stores and steps that never do).
     /// </summary>
-    protected readonly record struct Change(MultiDeviceEvent? Event, TResult Result, bool Published = false)
-    {
-        public static implicit operator Change((MultiDeviceEvent? Event, TResult Result) change) => new(change.Event, change.Result);
-    }
+    protected readonly record struct Change(MultiDeviceEvent? Event, TResult Result, bool Published = false);
 
     /// <summary>
     /// Validates the request and stores the change, passing <paramref name="operationKey"/> so the store keeps its

@@ -77,8 +77,10 @@ internal sealed record ConversationEntry(
 internal sealed record ConversationPage(IReadOnlyList<ConversationEntry> Items, ListCursor? Next);
 
 /// <summary>
-/// State after a pin call; <see cref="Event"/> is null when the call changed nothing. <see cref="Published"/>: the store
-/// published the event's push to the other nodes in the step that logged it (a repeat: the first attempt did).
+/// State after a pin call; <see cref="Event"/> is null when the call changed nothing. <see cref="Published"/>: this call's
+/// store step published the event's push to the other nodes. A repeat answered from the first attempt's outcome did
+/// not, so its push is published again: the first attempt's node may have failed before it delivered to its own
+/// devices, and devices drop a seq they hold already.
 /// </summary>
 internal sealed record PinOutcome(bool IsPinned, long? PinnedTime, MultiDeviceEvent? Event, bool Published = false);
 

@@ -84,6 +84,19 @@ public sealed class StartupTests
         Assert.Contains("Roaming:UseEmbeddedStore is true but ConnectionStrings:Redis is set", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_server_refuses_to_start_when_the_Redis_connection_string_sets_a_channel_prefix()
+    {
+        using var node = new RoamingNode(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=200,channelPrefix=other",
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => node.BaseAddress);
+        Assert.Contains("ConnectionStrings:Redis sets channelPrefix", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Roaming:RedisKeyPrefix", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("PerConnectionPerSecond")]
     [InlineData("PerConnectionBurst")]

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
 using RoamingHub.Server.Features;
 using RoamingHub.Server.Hubs.Delivery;
 using RoamingHub.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace RoamingHub.Tests.MultiNode;
@@ -67,6 +67,16 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long?)i), atBob.RawMessages.Select(m => m.Seq));
     }
 
+    /// <summary>The test's own subscriber hears a publish on its own connection, possibly after the devices did.</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task A_pin_is_one_publish_made_by_the_store_under_the_origin_nodes_id_with_the_pins_seq()
     {
@@ -83,12 +93,15 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
             var pinned = await phone.PinConversationAsync(Pin(bob, isPinned: true));
 
             Assert.Equal(pinned.Seq, Assert.Single(await atLaptop.WaitForEventsAsync(1)).Seq);
+            await WaitForAsync(() => !published.IsEmpty);
             await Recorder.SettleAsync();
             var message = Assert.Single(published);
             // Node A skips it as its own (its devices got the push directly); every other node reads it.
             Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, _cluster.A.Services.GetRequiredService<RedisDeliveryBus>().NodeId));
             var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
             Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
+            // The node's own publish would name the phone's connection; the script's names none.
+            Assert.Null(push.ExceptConnectionId);
             Assert.Equal(new PushTarget(alice, pinned.Seq, pinned.Epoch), Assert.Single(push.Targets));
             Assert.Equal(MultiDeviceOperations.ConversationPinned, ((MultiDeviceEvent)push.Payload).Operation);
         }
@@ -133,6 +146,7 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
                 Assert.Equal([sent.MsgId], (await device.WaitForMessagesAsync(1)).Select(m => m.MsgId));
             }
 
+            await WaitForAsync(() => !published.IsEmpty);
             await Recorder.SettleAsync();
             Assert.All(receivers, device => Assert.Single(device.RawMessages));
             var message = Assert.Single(published);

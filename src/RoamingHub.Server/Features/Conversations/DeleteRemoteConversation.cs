@@ -18,6 +18,6 @@ internal sealed class DeleteRemoteConversationHandler(IConversationStore convers
     {
         var deleteRoam = request.DeleteRoam ?? true;
         var change = await conversations.DeleteRemoteConversationAsync(caller.UserId, conversation, deleteRoam, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (change, new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = change.Seq, Epoch = change.Epoch });
+        return new(change, new DeleteConversationResult { DeleteRoam = deleteRoam, Seq = change.Seq, Epoch = change.Epoch });
     }
 }

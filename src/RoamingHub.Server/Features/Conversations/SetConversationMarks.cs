@@ -19,6 +19,6 @@ internal sealed class SetConversationMarksHandler(IConversationSettingsStore set
         var remove = ConversationMarkRules.Bits(request.Remove, "remove");
         var outcome = await settings.SetConversationMarksAsync(caller.UserId, conversation, add, remove, caller.DeviceId, now, operationKey, cancellationToken)
             .ConfigureAwait(false);
-        return (outcome.Event, new MarksResult { Marks = MarkBits.ToList(outcome.Marks), Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
+        return new(outcome.Event, new MarksResult { Marks = MarkBits.ToList(outcome.Marks), Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

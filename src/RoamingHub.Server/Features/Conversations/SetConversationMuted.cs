@@ -33,6 +33,6 @@ internal sealed class SetConversationMutedHandler(IConversationSettingsStore set
 
         var outcome = await settings.SetConversationMutedAsync(caller.UserId, conversation, request.Muted, request.MutedUntil, caller.DeviceId, now, operationKey, cancellationToken)
             .ConfigureAwait(false);
-        return (outcome.Event, new MuteResult { Muted = outcome.Muted, MutedUntil = outcome.MutedUntil, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
+        return new(outcome.Event, new MuteResult { Muted = outcome.Muted, MutedUntil = outcome.MutedUntil, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

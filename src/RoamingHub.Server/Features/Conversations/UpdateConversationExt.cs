@@ -26,6 +26,6 @@ internal sealed class UpdateConversationExtHandler(IConversationStore conversati
         }
 
         var change = await conversations.UpdateConversationExtAsync(caller.UserId, conversation, ext, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (change, new UpdateExtResult { Ext = ext, Seq = change?.Seq, Epoch = change?.Epoch });
+        return new(change, new UpdateExtResult { Ext = ext, Seq = change?.Seq, Epoch = change?.Epoch });
     }
 }

@@ -24,6 +24,6 @@ internal sealed class DeleteRemoteMessagesBeforeHandler(IMessageStore messages, 
         // or the caller's) cannot hide messages that arrive later, which would count as unread and come back when the
         // watermark expires.
         var outcome = await messages.DeleteRemoteMessagesBeforeAsync(caller.UserId, conversation, request.Timestamp, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
+        return new(outcome.Event, new DeleteRoamingResult { BeforeTimestamp = outcome.BeforeTimestamp, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -21,6 +21,6 @@ internal sealed class DeleteRemoteMessagesWithIdsHandler(IMessageStore messages,
 
         var msgIds = requested.Select(id => HistoryRules.MsgId(id, "msgIds")).Distinct(StringComparer.Ordinal).ToList();
         var outcome = await messages.DeleteRemoteMessagesWithIdsAsync(caller.UserId, conversation, msgIds, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (outcome.Event, new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
+        return new(outcome.Event, new DeleteRoamingResult { MsgIds = outcome.MsgIds, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch });
     }
 }

@@ -31,7 +31,7 @@ internal sealed class MarkConversationReadHandler(IConversationStore conversatio
                 new PushTarget(conversation.Id, peer.Seq, peer.Epoch)));
         }
 
-        return (outcome.Event, new MarkReadResult
+        return new(outcome.Event, new MarkReadResult
         {
             ReadTimestamp = outcome.ReadTimestamp, UnreadCount = outcome.UnreadCount, Seq = outcome.Event?.Seq, Epoch = outcome.Event?.Epoch,
         });

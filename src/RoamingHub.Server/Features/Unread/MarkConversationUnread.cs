@@ -17,6 +17,6 @@ internal sealed class MarkConversationUnreadHandler(IConversationSettingsStore s
         Caller caller, ConversationRef conversation, MarkConversationUnreadRequest request, long now, string? operationKey, CancellationToken cancellationToken)
     {
         var change = await settings.MarkConversationUnreadAsync(caller.UserId, conversation, caller.DeviceId, now, operationKey, cancellationToken).ConfigureAwait(false);
-        return (change, new MarkUnreadResult { Seq = change?.Seq, Epoch = change?.Epoch });
+        return new(change, new MarkUnreadResult { Seq = change?.Seq, Epoch = change?.Epoch });
     }
 }

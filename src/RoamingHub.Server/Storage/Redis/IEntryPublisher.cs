@@ -4,10 +4,9 @@ namespace RoamingHub.Server.Storage.Redis;
 
 /// <summary>
 /// Lets a store script publish the push of the entry it appends on the nodes' delivery channel, in the same atomic
-/// step (<c>Scripts/lib/delivery.lua</c>): the change then costs Redis one call instead of two, and one user's pushes
-/// leave Redis in the order of their seqs. The delivery layer implements it with its own node id, so the node that made
-/// the change skips the message as it skips its own publishes. Without one the scripts publish nothing, and the node
-/// publishes the push itself.
+/// step (<c>Scripts/lib/delivery.lua</c>): the change then costs Redis one call instead of two. The message carries the
+/// delivery layer's node id, so the node that made the change skips it as it skips its own publishes. Without a
+/// publisher the scripts publish nothing, and the node publishes the push itself.
 /// </summary>
 internal interface IEntryPublisher
 {

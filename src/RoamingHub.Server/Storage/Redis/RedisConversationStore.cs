@@ -35,7 +35,7 @@ internal sealed class RedisConversationStore(RedisStoreContext store) : IConvers
         {
             { Status: ScriptStatus.PinLimit } => throw StoreErrors.PinLimit(store.Options.MaxPinnedConversations),
             { Status: ScriptStatus.NotAMember } => throw StoreErrors.NotAMember(conversation.Id),
-            { Event: { } logged } => new PinOutcome(pinned, logged.PinnedTime, logged, store.PublishesEntries),
+            { Event: { } logged } => new PinOutcome(pinned, logged.PinnedTime, logged, pin.Published),
             _ => new PinOutcome(pinned, pin.PinnedTime, Event: null),
         };
     }

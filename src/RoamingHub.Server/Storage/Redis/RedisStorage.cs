@@ -11,7 +11,8 @@ internal static class RedisStorage
 {
     public static IServiceCollection AddRedisStorage(this IServiceCollection services, string connectionString, TimeSpan storeTimeout)
     {
-        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Configuration(connectionString, storeTimeout)));
+        var configuration = Configuration(connectionString, storeTimeout);
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         services.AddSingleton<RedisStoreContext>();
         services.AddSingleton<IMessageStore, RedisMessageStore>();
         services.AddSingleton<IConversationStore, RedisConversationStore>();
@@ -34,6 +35,14 @@ internal static class RedisStorage
     public static ConfigurationOptions Configuration(string connectionString, TimeSpan timeout)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
+        // The channels are named from Roaming:RedisKeyPrefix (Hubs/Delivery/DeliveryChannels.cs). A channelPrefix would
+        // rename them for the node's own publishes and subscription but not for the store scripts that publish.
+        if (!configuration.ChannelPrefix.IsNullOrEmpty)
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:Redis sets channelPrefix, which RoamingHub does not support: its channels take their names from Roaming:RedisKeyPrefix. Remove channelPrefix and set Roaming:RedisKeyPrefix instead.");
+        }
+
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         // Reconnect every half second rather than backing off: a node is useless without Redis, so it should be

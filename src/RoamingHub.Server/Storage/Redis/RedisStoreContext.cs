@@ -73,9 +73,6 @@ internal sealed class RedisStoreContext(IConnectionMultiplexer redis, IOptions<R
     public RedisValue OperationWindow(string? operationKey) =>
         operationKey is null ? RedisValue.EmptyString : ((long)Options.IdempotencyWindow.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Whether the scripts that take <see cref="EntryDelivery"/> publish their entry's push (see <see cref="IEntryPublisher"/>).</summary>
-    public bool PublishesEntries => publisher is not null;
-
     /// <summary>
     /// The three inputs of <c>Scripts/lib/delivery.lua</c> for a push of <paramref name="method"/> to
     /// <paramref name="userId"/>: the channel, the message's head and its target; all empty without a publisher.

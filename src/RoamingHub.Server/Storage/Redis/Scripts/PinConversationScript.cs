@@ -14,9 +14,10 @@ internal static class PinConversationScript
 
     /// <summary>
     /// For <see cref="ScriptStatus.Unchanged"/>, the pin time the conversation keeps (null when unpinned); for
-    /// <see cref="ScriptStatus.Ok"/>, the logged event with its seq.
+    /// <see cref="ScriptStatus.Ok"/>, the logged event with its seq, and whether this call published its push (not a
+    /// repeat answered from the operation key, nor a call whose publish Redis refused).
     /// </summary>
-    public sealed record Reply(ScriptStatus Status, long? PinnedTime, MultiDeviceEvent? Event);
+    public sealed record Reply(ScriptStatus Status, long? PinnedTime, MultiDeviceEvent? Event, bool Published = false);
 
     /// <summary>With <paramref name="operationKey"/>, the reply is stored as that operation's outcome, or is the one stored before.</summary>
     public static async Task<Reply> RunAsync(
@@ -33,7 +34,7 @@ internal static class PinConversationScript
         return reply.Status switch
         {
             ScriptStatus.Unchanged => new Reply(reply.Status, reply.OptionalNumber(1), null),
-            ScriptStatus.Ok => new Reply(reply.Status, null, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event),
+            ScriptStatus.Ok => new Reply(reply.Status, null, new EventReply(reply.Status, reply.Entry(1), reply.Event(2)).Event, reply.Length > 3 && reply.OptionalNumber(3) == 1),
             _ => new Reply(reply.Status, null, null),
         };
     }

@@ -5,9 +5,9 @@
 -- writes nothing and appends no event.
 -- When it writes, it keeps the user's keys alive (lib/user_lifetime.lua). With a clientOpId its reply is the
 -- operation's outcome, stored in the same step; a repeat gets that reply and changes nothing (lib/operation.lua).
--- The event's push to the other nodes is published here, with the entry's seq (lib/delivery.lua), once: a repeat
--- answers the stored reply and publishes nothing.
--- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, {seq, epoch}, the event as logged}.
+-- The event's push to the other nodes is published here, with the entry's seq (lib/delivery.lua); a fourth element, 1,
+-- says so. A repeat answers the stored reply without it and publishes nothing: its node publishes the push.
+-- Returns {not_a_member}, {pin_limit}, {unchanged, pin time or false}, or {ok, {seq, epoch}, the event as logged[, 1]}.
 --!include lib/status.lua
 --!include lib/user_keys.lua
 --!include lib/conversation_list.lua
@@ -23,9 +23,9 @@ local bounds = bounds_arg(ARGV[6], 'bounds')  -- length:oldest:now:lifetime, see
 local event_blob = ARGV[7]          -- the event without its seq
 local group_id = ARGV[8]            -- '' for a single chat
 local operation_window_ms = window_arg(ARGV[9], 'operation_window_ms') -- '' without a clientOpId
-local delivery_channel = ARGV[10]   -- '' publishes nothing: the node publishes the push (lib/delivery.lua)
-local delivery_head = ARGV[11]      -- the delivery message up to the payload
-local delivery_target = ARGV[12]    -- its target, the user, up to the seq
+local delivery_channel = text_arg(ARGV[10], 'delivery_channel') -- '' publishes nothing (lib/delivery.lua)
+local delivery_head = text_arg(ARGV[11], 'delivery_head')       -- the delivery message up to the payload
+local delivery_target = text_arg(ARGV[12], 'delivery_target')   -- its target, the user, up to the seq
 
 local stored = stored_reply(operation_window_ms)
 if stored then return stored end
@@ -63,5 +63,7 @@ else
   redis.call('ZREM', pins, member)
 end
 keep_alive(bounds)
-publish_entry(delivery_channel, delivery_head, delivery_target, event_blob, entry)
-return answer({status.ok, entry, event_blob}, operation_window_ms)
+local reply = answer({status.ok, entry, event_blob}, operation_window_ms)
+-- Whether this call published rides on the reply but is not kept with it: a repeat's push is published again.
+if publish_entry(delivery_channel, delivery_head, delivery_target, event_blob, entry) then reply[4] = 1 end
+return reply

@@ -1,7 +1,8 @@
 -- Checks that keep a script whole. Redis does not undo what a script wrote before an error (a WRONGTYPE from
 -- redis.call, arithmetic on a malformed value), so every script makes each check that can fail before its first
 -- write, and either changes nothing or everything:
--- - its numeric arguments, where it names its inputs (number_arg, decimal_arg, decimals_arg, window_arg);
+-- - its arguments, where it names its inputs (number_arg, decimal_arg, decimals_arg, window_arg; text_arg for one
+--   that must only be given);
 -- - the keys it reads, by reading them before writing (a read of a key of another type raises WRONGTYPE), and the
 --   values it parses from them (stored_number);
 -- - the keys it writes without reading them first, by their TYPE (expect_type: O(1); a missing key passes).
@@ -29,6 +30,12 @@ end
 local function decimals_arg(values, name)
   for _, value in ipairs(values) do number_arg(value, name) end
   return values
+end
+
+-- text_arg(value, name): an argument that must be given, whatever it holds ('' included).
+local function text_arg(value, name)
+  if not value then refuse('ERR argument ' .. name .. ' is missing') end
+  return value
 end
 
 -- window_arg(value, name): an expiry in ms, or '' for none.

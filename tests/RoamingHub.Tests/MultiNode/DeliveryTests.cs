@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using RoamingHub.Client;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Auth;
+using RoamingHub.Server.Domain;
 using RoamingHub.Server.Features;
+using RoamingHub.Server.Features.Conversations;
 using RoamingHub.Server.Hubs.Delivery;
+using RoamingHub.Server.Storage;
 using RoamingHub.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -109,6 +112,28 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         {
             await subscriber.UnsubscribeAsync(channel);
         }
+    }
+
+    [Fact]
+    public async Task A_repeat_on_node_B_of_a_pin_whose_node_A_failed_after_storing_it_reaches_the_users_devices_on_node_A()
+    {
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        await using var laptop = await _cluster.A.ConnectAsync(alice, "laptop");
+        await using var phone = await _cluster.B.ConnectAsync(alice, "phone");
+        var atLaptop = new Recorder(laptop);
+        var opId = "op-" + Guid.NewGuid().ToString("N");
+
+        // The first attempt, on node A: its store step ran and published under A's id, which A skips; then A failed
+        // before it queued the push for its own devices, and the phone never got its answer.
+        var first = await _cluster.A.Services.GetRequiredService<IConversationStore>().PinConversationAsync(
+            alice, ConversationRef.Parse(ChatTypes.SingleChat, bob, alice), true, "phone", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            $"{nameof(PinConversation)}:{opId}", CancellationToken.None);
+        var repeat = await phone.PinConversationAsync(new PinConversationRequest { ConversationId = bob, ChatType = ChatTypes.SingleChat, IsPinned = true, ClientOpId = opId });
+
+        Assert.Equal(first.Event!.Seq, repeat.Seq);
+        // As a live push: the client could also learn the entry by reading its stream.
+        await WaitForAsync(() => atLaptop.RawEvents.Count > 0);
+        Assert.Equal(repeat.Seq, Assert.Single(atLaptop.RawEvents).Seq);
     }
 
     [Fact]

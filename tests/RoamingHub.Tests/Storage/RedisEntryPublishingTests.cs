@@ -6,6 +6,7 @@ using RoamingHub.Server.Features;
 using RoamingHub.Server.Hubs.Delivery;
 using RoamingHub.Server.Settings;
 using RoamingHub.Server.Storage.Redis;
+using RoamingHub.Server.Storage.Redis.Scripts;
 using RoamingHub.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -95,6 +96,46 @@ public sealed class RedisEntryPublishingTests
     {
         await subscriber.PingAsync();
         await Task.Delay(300);
+    }
+
+    [Fact]
+    public async Task A_publish_Redis_refuses_leaves_the_pin_made_and_answered_and_says_it_was_not_published()
+    {
+        using var server = RedisServer.StartDedicated(durable: false);
+        // A user allowed every key and command but no channel, so the script's PUBLISH is refused (NOPERM).
+        await server.Multiplexer.GetDatabase().ExecuteAsync("ACL", "SETUSER", "nochannels", "on", ">not-a-real-secret", "~*", "resetchannels", "+@all");
+        using var limited = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",user=nochannels,password=not-a-real-secret,configChannel=,abortConnect=false");
+        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix() };
+        var conversations = new RedisConversationStore(new RedisStoreContext(limited, Options.Create(options), new Publisher(options.RedisKeyPrefix)));
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        var chat = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
+
+        var pinned = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+        var repeat = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+
+        Assert.Equal(MultiDeviceOperations.ConversationPinned, pinned.Event?.Operation);
+        Assert.False(pinned.Published);
+        Assert.Equal(pinned.Event!.Seq, repeat.Event?.Seq);
+        Assert.NotNull(await limited.GetDatabase().SortedSetScoreAsync(new RedisKeys(options.RedisKeyPrefix).Pins(alice), chat.Member));
+    }
+
+    [Fact]
+    public async Task A_call_without_the_delivery_inputs_is_refused_by_name_before_it_writes()
+    {
+        var options = new RoamingOptions { RedisKeyPrefix = TestIds.Prefix() };
+        var store = new RedisStoreContext(RedisServer.Instance.Multiplexer, Options.Create(options));
+        var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
+        var chat = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
+        var template = RoamingHub.Server.Storage.EventTemplate.For(MultiDeviceOperations.ConversationPinned, chat, "phone", 1_000);
+
+        // The nine inputs the script took before it published: the three delivery inputs are missing.
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => RedisScript.Get("pin_conversation.lua").RunAsync(
+            store.Db, store.Keys.UserScriptKeys(alice, chat.Member),
+            [chat.Member, "1", "1000", 100, 1000, store.UserBounds(1_000), RoamingHub.Server.Storage.Redis.RedisProtocol.WriteEvent(template), "", ""]));
+
+        Assert.Contains("ERR argument delivery_channel is missing", error.Message, StringComparison.Ordinal);
+        Assert.False(await store.Db.KeyExistsAsync(store.Keys.Pins(alice)));
+        Assert.False(await store.Db.KeyExistsAsync(store.Keys.EventSeq(alice)));
     }
 
     [Fact]

@@ -15,15 +15,7 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
     public void Deliver(params IReadOnlyList<Push> pushes)
     {
         // A call whose change reaches nobody (a repeat whose entries were all made before) publishes nothing.
-        var toDeliver = pushes;
-        foreach (var push in pushes)
-        {
-            if (push.Targets.Count == 0)
-            {
-                toDeliver = [.. pushes.Where(p => p.Targets.Count > 0)];
-                break;
-            }
-        }
+        var toDeliver = Keep(pushes, static push => push.Targets.Count > 0);
 
         if (toDeliver.Count == 0)
         {
@@ -40,21 +32,21 @@ internal sealed class DeviceNotifier(LocalConnections local, RedisDeliveryBus? b
             local.Enqueue(push);
         }
 
-        if (bus is null)
-        {
-            return;
-        }
+        bus?.Publish(Keep(toDeliver, static push => !push.PublishedByStore));
+    }
 
-        foreach (var push in toDeliver)
+    /// <summary>The pushes that pass <paramref name="keep"/>: <paramref name="pushes"/> itself when all do, as nearly every call's do, so it allocates nothing.</summary>
+    private static IReadOnlyList<Push> Keep(IReadOnlyList<Push> pushes, Func<Push, bool> keep)
+    {
+        for (var i = 0; i < pushes.Count; i++)
         {
-            if (push.PublishedByStore)
+            if (!keep(pushes[i]))
             {
-                toDeliver = [.. toDeliver.Where(p => !p.PublishedByStore)];
-                break;
+                return [.. pushes.Where(keep)];
             }
         }
 
-        bus.Publish(toDeliver);
+        return pushes;
     }
 
     /// <summary>The stream entries behind <paramref name="push"/>: one per target whose stream holds it (it has a seq).</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,16 +69,6 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         Assert.Equal(Enumerable.Range(1, Changes).Select(i => (long?)i), atBob.RawMessages.Select(m => m.Seq));
     }
 
-    /// <summary>The test's own subscriber hears a publish on its own connection, possibly after the devices did.</summary>
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task A_pin_is_one_publish_made_by_the_store_under_the_origin_nodes_id_with_the_pins_seq()
     {
@@ -87,31 +76,20 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         await using var phone = await _cluster.A.ConnectAsync(alice, "phone");
         await using var laptop = await _cluster.B.ConnectAsync(alice, "laptop");
         var atLaptop = new Recorder(laptop);
-        var published = new ConcurrentQueue<byte[]>();
-        var subscriber = RedisServer.Instance.Multiplexer.GetSubscriber();
-        var channel = new DeliveryChannels(_cluster.Prefix).Deliver;
-        await subscriber.SubscribeAsync(channel, (_, message) => published.Enqueue((byte[])message!));
-        try
-        {
-            var pinned = await phone.PinConversationAsync(Pin(bob, isPinned: true));
+        await using var tap = await ChannelTap.StartAsync(RedisServer.Instance.Multiplexer, new DeliveryChannels(_cluster.Prefix).Deliver);
 
-            Assert.Equal(pinned.Seq, Assert.Single(await atLaptop.WaitForEventsAsync(1)).Seq);
-            await WaitForAsync(() => !published.IsEmpty);
-            await Recorder.SettleAsync();
-            var message = Assert.Single(published);
-            // Node A skips it as its own (its devices got the push directly); every other node reads it.
-            Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, _cluster.A.Services.GetRequiredService<RedisDeliveryBus>().NodeId));
-            var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
-            Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
-            // The node's own publish would name the phone's connection; the script's names none.
-            Assert.Null(push.ExceptConnectionId);
-            Assert.Equal(new PushTarget(alice, pinned.Seq, pinned.Epoch), Assert.Single(push.Targets));
-            Assert.Equal(MultiDeviceOperations.ConversationPinned, ((MultiDeviceEvent)push.Payload).Operation);
-        }
-        finally
-        {
-            await subscriber.UnsubscribeAsync(channel);
-        }
+        var pinned = await phone.PinConversationAsync(Pin(bob, isPinned: true));
+
+        Assert.Equal(pinned.Seq, Assert.Single(await atLaptop.WaitForEventsAsync(1)).Seq);
+        var message = Assert.Single(await tap.SettledAsync(1));
+        // Node A skips it as its own (its devices got the push directly); every other node reads it.
+        Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, _cluster.A.Services.GetRequiredService<RedisDeliveryBus>().NodeId));
+        var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
+        Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
+        // The node's own publish would name the phone's connection; the script's names none.
+        Assert.Null(push.ExceptConnectionId);
+        Assert.Equal(new PushTarget(alice, pinned.Seq, pinned.Epoch), Assert.Single(push.Targets));
+        Assert.Equal(MultiDeviceOperations.ConversationPinned, ((MultiDeviceEvent)push.Payload).Operation);
     }
 
     [Fact]
@@ -132,7 +110,7 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
 
         Assert.Equal(first.Event!.Seq, repeat.Seq);
         // As a live push: the client could also learn the entry by reading its stream.
-        await WaitForAsync(() => atLaptop.RawEvents.Count > 0);
+        await Poll.UntilAsync(() => atLaptop.RawEvents.Count > 0, TimeSpan.FromSeconds(20), "A live push to the laptop");
         Assert.Equal(repeat.Seq, Assert.Single(atLaptop.RawEvents).Seq);
     }
 
@@ -158,31 +136,20 @@ public sealed class DeliveryTests : IClassFixture<DeliveryTests.Cluster>
         await using var carolPhone = await _cluster.B.ConnectAsync(carol, "phone");
         await using var davePhone = await _cluster.A.ConnectAsync(dave, "phone");
         var receivers = new[] { aliceLaptop, bobPhone, carolPhone, davePhone }.Select(d => new Recorder(d)).ToList();
-        var published = new ConcurrentQueue<byte[]>();
-        var subscriber = RedisServer.Instance.Multiplexer.GetSubscriber();
-        var channel = new DeliveryChannels(_cluster.Prefix).Deliver;
-        await subscriber.SubscribeAsync(channel, (_, message) => published.Enqueue((byte[])message!));
-        try
-        {
-            var sent = await alicePhone.SendMessageAsync(new SendMessageRequest { To = groupId, ChatType = ChatTypes.GroupChat, Body = "hello team" });
+        await using var tap = await ChannelTap.StartAsync(RedisServer.Instance.Multiplexer, new DeliveryChannels(_cluster.Prefix).Deliver);
 
-            foreach (var device in receivers)
-            {
-                Assert.Equal([sent.MsgId], (await device.WaitForMessagesAsync(1)).Select(m => m.MsgId));
-            }
+        var sent = await alicePhone.SendMessageAsync(new SendMessageRequest { To = groupId, ChatType = ChatTypes.GroupChat, Body = "hello team" });
 
-            await WaitForAsync(() => !published.IsEmpty);
-            await Recorder.SettleAsync();
-            Assert.All(receivers, device => Assert.Single(device.RawMessages));
-            var message = Assert.Single(published);
-            var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
-            Assert.Equal(HubEvents.OnMessage, push.Method);
-            Assert.Equal(new[] { alice, bob, carol, dave }.Order(), push.Targets.Select(t => t.UserId).Order());
-            Assert.Equal(sent.MsgId, ((Message)push.Payload).MsgId);
-        }
-        finally
+        foreach (var device in receivers)
         {
-            await subscriber.UnsubscribeAsync(channel);
+            Assert.Equal([sent.MsgId], (await device.WaitForMessagesAsync(1)).Select(m => m.MsgId));
         }
+
+        var message = Assert.Single(await tap.SettledAsync(1));
+        Assert.All(receivers, device => Assert.Single(device.RawMessages));
+        var push = Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "a node that is not in this test")!);
+        Assert.Equal(HubEvents.OnMessage, push.Method);
+        Assert.Equal(new[] { alice, bob, carol, dave }.Order(), push.Targets.Select(t => t.UserId).Order());
+        Assert.Equal(sent.MsgId, ((Message)push.Payload).MsgId);
     }
 }

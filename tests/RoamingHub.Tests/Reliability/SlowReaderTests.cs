@@ -179,13 +179,5 @@ public sealed class SlowReaderTests
         Assert.EndsWith("""{"type":7,"allowReconnect":true}""" + "\u001e", frames.Last(f => f.Length > 0), StringComparison.Ordinal);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold in time.");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(15));
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using RoamingHub.Contracts;
 using RoamingHub.Server.Domain;
@@ -45,57 +44,32 @@ public sealed class RedisEntryPublishingTests
         var conversations = new RedisConversationStore(new RedisStoreContext(Redis(deployment), Options.Create(options), publisher));
         var (alice, bob) = (TestIds.User("alice"), TestIds.User("bob"));
         var chat = ConversationRef.Parse(ChatTypes.SingleChat, bob, alice);
-        var published = new ConcurrentQueue<byte[]>();
-        var subscriber = Redis(deployment).GetSubscriber();
-        await subscriber.SubscribeAsync(publisher.Channel, (_, message) => published.Enqueue((byte[])message!));
-        try
-        {
-            var pinned = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
-            var repeat = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
-            var again = await conversations.PinConversationAsync(alice, chat, true, "phone", 2_000, null, CancellationToken.None);
-            var unpinned = await conversations.PinConversationAsync(alice, chat, false, "phone", 3_000, null, CancellationToken.None);
-            await WaitForAsync(() => published.Count >= 2);
-            await SettleAsync(subscriber);
+        await using var tap = await ChannelTap.StartAsync(Redis(deployment), publisher.Channel);
 
-            Assert.True(pinned.Published);
-            Assert.True(unpinned.Published);
-            // The repeat answers the first attempt's event but did not publish it: its node does.
-            Assert.Equal(pinned.Event!.Seq, repeat.Event!.Seq);
-            Assert.False(repeat.Published);
-            Assert.Null(again.Event);
-            var pushes = published.Select(message => Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "another node")!)).ToList();
-            Assert.Equal(2, pushes.Count);
-            Assert.All(published, message => Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, OriginNode)));
-            foreach (var (push, logged) in pushes.Zip([pinned.Event, unpinned.Event!]))
-            {
-                Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
-                Assert.Null(push.ExceptConnectionId);
-                var target = Assert.Single(push.Targets);
-                Assert.Equal(new PushTarget(alice, logged.Seq, logged.Epoch), target);
-                var received = (MultiDeviceEvent)push.PayloadFor(target);
-                Assert.Equal(logged, received);
-            }
-        }
-        finally
-        {
-            await subscriber.UnsubscribeAsync(publisher.Channel);
-        }
-    }
+        var pinned = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+        var repeat = await conversations.PinConversationAsync(alice, chat, true, "phone", 1_000, "op-1", CancellationToken.None);
+        var again = await conversations.PinConversationAsync(alice, chat, true, "phone", 2_000, null, CancellationToken.None);
+        var unpinned = await conversations.PinConversationAsync(alice, chat, false, "phone", 3_000, null, CancellationToken.None);
+        var published = await tap.SettledAsync(2);
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition() && DateTime.UtcNow < deadline)
+        Assert.True(pinned.Published);
+        Assert.True(unpinned.Published);
+        // The repeat answers the first attempt's event but did not publish it: its node does.
+        Assert.Equal(pinned.Event!.Seq, repeat.Event!.Seq);
+        Assert.False(repeat.Published);
+        Assert.Null(again.Event);
+        var pushes = published.Select(message => Assert.Single(DeliveryProtocol.ReadUnlessFrom(message, "another node")!)).ToList();
+        Assert.Equal(2, pushes.Count);
+        Assert.All(published, message => Assert.Null(DeliveryProtocol.ReadUnlessFrom(message, OriginNode)));
+        foreach (var (push, logged) in pushes.Zip([pinned.Event, unpinned.Event!]))
         {
-            await Task.Delay(20);
+            Assert.Equal(HubEvents.OnMultiDeviceEvent, push.Method);
+            Assert.Null(push.ExceptConnectionId);
+            var target = Assert.Single(push.Targets);
+            Assert.Equal(new PushTarget(alice, logged.Seq, logged.Epoch), target);
+            var received = (MultiDeviceEvent)push.PayloadFor(target);
+            Assert.Equal(logged, received);
         }
-    }
-
-    /// <summary>Gives a message that should not come the time to come: a round trip on the subscriber's connection, then a pause.</summary>
-    private static async Task SettleAsync(ISubscriber subscriber)
-    {
-        await subscriber.PingAsync();
-        await Task.Delay(300);
     }
 
     [Fact]

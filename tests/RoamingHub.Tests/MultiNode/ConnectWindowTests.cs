@@ -13,10 +13,20 @@ namespace RoamingHub.Tests.MultiNode;
 /// made anywhere reaches it live, because the server, not the client, closes the window between the handshake and
 /// the connection's delivery. Nothing arrives twice either.
 /// </summary>
-public sealed class ConnectWindowTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+public sealed class ConnectWindowTests(ConnectWindowTests.Cluster nodes) : IClassFixture<ConnectWindowTests.Cluster>
 {
     private const int Connects = 200;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Two nodes whose call limits let one connection pin <see cref="Connects"/> times as fast as a quick machine runs
+    /// the loop (the default burst of 100 and 50 a second refused the pins of a run that took under two seconds).
+    /// </summary>
+    public sealed class Cluster() : TwoNodes(new Dictionary<string, string?>
+    {
+        ["Roaming:RateLimit:PerConnectionBurst"] = (Connects * 2).ToString(),
+        ["Roaming:RateLimit:PerUserBurst"] = (Connects * 2).ToString(),
+    });
 
     [Fact]
     public async Task A_device_that_just_connected_on_one_node_gets_a_pin_and_a_REST_message_made_at_once_on_the_other()

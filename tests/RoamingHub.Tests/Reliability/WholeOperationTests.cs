@@ -37,6 +37,9 @@ public sealed class WholeOperationTests
 
         await setup.LoseTheAnswerAsync("mark_all_conversations_read.lua", () => phone.MarkAllConversationsReadAsync(request), alice, seqBefore + 1);
         var retry = await RetryWhileUnavailableAsync(() => phone.MarkAllConversationsReadAsync(request));
+        // The first call never pushed; the retry did, so the other device learns it without asking. Waited for before
+        // the laptop repeats the call, whose answer counts the seq as the laptop's own (a later push is a duplicate).
+        var told = await onLaptop.WaitForEventsAsync(1);
         var third = await laptop.MarkAllConversationsReadAsync(request);
 
         var log = (await phone.SyncEventsAsync(new SyncEventsRequest { SinceSeq = seqBefore })).Events;
@@ -45,8 +48,7 @@ public sealed class WholeOperationTests
         Assert.Equal((logged.Seq, logged.ReadTimestamp), (retry.Seq, retry.ReadTimestamp));
         Assert.Equal(JsonSerializer.Serialize(retry), JsonSerializer.Serialize(third));
         Assert.Equal(0, (await phone.GetUnreadSummaryAsync()).TotalUnread);
-        // The first call never pushed; the retry did, so the other device learns it without asking.
-        Assert.Equal([(MultiDeviceOperations.AllConversationsRead, seqBefore + 1)], (await onLaptop.WaitForEventsAsync(1)).Select(e => (e.Operation, e.Seq)));
+        Assert.Equal([(MultiDeviceOperations.AllConversationsRead, seqBefore + 1)], told.Select(e => (e.Operation, e.Seq)));
     }
 
     [Fact]
@@ -189,6 +191,9 @@ public sealed class WholeOperationTests
         await redis.GetDatabase().KeyRestoreAsync(last, saved, ttl);
 
         var retry = await phone.DeleteRemoteMessagesWithIdsAsync(request);
+        // Waited for before the laptop repeats the call: the repeat's answer counts its seq as the laptop's own, so a
+        // push still on its way then would be dropped as a duplicate.
+        var told = Assert.Single(await onLaptop.WaitForEventsAsync(1));
         var third = await laptop.DeleteRemoteMessagesWithIdsAsync(request);
 
         Assert.Equal([second.MsgId], retry.MsgIds);
@@ -196,7 +201,6 @@ public sealed class WholeOperationTests
         var entry = Assert.Single((await phone.FetchConversationsAsync()).Data);
         Assert.Equal((first.MsgId, 1), (entry.LastMessage?.MsgId, entry.UnreadCount));
         Assert.Equal(1, (await phone.GetUnreadSummaryAsync()).TotalUnread);
-        var told = Assert.Single(await onLaptop.WaitForEventsAsync(1));
         Assert.Equal((MultiDeviceOperations.DeleteRoaming, retry.Seq), (told.Operation, (long?)told.Seq));
         Assert.Equal([second.MsgId], told.MsgIds);
     }
